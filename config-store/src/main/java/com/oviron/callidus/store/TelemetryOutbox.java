@@ -1,0 +1,46 @@
+package com.oviron.callidus.store;
+
+import java.util.List;
+
+/**
+ * The durable buffer between sampling and the cloud: readings go in with {@link #append}, come out in
+ * sequence order with {@link #readAfter}, and leave only when the cloud has acknowledged them
+ * ({@link #acknowledge}). Implementations: {@code store.sqlite} (the real one) and {@code store.fake}.
+ *
+ * <p>Thread-safe: the sampler appends while the sync reads and acknowledges.
+ */
+public interface TelemetryOutbox extends AutoCloseable {
+
+    /**
+     * Stores the readings in one transaction and gives them the next sequence numbers, in list order.
+     * When this returns, the readings are accepted: they survive a crash of the process.
+     *
+     * @return the sequence number given to the last reading (unchanged if the list is empty)
+     */
+    long append(List<NewReading> readings) throws StoreException;
+
+    /** Up to {@code limit} not yet acknowledged records with a sequence number above {@code afterSeq}, in order. */
+    List<TelemetryRecord> readAfter(long afterSeq, int limit) throws StoreException;
+
+    /**
+     * Records that the cloud has every reading up to and including {@code seq}; they may now be removed.
+     * Acknowledging less than what is already acknowledged does nothing.
+     *
+     * @throws IllegalArgumentException if {@code seq} is beyond the last appended sequence number
+     */
+    void acknowledge(long seq) throws StoreException;
+
+    /** The highest acknowledged sequence number (0 before the first acknowledgement). */
+    long acknowledgedSeq() throws StoreException;
+
+    /** The sequence number of the last accepted reading (0 before the first). */
+    long lastSeq() throws StoreException;
+
+    /** How many accepted readings wait for acknowledgement. */
+    default long pendingCount() throws StoreException {
+        return lastSeq() - acknowledgedSeq();
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,93 @@
+package com.oviron.callidus.store.fake;
+
+import com.oviron.callidus.store.NewReading;
+import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.TelemetryOutbox;
+import com.oviron.callidus.store.TelemetryRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * A telemetry outbox in memory, for tests of the components around the store. It can be told to fail the
+ * next appends, as a full disk would.
+ */
+public final class InMemoryTelemetryOutbox implements TelemetryOutbox {
+    private final TreeMap<Long, TelemetryRecord> pending = new TreeMap<>();
+    private long lastSeq;
+    private long acknowledged;
+    private int failAppends;
+    private boolean closed;
+
+    @Override
+    public synchronized long append(List<NewReading> readings) throws StoreException {
+        ensureOpen();
+        if (failAppends > 0) {
+            failAppends--;
+            throw new StoreException("scripted append failure");
+        }
+        for (NewReading r : readings) {
+            lastSeq++;
+            pending.put(lastSeq, new TelemetryRecord(lastSeq, r.channelId(), r.timestampMillis(), r.value(),
+                    r.qualityCode()));
+        }
+        return lastSeq;
+    }
+
+    @Override
+    public synchronized List<TelemetryRecord> readAfter(long afterSeq, int limit) throws StoreException {
+        ensureOpen();
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        List<TelemetryRecord> out = new ArrayList<>();
+        for (TelemetryRecord r : pending.tailMap(afterSeq, false).values()) {
+            if (out.size() == limit) {
+                break;
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void acknowledge(long seq) throws StoreException {
+        ensureOpen();
+        if (seq > lastSeq) {
+            throw new IllegalArgumentException("cannot acknowledge seq " + seq + ": the last accepted is " + lastSeq);
+        }
+        if (seq <= acknowledged) {
+            return;
+        }
+        acknowledged = seq;
+        pending.headMap(seq, true).clear();
+    }
+
+    @Override
+    public synchronized long acknowledgedSeq() throws StoreException {
+        ensureOpen();
+        return acknowledged;
+    }
+
+    @Override
+    public synchronized long lastSeq() throws StoreException {
+        ensureOpen();
+        return lastSeq;
+    }
+
+    /** The next {@code count} appends throw {@link StoreException} and store nothing. */
+    public synchronized void failNextAppends(int count) {
+        failAppends = count;
+    }
+
+    private void ensureOpen() throws StoreException {
+        if (closed) {
+            throw new StoreException("store is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+    }
+}

@@ -1,0 +1,245 @@
+package com.oviron.callidus.store.sqlite;
+
+import com.oviron.callidus.store.Durability;
+import com.oviron.callidus.store.NewReading;
+import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.TelemetryOutbox;
+import com.oviron.callidus.store.TelemetryRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import org.tinylog.Logger;
+
+/**
+ * The telemetry outbox in an SQLite file in WAL mode. One connection, guarded by this object's lock:
+ * the sampler's appends and the sync's reads are short, and one connection keeps the sequence logic simple.
+ */
+public final class SqliteTelemetryOutbox implements TelemetryOutbox {
+    private static final String STREAM = "telemetry";
+
+    private final Path file;
+    private final Connection connection;
+    private boolean closed;
+
+    private SqliteTelemetryOutbox(Path file, Connection connection) {
+        this.file = file;
+        this.connection = connection;
+    }
+
+    /**
+     * Opens (creating if needed) the database file, switches it to WAL with the given durability and brings
+     * its schema up to date.
+     */
+    public static SqliteTelemetryOutbox open(Path file, Durability durability) throws StoreException {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot create the folder of " + file + ": " + e.getMessage(), e);
+        }
+        Connection connection = null;
+        try {
+            connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement st = connection.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 5000");
+                try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
+                    String mode = rs.next() ? rs.getString(1) : "?";
+                    if (!"wal".equalsIgnoreCase(mode)) {
+                        throw new StoreException("database " + file + " refused WAL mode (got " + mode + ")");
+                    }
+                }
+                st.execute("PRAGMA synchronous = " + durability.name());
+            }
+            int version = SchemaMigrations.migrate(connection, file.toString());
+            Logger.info("store opened file={} schema={} durability={}", file, version, durability);
+            return new SqliteTelemetryOutbox(file, connection);
+        } catch (SQLException e) {
+            closeQuietly(connection);
+            throw new StoreException("cannot open database " + file + ": " + e.getMessage(), e);
+        } catch (StoreException e) {
+            closeQuietly(connection);
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized long append(List<NewReading> readings) throws StoreException {
+        ensureOpen();
+        if (readings.isEmpty()) {
+            return lastSeq();
+        }
+        try {
+            connection.setAutoCommit(false);
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO telemetry(channel, ts, value, quality) VALUES (?, ?, ?, ?)")) {
+                for (NewReading r : readings) {
+                    insert.setString(1, r.channelId());
+                    insert.setLong(2, r.timestampMillis());
+                    if (Double.isFinite(r.value())) {
+                        insert.setDouble(3, r.value());
+                    } else {
+                        insert.setNull(3, Types.REAL);
+                    }
+                    insert.setInt(4, r.qualityCode());
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+                connection.commit();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+            return lastSeq();
+        } catch (SQLException e) {
+            throw new StoreException("cannot append " + readings.size() + " readings to " + file + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized List<TelemetryRecord> readAfter(long afterSeq, int limit) throws StoreException {
+        ensureOpen();
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        try (PreparedStatement q = connection.prepareStatement(
+                "SELECT seq, channel, ts, value, quality FROM telemetry WHERE seq > ? ORDER BY seq LIMIT ?")) {
+            q.setLong(1, afterSeq);
+            q.setInt(2, limit);
+            List<TelemetryRecord> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    double value = rs.getDouble(4);
+                    if (rs.wasNull()) {
+                        value = Double.NaN;
+                    }
+                    out.add(new TelemetryRecord(rs.getLong(1), rs.getString(2), rs.getLong(3), value, rs.getInt(5)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read telemetry after seq " + afterSeq + " from " + file + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void acknowledge(long seq) throws StoreException {
+        ensureOpen();
+        long last = lastSeq();
+        if (seq > last) {
+            throw new IllegalArgumentException("cannot acknowledge seq " + seq + ": the last accepted is " + last);
+        }
+        if (seq <= acknowledgedSeq()) {
+            return;
+        }
+        try {
+            connection.setAutoCommit(false);
+            try (PreparedStatement cursor = connection.prepareStatement(
+                    "UPDATE stream_cursor SET acknowledged_seq = ? WHERE stream = ?");
+                 PreparedStatement delete = connection.prepareStatement("DELETE FROM telemetry WHERE seq <= ?")) {
+                cursor.setLong(1, seq);
+                cursor.setString(2, STREAM);
+                cursor.executeUpdate();
+                delete.setLong(1, seq);
+                delete.executeUpdate();
+                connection.commit();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot acknowledge seq " + seq + " in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized long acknowledgedSeq() throws StoreException {
+        ensureOpen();
+        return queryLong("SELECT acknowledged_seq FROM stream_cursor WHERE stream = '" + STREAM + "'");
+    }
+
+    @Override
+    public synchronized long lastSeq() throws StoreException {
+        ensureOpen();
+        // sqlite_sequence keeps the highest seq ever given, also after the rows are deleted
+        return queryLong("SELECT seq FROM sqlite_sequence WHERE name = 'telemetry'");
+    }
+
+    private long queryLong(String sql) throws StoreException {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (SQLException e) {
+            throw new StoreException("cannot query " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs SQLite's full integrity check; "ok" when the file is sound. */
+    public synchronized String integrityCheck() throws StoreException {
+        ensureOpen();
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+            StringBuilder sb = new StringBuilder();
+            while (rs.next()) {
+                if (sb.length() > 0) {
+                    sb.append("; ");
+                }
+                sb.append(rs.getString(1));
+            }
+            return sb.toString();
+        } catch (SQLException e) {
+            throw new StoreException("cannot check " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void ensureOpen() throws StoreException {
+        if (closed) {
+            throw new StoreException("store " + file + " is closed");
+        }
+    }
+
+    private void rollbackQuietly() {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            Logger.warn("store rollback failed file={} error={}", file, e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // already failing: the first error is the one reported
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            connection.close();
+            Logger.info("store closed file={}", file);
+        } catch (SQLException e) {
+            Logger.warn("store close failed file={} error={}", file, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package com.oviron.callidus.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link TelemetryOutbox} must do; run against the fake and against SQLite. */
+public abstract class TelemetryOutboxContract {
+    protected TelemetryOutbox outbox;
+
+    protected abstract TelemetryOutbox create() throws Exception;
+
+    @BeforeEach
+    void open() throws Exception {
+        outbox = create();
+    }
+
+    @AfterEach
+    void closeOutbox() {
+        outbox.close();
+    }
+
+    protected static List<NewReading> readings(int count, long firstTs) {
+        List<NewReading> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(new NewReading("ch" + (i % 3), firstTs + i, i * 0.5, 0));
+        }
+        return out;
+    }
+
+    @Test
+    void gives_consecutive_sequence_numbers_starting_at_one() throws Exception {
+        assertEquals(0, outbox.lastSeq());
+        assertEquals(3, outbox.append(readings(3, 1000)));
+        assertEquals(5, outbox.append(readings(2, 2000)));
+        List<TelemetryRecord> all = outbox.readAfter(0, 100);
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), all.stream().map(TelemetryRecord::seq).toList());
+        assertEquals(new TelemetryRecord(4, "ch0", 2000, 0.0, 0), all.get(3));
+        assertEquals(new TelemetryRecord(2, "ch1", 1001, 0.5, 0), all.get(1));
+    }
+
+    @Test
+    void reads_in_sequence_order_from_a_position_with_a_limit() throws Exception {
+        outbox.append(readings(10, 0));
+        List<TelemetryRecord> page = outbox.readAfter(4, 3);
+        assertEquals(List.of(5L, 6L, 7L), page.stream().map(TelemetryRecord::seq).toList());
+        assertTrue(outbox.readAfter(10, 5).isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> outbox.readAfter(0, 0));
+    }
+
+    @Test
+    void acknowledged_readings_leave_and_the_cursor_never_goes_back() throws Exception {
+        outbox.append(readings(10, 0));
+        outbox.acknowledge(6);
+        assertEquals(6, outbox.acknowledgedSeq());
+        assertEquals(4, outbox.pendingCount());
+        assertEquals(7, outbox.readAfter(0, 100).get(0).seq());
+        outbox.acknowledge(3);
+        assertEquals(6, outbox.acknowledgedSeq());
+        assertEquals(7, outbox.readAfter(0, 100).get(0).seq());
+    }
+
+    @Test
+    void refuses_to_acknowledge_what_was_never_accepted() throws Exception {
+        outbox.append(readings(2, 0));
+        assertThrows(IllegalArgumentException.class, () -> outbox.acknowledge(3));
+        assertEquals(0, outbox.acknowledgedSeq());
+    }
+
+    @Test
+    void sequence_numbers_are_not_reused_after_everything_is_acknowledged() throws Exception {
+        outbox.append(readings(4, 0));
+        outbox.acknowledge(4);
+        assertEquals(0, outbox.pendingCount());
+        assertEquals(5, outbox.append(readings(1, 10)));
+    }
+
+    @Test
+    void an_empty_append_changes_nothing() throws Exception {
+        outbox.append(readings(2, 0));
+        assertEquals(2, outbox.append(List.of()));
+        assertEquals(2, outbox.lastSeq());
+    }
+
+    @Test
+    void a_missing_value_comes_back_as_nan_with_its_quality() throws Exception {
+        outbox.append(List.of(new NewReading("ch0", 5, Double.NaN, 2)));
+        TelemetryRecord r = outbox.readAfter(0, 1).get(0);
+        assertTrue(Double.isNaN(r.value()));
+        assertEquals(2, r.qualityCode());
+    }
+
+    @Test
+    void a_closed_outbox_refuses_work() {
+        outbox.close();
+        assertThrows(StoreException.class, () -> outbox.append(readings(1, 0)));
+    }
+}

@@ -1,0 +1,78 @@
+package com.oviron.callidus.store.sqlite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.oviron.callidus.store.Durability;
+import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.TelemetryOutbox;
+import com.oviron.callidus.store.TelemetryOutboxContract;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteTelemetryOutboxTest extends TelemetryOutboxContract {
+    @TempDir
+    Path dir;
+
+    @Override
+    protected TelemetryOutbox create() throws Exception {
+        return SqliteTelemetryOutbox.open(dir.resolve("agent.db"), Durability.FULL);
+    }
+
+    @Test
+    void keeps_sequence_and_cursor_across_a_reopen() throws Exception {
+        outbox.append(readings(5, 0));
+        outbox.acknowledge(2);
+        outbox.close();
+        try (SqliteTelemetryOutbox again = SqliteTelemetryOutbox.open(dir.resolve("agent.db"), Durability.NORMAL)) {
+            assertEquals(5, again.lastSeq());
+            assertEquals(2, again.acknowledgedSeq());
+            assertEquals(3, again.readAfter(0, 10).get(0).seq());
+            assertEquals(8, again.append(readings(3, 100)));
+            assertEquals("ok", again.integrityCheck());
+        }
+    }
+
+    @Test
+    void writes_in_wal_mode_at_the_latest_schema_version() throws Exception {
+        outbox.append(readings(1, 0));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("agent.db"));
+             Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {
+                assertEquals("wal", rs.getString(1));
+            }
+            try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+                assertEquals(SchemaMigrations.latestVersion(), rs.getInt(1));
+            }
+        }
+        assertTrue(Files.exists(dir.resolve("agent.db-wal")));
+    }
+
+    @Test
+    void refuses_a_database_written_by_a_newer_agent_and_says_so() throws Exception {
+        Path file = dir.resolve("from-the-future.db");
+        SqliteTelemetryOutbox.open(file, Durability.FULL).close();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("PRAGMA user_version = 99");
+        }
+        StoreException e = assertThrows(StoreException.class, () -> SqliteTelemetryOutbox.open(file, Durability.FULL));
+        assertTrue(e.getMessage().contains("schema version 99"), e.getMessage());
+    }
+
+    @Test
+    void says_which_file_it_cannot_open() throws Exception {
+        Path notADatabase = dir.resolve("garbage.db");
+        Files.write(notADatabase, new byte[4096]);
+        Files.writeString(notADatabase, "this is not an SQLite file, it is a field tech's shopping list");
+        StoreException e = assertThrows(StoreException.class,
+                () -> SqliteTelemetryOutbox.open(notADatabase, Durability.FULL));
+        assertTrue(e.getMessage().contains("garbage.db"), e.getMessage());
+    }
+}
