@@ -1,0 +1,33 @@
+package com.oviron.callidus.cloud;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The port to the MQTT broker: one session that keeps itself connected (backoff with jitter, also when
+ * the very first connect fails) and announces the unit's presence with a retained status message and a
+ * last will. Implementations: {@code cloud.paho} (real) and {@code cloud.fake}.
+ */
+public interface MqttConnection extends AutoCloseable {
+
+    /** Starts connecting in the background; returns at once. */
+    void start();
+
+    /** Whether the session is up now. */
+    boolean isConnected();
+
+    /**
+     * Publishes a message.
+     *
+     * @return completes when the broker has acknowledged it (PUBACK for QoS 1), or exceptionally with
+     *     {@link NotConnectedException} or the broker's refusal; never completes on the caller's thread
+     *     synchronously from a library callback
+     */
+    CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained);
+
+    /** Registers a listener; it is told {@code connected()} at once if the session is already up. */
+    void addListener(ConnectionListener listener);
+
+    /** Announces "offline" (retained), disconnects and stops reconnecting. */
+    @Override
+    void close();
+}

@@ -1,0 +1,185 @@
+package com.oviron.callidus.cloud;
+
+import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.TelemetryOutbox;
+import com.oviron.callidus.store.TelemetryRecord;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.tinylog.Logger;
+
+/**
+ * Moves telemetry from the outbox to the broker: reads consecutive readings after the last acknowledged
+ * one, publishes them as batches with QoS 1, up to {@code inFlightWindow} at once, and acknowledges them in
+ * the outbox only when the broker has acknowledged every batch up to them. When the session drops, whatever
+ * was in flight is forgotten and sent again from the outbox after reconnect, so a batch may reach the cloud
+ * twice (same sequence numbers; the cloud drops the copy) but never not at all.
+ *
+ * <p>All state lives on the given single-thread executor; connection events and PUBACKs are posted to it.
+ */
+public final class TelemetrySync implements AutoCloseable {
+    /** The name of the telemetry stream in messages. */
+    public static final String STREAM = "telemetry";
+
+    private final TelemetryOutbox outbox;
+    private final MqttConnection link;
+    private final Topics topics;
+    private final SyncSettings settings;
+    private final ScheduledExecutorService executor;
+    private final Clock clock;
+
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private long nextSeq = -1;
+    private long epoch;
+    private ScheduledFuture<?> ticker;
+    private volatile SyncStats stats = new SyncStats(0, 0, 0, 0, 0);
+
+    private static final class InFlight {
+        final long firstSeq;
+        final long lastSeq;
+        boolean acked;
+
+        InFlight(long firstSeq, long lastSeq) {
+            this.firstSeq = firstSeq;
+            this.lastSeq = lastSeq;
+        }
+    }
+
+    /**
+     * Counters for diagnostics.
+     *
+     * @param batchesPublished batches handed to the broker (including resends)
+     * @param batchesAcked     batches the broker acknowledged
+     * @param publishFailures  publishes that failed or were refused
+     * @param resends          times the window was dropped and resent from the outbox
+     * @param acknowledgedSeq  the outbox cursor
+     */
+    public record SyncStats(long batchesPublished, long batchesAcked, long publishFailures, long resends,
+                            long acknowledgedSeq) {
+    }
+
+    public TelemetrySync(TelemetryOutbox outbox, MqttConnection link, Topics topics, SyncSettings settings,
+                         ScheduledExecutorService executor, Clock clock) {
+        this.outbox = outbox;
+        this.link = link;
+        this.topics = topics;
+        this.settings = settings;
+        this.executor = executor;
+        this.clock = clock;
+    }
+
+    /** Starts checking the outbox periodically and on every (re)connect. */
+    public void start() {
+        link.addListener(new ConnectionListener() {
+            @Override
+            public void connected() {
+                executor.execute(TelemetrySync.this::pump);
+            }
+
+            @Override
+            public void disconnected(String reason) {
+                executor.execute(TelemetrySync.this::forgetInFlight);
+            }
+        });
+        long period = settings.interval().toMillis();
+        ticker = executor.scheduleWithFixedDelay(this::pump, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Asks for an immediate check of the outbox (for example after new readings were stored). */
+    public void syncSoon() {
+        executor.execute(this::pump);
+    }
+
+    public SyncStats stats() {
+        return stats;
+    }
+
+    private void pump() {
+        try {
+            if (!link.isConnected()) {
+                return;
+            }
+            if (nextSeq < 0) {
+                nextSeq = outbox.acknowledgedSeq() + 1;
+            }
+            while (inFlight.size() < settings.inFlightWindow()) {
+                List<TelemetryRecord> records = outbox.readAfter(nextSeq - 1, settings.batchMaxReadings());
+                if (records.isEmpty()) {
+                    return;
+                }
+                TelemetryBatch batch = TelemetryBatch.of(topics.deviceId(), STREAM, records, clock.millis());
+                InFlight entry = new InFlight(batch.firstSeq(), batch.lastSeq());
+                inFlight.addLast(entry);
+                nextSeq = batch.lastSeq() + 1;
+                long sentInEpoch = epoch;
+                count(1, 0, 0, 0);
+                link.publish(topics.telemetry(), TelemetryBatchCodec.encode(batch), 1, false)
+                        .whenComplete((ok, error) -> executor.execute(() -> onPublished(entry, sentInEpoch, error)));
+            }
+        } catch (StoreException e) {
+            Logger.error("sync cannot read the outbox error={}", e.getMessage());
+        } catch (RuntimeException e) {
+            // a scheduled task that throws is never run again: log and keep the ticker alive
+            Logger.error(e, "sync failed unexpectedly");
+        }
+    }
+
+    private void onPublished(InFlight entry, long sentInEpoch, Throwable error) {
+        if (sentInEpoch != epoch) {
+            return; // from before a reconnect: that window is being resent
+        }
+        if (error != null) {
+            count(0, 0, 1, 0);
+            Logger.warn("sync publish failed first={} last={} error={}", entry.firstSeq, entry.lastSeq,
+                    error.getMessage());
+            forgetInFlight();
+            return;
+        }
+        entry.acked = true;
+        count(0, 1, 0, 0);
+        long ackUpTo = -1;
+        while (!inFlight.isEmpty() && inFlight.peekFirst().acked) {
+            ackUpTo = inFlight.removeFirst().lastSeq;
+        }
+        if (ackUpTo > 0) {
+            try {
+                outbox.acknowledge(ackUpTo);
+                SyncStats s = stats;
+                stats = new SyncStats(s.batchesPublished(), s.batchesAcked(), s.publishFailures(), s.resends(),
+                        ackUpTo);
+            } catch (StoreException e) {
+                // the cloud has them; at worst they are sent again after a restart and dropped as duplicates
+                Logger.error("sync cannot record acknowledgement seq={} error={}", ackUpTo, e.getMessage());
+            }
+        }
+        pump();
+    }
+
+    /** Drops the window: everything not acknowledged is read again from the outbox. */
+    private void forgetInFlight() {
+        if (!inFlight.isEmpty()) {
+            count(0, 0, 0, 1);
+            Logger.info("sync will resend unacknowledged batches first={} count={}", inFlight.peekFirst().firstSeq,
+                    inFlight.size());
+        }
+        epoch++;
+        inFlight.clear();
+        nextSeq = -1;
+    }
+
+    private void count(long published, long acked, long failures, long resends) {
+        SyncStats s = stats;
+        stats = new SyncStats(s.batchesPublished() + published, s.batchesAcked() + acked,
+                s.publishFailures() + failures, s.resends() + resends, s.acknowledgedSeq());
+    }
+
+    @Override
+    public void close() {
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package com.oviron.callidus.cloud;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The topic tree of one unit: {@code callidus/v1/<deviceId>/<kind>}. Four levels, well within the seven that
+ * AWS IoT Core allows. See docs/protocol.md.
+ *
+ * @param deviceId the unit's id (its serial number): letters, digits, '-' and '_', 1 to 64 characters
+ */
+public record Topics(String deviceId) {
+    /** The first levels of every topic; the version changes only with an incompatible protocol. */
+    public static final String ROOT = "callidus/v1";
+    private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    public Topics {
+        Objects.requireNonNull(deviceId, "deviceId");
+        if (!DEVICE_ID.matcher(deviceId).matches()) {
+            throw new IllegalArgumentException("device id '" + deviceId + "' must match " + DEVICE_ID.pattern());
+        }
+    }
+
+    /** Whether {@code id} is a valid device id. */
+    public static boolean isValidDeviceId(String id) {
+        return id != null && DEVICE_ID.matcher(id).matches();
+    }
+
+    /** Retained online/offline status; also the last-will topic. */
+    public String status() {
+        return ROOT + "/" + deviceId + "/status";
+    }
+
+    /** Telemetry batches, QoS 1. */
+    public String telemetry() {
+        return ROOT + "/" + deviceId + "/telemetry";
+    }
+
+    /** The subscription filter for the status of every unit (cloud side). */
+    public static String allStatus() {
+        return ROOT + "/+/status";
+    }
+
+    /** The subscription filter for the telemetry of every unit (cloud side). */
+    public static String allTelemetry() {
+        return ROOT + "/+/telemetry";
+    }
+}

@@ -1,0 +1,93 @@
+package com.oviron.callidus.cloud.fake;
+
+import com.oviron.callidus.cloud.ConnectionListener;
+import com.oviron.callidus.cloud.MqttConnection;
+import com.oviron.callidus.cloud.NotConnectedException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A broker session for tests: the test decides when it is up, and acknowledges or fails each publish by
+ * hand. Listeners are called on the test's thread, as the real one calls them on its own.
+ */
+public final class FakeMqttConnection implements MqttConnection {
+
+    /** A publish the code under test made, with the future the test completes. */
+    public record Publish(String topic, byte[] payload, int qos, boolean retained, CompletableFuture<Void> result) {
+        public void ack() {
+            result.complete(null);
+        }
+
+        public void fail(String why) {
+            result.completeExceptionally(new IllegalStateException(why));
+        }
+    }
+
+    private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Publish> publishes = new ArrayList<>();
+    private volatile boolean connected;
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    @Override
+    public void start() {
+        started = true;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return connected;
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        if (!connected) {
+            result.completeExceptionally(new NotConnectedException("fake is disconnected"));
+            return result;
+        }
+        publishes.add(new Publish(topic, payload.clone(), qos, retained, result));
+        return result;
+    }
+
+    @Override
+    public void addListener(ConnectionListener listener) {
+        listeners.add(listener);
+        if (connected) {
+            listener.connected();
+        }
+    }
+
+    /** Brings the session up and tells the listeners. */
+    public void connect() {
+        connected = true;
+        listeners.forEach(ConnectionListener::connected);
+    }
+
+    /** Drops the session and tells the listeners; unacknowledged publishes stay unanswered, as on a real cut. */
+    public void disconnect(String reason) {
+        connected = false;
+        listeners.forEach(l -> l.disconnected(reason));
+    }
+
+    /** Every publish so far, oldest first. */
+    public synchronized List<Publish> publishes() {
+        return List.copyOf(publishes);
+    }
+
+    public boolean isStarted() {
+        return started;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        connected = false;
+    }
+}

@@ -1,0 +1,172 @@
+package com.oviron.callidus.cloud;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.oviron.callidus.cloud.fake.FakeMqttConnection;
+import com.oviron.callidus.cloud.testing.Await;
+import com.oviron.callidus.store.NewReading;
+import com.oviron.callidus.store.fake.InMemoryTelemetryOutbox;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TelemetrySyncTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private final InMemoryTelemetryOutbox outbox = new InMemoryTelemetryOutbox();
+    private final FakeMqttConnection link = new FakeMqttConnection();
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+    private final Topics topics = new Topics("CAL-0001");
+    private TelemetrySync sync;
+
+    private void startSync(int batchMax, int window) {
+        sync = new TelemetrySync(outbox, link, topics, new SyncSettings(batchMax, window, Duration.ofMillis(20)),
+                executor, Clock.systemUTC());
+        sync.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (sync != null) {
+            sync.close();
+        }
+        executor.shutdownNow();
+        executor.awaitTermination(1, TimeUnit.SECONDS);
+    }
+
+    private void store(int count) throws Exception {
+        List<NewReading> list = new ArrayList<>();
+        long base = outbox.lastSeq();
+        for (int i = 0; i < count; i++) {
+            list.add(new NewReading("ch" + (i % 2), 1_000 + base + i, base + i, 0));
+        }
+        outbox.append(list);
+    }
+
+    private TelemetryBatch decoded(int index) throws MalformedMessageException {
+        return TelemetryBatchCodec.decode(link.publishes().get(index).payload());
+    }
+
+    private void awaitPublishes(int count) {
+        Await.until(() -> "publishes >= " + count + ", have " + link.publishes().size(), WAIT,
+                () -> link.publishes().size() >= count);
+    }
+
+    @Test
+    void publishes_batches_in_order_with_qos1_and_acknowledges_only_after_the_puback() throws Exception {
+        store(7);
+        startSync(3, 1);
+        link.connect();
+        awaitPublishes(1);
+        FakeMqttConnection.Publish first = link.publishes().get(0);
+        assertEquals("callidus/v1/CAL-0001/telemetry", first.topic());
+        assertEquals(1, first.qos());
+        assertEquals(false, first.retained());
+        assertEquals(1, decoded(0).firstSeq());
+        assertEquals(3, decoded(0).lastSeq());
+        assertEquals(0, outbox.acknowledgedSeq());
+
+        first.ack();
+        awaitPublishes(2);
+        assertEquals(3, outbox.acknowledgedSeq());
+        assertEquals(4, decoded(1).firstSeq());
+        link.publishes().get(1).ack();
+        awaitPublishes(3);
+        assertEquals(7, decoded(2).lastSeq());
+        link.publishes().get(2).ack();
+        Await.until("all acknowledged", WAIT, () -> sync.stats().acknowledgedSeq() == 7);
+        assertEquals(0, outbox.pendingCount());
+    }
+
+    @Test
+    void keeps_no_more_than_the_window_in_flight() throws Exception {
+        store(50);
+        startSync(5, 3);
+        link.connect();
+        awaitPublishes(3);
+        // several ticks pass without acknowledgements: still three
+        Await.until("ticks", WAIT, () -> sync.stats().batchesPublished() == 3);
+        executor.submit(() -> { }).get();
+        executor.schedule(() -> { }, 100, TimeUnit.MILLISECONDS).get();
+        assertEquals(3, link.publishes().size());
+    }
+
+    @Test
+    void acknowledges_in_the_outbox_only_up_to_the_first_unacknowledged_batch() throws Exception {
+        store(9);
+        startSync(3, 3);
+        link.connect();
+        awaitPublishes(3);
+        link.publishes().get(1).ack();
+        link.publishes().get(2).ack();
+        Await.until("acks processed", WAIT, () -> sync.stats().batchesAcked() == 2);
+        assertEquals(0, outbox.acknowledgedSeq());
+        link.publishes().get(0).ack();
+        Await.until("cursor moves to 9", WAIT, () -> sync.stats().acknowledgedSeq() == 9);
+        assertEquals(9, outbox.acknowledgedSeq());
+    }
+
+    @Test
+    void sends_nothing_while_disconnected() throws Exception {
+        store(4);
+        startSync(10, 2);
+        executor.schedule(() -> { }, 100, TimeUnit.MILLISECONDS).get();
+        assertTrue(link.publishes().isEmpty());
+        link.connect();
+        awaitPublishes(1);
+    }
+
+    @Test
+    void resends_unacknowledged_batches_first_after_a_reconnect() throws Exception {
+        store(6);
+        startSync(2, 2);
+        link.connect();
+        awaitPublishes(2);
+        link.publishes().get(0).ack();
+        awaitPublishes(3); // 5..6 follows once 1..2 is acknowledged
+        link.disconnect("cable pulled");
+        // a PUBACK that arrives after the cut belongs to the old session: it must not move the cursor
+        link.publishes().get(2).ack();
+        link.connect();
+        awaitPublishes(5);
+        assertEquals(3, decoded(3).firstSeq());
+        assertEquals(5, decoded(4).firstSeq());
+        assertEquals(2, outbox.acknowledgedSeq());
+        link.publishes().get(3).ack();
+        link.publishes().get(4).ack();
+        Await.until("all acknowledged", WAIT, () -> sync.stats().acknowledgedSeq() == 6);
+        assertEquals(1, sync.stats().resends());
+    }
+
+    @Test
+    void a_refused_publish_is_sent_again_from_the_outbox() throws Exception {
+        store(2);
+        startSync(10, 1);
+        link.connect();
+        awaitPublishes(1);
+        link.publishes().get(0).fail("broker said no");
+        awaitPublishes(2);
+        assertEquals(1, decoded(1).firstSeq());
+        assertEquals(2, decoded(1).lastSeq());
+        assertEquals(1, sync.stats().publishFailures());
+    }
+
+    @Test
+    void new_readings_are_picked_up_while_running() throws Exception {
+        startSync(100, 1);
+        link.connect();
+        store(3);
+        awaitPublishes(1);
+        link.publishes().get(0).ack();
+        store(2);
+        awaitPublishes(2);
+        assertEquals(4, decoded(1).firstSeq());
+    }
+}

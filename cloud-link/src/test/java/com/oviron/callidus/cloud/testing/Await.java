@@ -1,0 +1,30 @@
+package com.oviron.callidus.cloud.testing;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** Waits for a condition with a deadline, instead of sleeping for a guessed time. */
+public final class Await {
+    private Await() {
+    }
+
+    public static void until(String what, Duration timeout, BooleanSupplier condition) {
+        until(() -> what, timeout, condition);
+    }
+
+    public static void until(Supplier<String> what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what.get());
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for: " + what.get(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package com.oviron.callidus.cloud.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * The cloud side in tests: a Paho client with a persistent session (clean session off, QoS 1), so that what
+ * the broker queued for it while it was away arrives when it comes back. Records every message.
+ */
+public final class CloudSubscriber implements AutoCloseable {
+    /** A message as received. */
+    public record Received(String topic, byte[] payload, boolean retained) {
+    }
+
+    private final MqttClient client;
+    private final List<Received> received = new ArrayList<>();
+    private final Map<String, byte[]> lastByTopic = new ConcurrentHashMap<>();
+
+    public CloudSubscriber(String brokerUri, String clientId, String... filters) throws MqttException {
+        client = new MqttClient(brokerUri, clientId, new MemoryPersistence());
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setCleanSession(false);
+        options.setAutomaticReconnect(true);
+        options.setMaxReconnectDelay(500);
+        options.setConnectionTimeout(5);
+        client.setCallback(new MqttCallbackExtended() {
+            @Override
+            public void connectComplete(boolean reconnect, String serverURI) {
+            }
+
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                synchronized (received) {
+                    received.add(new Received(topic, message.getPayload(), message.isRetained()));
+                }
+                lastByTopic.put(topic, message.getPayload());
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+        client.connect(options);
+        int[] qos = new int[filters.length];
+        java.util.Arrays.fill(qos, 1);
+        client.subscribe(filters, qos);
+    }
+
+    public List<Received> received() {
+        synchronized (received) {
+            return List.copyOf(received);
+        }
+    }
+
+    public List<Received> receivedOn(String topic) {
+        return received().stream().filter(r -> r.topic().equals(topic)).toList();
+    }
+
+    public byte[] last(String topic) {
+        return lastByTopic.get(topic);
+    }
+
+    public boolean isConnected() {
+        return client.isConnected();
+    }
+
+    @Override
+    public void close() throws MqttException {
+        try {
+            if (client.isConnected()) {
+                client.disconnect(1_000);
+            }
+        } finally {
+            client.close(true);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package com.oviron.callidus.cloud.testing;
+
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real MQTT broker (HiveMQ Community Edition) inside this JVM on a loopback port, for tests and the demo.
+ * Its sessions and queued messages live in {@code dataDir}, so they survive {@link #stop()} and
+ * {@link #start()}: that is how tests and the demo simulate an outage of the cloud.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+    private final Path configDir;
+    private final Path dataDir;
+    private final Path extensionsDir;
+    private final int port;
+    private EmbeddedHiveMQ hivemq;
+
+    private EmbeddedBroker(Path workDir, int port) {
+        this.configDir = workDir.resolve("conf");
+        this.dataDir = workDir.resolve("data");
+        this.extensionsDir = workDir.resolve("extensions");
+        this.port = port;
+    }
+
+    /** Starts a broker with its files under {@code workDir} on a free loopback port. */
+    public static EmbeddedBroker start(Path workDir) {
+        return start(workDir, freePort());
+    }
+
+    /** Starts a broker with its files under {@code workDir} on the given loopback port. */
+    public static EmbeddedBroker start(Path workDir, int port) {
+        EmbeddedBroker broker = new EmbeddedBroker(workDir, port);
+        broker.writeConfig();
+        broker.start();
+        return broker;
+    }
+
+    private void writeConfig() {
+        try {
+            Files.createDirectories(configDir);
+            Files.createDirectories(dataDir);
+            Files.createDirectories(extensionsDir);
+            Files.writeString(configDir.resolve("config.xml"), """
+                    <?xml version="1.0"?>
+                    <hivemq>
+                      <listeners>
+                        <tcp-listener>
+                          <port>%d</port>
+                          <bind-address>127.0.0.1</bind-address>
+                        </tcp-listener>
+                      </listeners>
+                      <anonymous-usage-statistics>
+                        <enabled>false</enabled>
+                      </anonymous-usage-statistics>
+                    </hivemq>
+                    """.formatted(port));
+            Files.writeString(configDir.resolve("logback.xml"), """
+                    <configuration>
+                      <appender name="CONSOLE" class="ch.qos.logback.core.ConsoleAppender">
+                        <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [broker] %msg%n</pattern></encoder>
+                      </appender>
+                      <root level="WARN"><appender-ref ref="CONSOLE"/></root>
+                    </configuration>
+                    """);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write broker config under " + configDir, e);
+        }
+    }
+
+    /** Starts (again) on the same port with the same data: persistent sessions are still there. */
+    public synchronized void start() {
+        if (hivemq != null) {
+            return;
+        }
+        EmbeddedHiveMQ fresh = EmbeddedHiveMQ.builder()
+                .withConfigurationFolder(configDir)
+                .withDataFolder(dataDir)
+                .withExtensionsFolder(extensionsDir)
+                .build();
+        try {
+            fresh.start().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            try {
+                fresh.close();
+            } catch (Exception ignored) {
+                // the start failure is what matters
+            }
+            throw new IllegalStateException("embedded broker did not start on port " + port, e);
+        }
+        hivemq = fresh;
+    }
+
+    /** Stops the broker; clients lose their connections. */
+    public synchronized void stop() {
+        if (hivemq == null) {
+            return;
+        }
+        try {
+            hivemq.stop().get(60, TimeUnit.SECONDS);
+            hivemq.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("embedded broker did not stop", e);
+        } finally {
+            hivemq = null;
+        }
+    }
+
+    public synchronized boolean isRunning() {
+        return hivemq != null;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The URI a Paho client connects to. */
+    public String uri() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
