@@ -40,6 +40,7 @@ import org.tinylog.Logger;
  */
 public final class PahoMqttConnection implements MqttConnection {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
+    private static final int RETRIES_PER_WARNING = 10;
 
     private final LinkSettings settings;
     private final String statusTopic;
@@ -202,8 +203,14 @@ public final class PahoMqttConnection implements MqttConnection {
             return;
         }
         Duration delay = settings.backoff().delay(attempt, random);
-        Logger.warn("mqtt {} broker={} attempt={} retryInMs={}", reason, settings.brokerUri(), attempt + 1,
-                delay.toMillis());
+        // a long outage must not flood the log: the first failure, then every 10th, are warnings
+        if (attempt % RETRIES_PER_WARNING == 0) {
+            Logger.warn("mqtt {} broker={} attempt={} retryInMs={}", reason, settings.brokerUri(), attempt + 1,
+                    delay.toMillis());
+        } else {
+            Logger.debug("mqtt {} broker={} attempt={} retryInMs={}", reason, settings.brokerUri(), attempt + 1,
+                    delay.toMillis());
+        }
         attempt++;
         pendingReconnect = executor.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
     }

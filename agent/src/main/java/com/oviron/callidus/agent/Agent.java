@@ -1,0 +1,172 @@
+package com.oviron.callidus.agent;
+
+import com.oviron.callidus.cloud.Backoff;
+import com.oviron.callidus.cloud.LinkSettings;
+import com.oviron.callidus.cloud.MqttConnection;
+import com.oviron.callidus.cloud.SyncSettings;
+import com.oviron.callidus.cloud.TelemetrySync;
+import com.oviron.callidus.cloud.Topics;
+import com.oviron.callidus.cloud.paho.PahoMqttConnection;
+import com.oviron.callidus.hal.SensorPort;
+import com.oviron.callidus.hal.sim.SimulatedCallidusBoard;
+import com.oviron.callidus.store.GroupCommitBuffer;
+import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.TelemetryOutbox;
+import com.oviron.callidus.store.sqlite.SqliteTelemetryOutbox;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.tinylog.Logger;
+
+/**
+ * The running agent: builds the object graph by hand from the configuration, starts it, and takes it down
+ * in the order that loses nothing (stop sampling, write what is in memory, send what is buffered while the
+ * drain timeout allows, announce offline, close the store).
+ *
+ * <p>Threads: "hal-sampler" (sensor port and group-commit buffer), "telemetry-sync" (outbox to broker),
+ * "mqtt-link" (inside the connection) and Paho's own threads, which only post to "mqtt-link".
+ */
+public final class Agent implements AutoCloseable {
+    private static final Duration SAMPLER_STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    private final AgentConfig config;
+    private final SensorPort port;
+    private final TelemetryOutbox outbox;
+    private final MqttConnection link;
+    private final Sampler sampler;
+    private final TelemetrySync sync;
+    private final ScheduledExecutorService syncExecutor;
+    private boolean closed;
+    private volatile AgentStatus finalStatus;
+
+    private Agent(AgentConfig config, SensorPort port, TelemetryOutbox outbox, MqttConnection link, Clock clock) {
+        this.config = config;
+        this.port = port;
+        this.outbox = outbox;
+        this.link = link;
+        GroupCommitBuffer buffer = new GroupCommitBuffer(outbox, config.store().groupCommitReadings(),
+                config.store().groupCommitDelay(), config.store().memoryBufferReadings(), clock);
+        this.sampler = new Sampler(port, buffer, singleThread("hal-sampler"), config.hal().samplePeriod());
+        this.syncExecutor = singleThread("telemetry-sync");
+        this.sync = new TelemetrySync(outbox, link, new Topics(config.device().id()),
+                new SyncSettings(config.sync().batchMaxReadings(), config.sync().inFlightWindow(),
+                        config.sync().interval()), syncExecutor, clock);
+    }
+
+    /** Builds the agent with the sensor port the configuration names and starts it. */
+    public static Agent start(AgentConfig config, Clock clock) throws StoreException {
+        SensorPort port = switch (config.hal().source()) {
+            case "simulator" -> new SimulatedCallidusBoard(clock, config.hal().seed());
+            default -> throw new IllegalArgumentException("unknown hal.source " + config.hal().source());
+        };
+        return start(config, port, clock);
+    }
+
+    /** Builds the agent around the given sensor port (a simulator or a test fake) and starts it. */
+    public static Agent start(AgentConfig config, SensorPort port, Clock clock) throws StoreException {
+        TelemetryOutbox outbox = SqliteTelemetryOutbox.open(config.store().path(), config.store().durability());
+        AgentConfig.Mqtt m = config.mqtt();
+        Topics topics = new Topics(config.device().id());
+        LinkSettings settings = new LinkSettings(m.brokerUri(), config.device().id(), m.keepAlive(),
+                m.connectTimeout(), new Backoff(m.reconnectMin(), m.reconnectMax()), m.username(), m.password(),
+                m.maxInflight());
+        MqttConnection link = new PahoMqttConnection(settings, topics.status(), config.device().id(),
+                AgentVersion.current(), clock);
+        Agent agent = new Agent(config, port, outbox, link, clock);
+        agent.startParts();
+        return agent;
+    }
+
+    private void startParts() throws StoreException {
+        Logger.info("agent starting device={} version={} channels={} samplePeriodMs={} store={} broker={}",
+                config.device().id(), AgentVersion.current(), port.channels().size(),
+                config.hal().samplePeriod().toMillis(), config.store().path(), config.mqtt().brokerUri());
+        Logger.info("store backlog pending={} lastSeq={}", outbox.pendingCount(), outbox.lastSeq());
+        sync.start();
+        link.start();
+        sampler.start();
+    }
+
+    /** A snapshot of the counters; after {@link #close()}, the last one taken before the store closed. */
+    public AgentStatus status() {
+        AgentStatus last0 = finalStatus;
+        if (last0 != null) {
+            return last0;
+        }
+        long last;
+        long acked;
+        try {
+            last = outbox.lastSeq();
+            acked = outbox.acknowledgedSeq();
+        } catch (StoreException e) {
+            last = -1;
+            acked = -1;
+        }
+        TelemetrySync.SyncStats s = sync.stats();
+        return new AgentStatus(sampler.samples(), sampler.halErrors(), sampler.bufferedInMemory(),
+                sampler.droppedInMemory(), last, acked, link.isConnected(), s.batchesPublished(), s.batchesAcked(),
+                s.resends());
+    }
+
+    /** The sensor port's channels, for displays. */
+    public SensorPort sensorPort() {
+        return port;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Logger.info("agent stopping");
+        try {
+            sampler.stopAndFlush(SAMPLER_STOP_TIMEOUT);
+            drain(config.shutdown().drainTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            sync.close();
+            link.close();
+            syncExecutor.shutdownNow();
+            try {
+                syncExecutor.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            port.close();
+            finalStatus = status();
+            outbox.close();
+            Logger.info("agent stopped samples={} lastSeq={} acknowledgedSeq={} pendingInStore={}",
+                    finalStatus.samples(), finalStatus.lastSeq(), finalStatus.acknowledgedSeq(),
+                    finalStatus.pending());
+        }
+    }
+
+    /** Keeps the sync running until the outbox is empty, the link is down, or the timeout passes. */
+    private void drain(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        sync.syncSoon();
+        while (link.isConnected() && safePending() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    private long safePending() {
+        try {
+            return outbox.pendingCount();
+        } catch (StoreException e) {
+            return -1;
+        }
+    }
+
+    private static ScheduledExecutorService singleThread(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+}

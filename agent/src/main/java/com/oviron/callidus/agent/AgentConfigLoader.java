@@ -1,0 +1,328 @@
+package com.oviron.callidus.agent;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.JsonSyntaxException;
+import com.oviron.callidus.cloud.Topics;
+import com.oviron.callidus.store.Durability;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the agent's JSON configuration file into an {@link AgentConfig}. Every problem is reported with its
+ * dotted key, the value found and what is allowed; unknown keys are errors too (a typo must not silently
+ * fall back to a default). Defaults are the named constants below, documented in docs/configuration.md.
+ */
+public final class AgentConfigLoader {
+    public static final String DEFAULT_HAL_SOURCE = "simulator";
+    public static final long DEFAULT_HAL_SEED = 1;
+    public static final Duration DEFAULT_SAMPLE_PERIOD = Duration.ofMillis(100);
+    public static final Durability DEFAULT_DURABILITY = Durability.FULL;
+    public static final int DEFAULT_GROUP_COMMIT_READINGS = 1_000;
+    public static final Duration DEFAULT_GROUP_COMMIT_DELAY = Duration.ofSeconds(1);
+    public static final int DEFAULT_MEMORY_BUFFER_READINGS = 100_000;
+    public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_RECONNECT_MIN = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_RECONNECT_MAX = Duration.ofMinutes(2);
+    public static final int DEFAULT_MAX_INFLIGHT = 64;
+    public static final int DEFAULT_BATCH_MAX_READINGS = 500;
+    public static final int DEFAULT_IN_FLIGHT_WINDOW = 8;
+    public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
+    public static final String DEFAULT_LOG_LEVEL = "info";
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final List<String> HAL_SOURCES = List.of("simulator");
+    private static final List<String> LOG_LEVELS = List.of("trace", "debug", "info", "warn", "error");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)");
+
+    private AgentConfigLoader() {
+    }
+
+    /** Reads and validates the file; relative paths inside it are resolved against the file's folder. */
+    public static AgentConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("", "config file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new ConfigException("", "cannot read config file " + file + ": " + e.getMessage());
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(text, base == null ? Path.of(".") : base);
+    }
+
+    /** Parses and validates JSON text; relative paths are resolved against {@code baseDir}. */
+    public static AgentConfig parse(String json, Path baseDir) throws ConfigException {
+        JsonElement root;
+        try {
+            root = JsonParser.parseString(json);
+        } catch (JsonSyntaxException e) {
+            throw new ConfigException("", "config file is not valid JSON: " + rootCause(e));
+        }
+        if (!root.isJsonObject()) {
+            throw new ConfigException("", "config file must hold a JSON object, e.g. {\"device\": {\"id\": ...}}");
+        }
+        Section top = new Section("", root.getAsJsonObject());
+
+        Section device = top.section("device", true);
+        String id = device.string("id", null);
+        if (!Topics.isValidDeviceId(id)) {
+            throw new ConfigException("device.id", "'" + id + "' is not a valid device id: use 1 to 64 letters, "
+                    + "digits, '-' or '_' (the unit's serial number, e.g. CAL-000123)");
+        }
+        device.done();
+
+        Section hal = top.section("hal", false);
+        String source = hal.oneOf("source", DEFAULT_HAL_SOURCE, HAL_SOURCES);
+        long seed = hal.integer("seed", DEFAULT_HAL_SEED, Long.MIN_VALUE, Long.MAX_VALUE);
+        Duration samplePeriod = hal.duration("samplePeriod", DEFAULT_SAMPLE_PERIOD, Duration.ofMillis(10),
+                Duration.ofHours(1));
+        hal.done();
+
+        Section store = top.section("store", true);
+        String pathText = store.string("path", null);
+        Path path = baseDir.resolve(pathText).normalize();
+        Durability durability = Durability.valueOf(store.oneOf("durability", DEFAULT_DURABILITY.name(),
+                List.of("FULL", "NORMAL")));
+        int groupReadings = (int) store.integer("groupCommitReadings", DEFAULT_GROUP_COMMIT_READINGS, 1, 100_000);
+        Duration groupDelay = store.duration("groupCommitDelay", DEFAULT_GROUP_COMMIT_DELAY, Duration.ZERO,
+                Duration.ofMinutes(1));
+        int memoryBuffer = (int) store.integer("memoryBufferReadings", DEFAULT_MEMORY_BUFFER_READINGS, 1,
+                10_000_000);
+        if (memoryBuffer < groupReadings) {
+            throw new ConfigException("store.memoryBufferReadings", memoryBuffer + " must be at least "
+                    + "store.groupCommitReadings (" + groupReadings + ")");
+        }
+        store.done();
+
+        Section mqtt = top.section("mqtt", true);
+        String brokerUri = mqtt.string("brokerUri", null);
+        validateBrokerUri(brokerUri);
+        Duration keepAlive = mqtt.duration("keepAlive", DEFAULT_KEEP_ALIVE, Duration.ofSeconds(5),
+                Duration.ofMinutes(20));
+        Duration connectTimeout = mqtt.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT, Duration.ofSeconds(1),
+                Duration.ofMinutes(5));
+        Duration reconnectMin = mqtt.duration("reconnectMin", DEFAULT_RECONNECT_MIN, Duration.ofMillis(10),
+                Duration.ofMinutes(10));
+        Duration reconnectMax = mqtt.duration("reconnectMax", DEFAULT_RECONNECT_MAX, Duration.ofMillis(10),
+                Duration.ofHours(1));
+        if (reconnectMax.compareTo(reconnectMin) < 0) {
+            throw new ConfigException("mqtt.reconnectMax", format(reconnectMax) + " must not be below "
+                    + "mqtt.reconnectMin (" + format(reconnectMin) + ")");
+        }
+        Optional<String> username = Optional.ofNullable(mqtt.string("username", ""))
+                .filter(s -> !s.isEmpty());
+        Optional<String> password = Optional.ofNullable(mqtt.string("password", "")).filter(s -> !s.isEmpty());
+        int maxInflight = (int) mqtt.integer("maxInflight", DEFAULT_MAX_INFLIGHT, 1, 65_535);
+        mqtt.done();
+
+        Section sync = top.section("sync", false);
+        int batchMax = (int) sync.integer("batchMaxReadings", DEFAULT_BATCH_MAX_READINGS, 1, 1_000);
+        int window = (int) sync.integer("inFlightWindow", DEFAULT_IN_FLIGHT_WINDOW, 1, 1_000);
+        if (window > maxInflight) {
+            throw new ConfigException("sync.inFlightWindow", window + " must not exceed mqtt.maxInflight ("
+                    + maxInflight + ")");
+        }
+        Duration interval = sync.duration("interval", DEFAULT_SYNC_INTERVAL, Duration.ofMillis(10),
+                Duration.ofHours(1));
+        sync.done();
+
+        Section log = top.section("log", false);
+        String level = log.oneOf("level", DEFAULT_LOG_LEVEL, LOG_LEVELS);
+        log.done();
+
+        Section shutdown = top.section("shutdown", false);
+        Duration drain = shutdown.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT, Duration.ZERO,
+                Duration.ofMinutes(5));
+        shutdown.done();
+        top.done();
+
+        return new AgentConfig(
+                new AgentConfig.Device(id),
+                new AgentConfig.Hal(source, seed, samplePeriod),
+                new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer),
+                new AgentConfig.Mqtt(brokerUri, keepAlive, connectTimeout, reconnectMin, reconnectMax, username,
+                        password, maxInflight),
+                new AgentConfig.Sync(batchMax, window, interval),
+                new AgentConfig.Log(level),
+                new AgentConfig.Shutdown(drain));
+    }
+
+    private static void validateBrokerUri(String uri) throws ConfigException {
+        try {
+            URI parsed = new URI(uri);
+            if (!"tcp".equals(parsed.getScheme()) || parsed.getHost() == null || parsed.getPort() < 1) {
+                throw new ConfigException("mqtt.brokerUri", "'" + uri + "' must look like tcp://host:port");
+            }
+        } catch (URISyntaxException e) {
+            throw new ConfigException("mqtt.brokerUri", "'" + uri + "' is not a URI: " + e.getReason());
+        }
+    }
+
+    /** Parses "250ms", "5s", "2m", "1h". */
+    static Optional<Duration> parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        long n = Long.parseLong(m.group(1));
+        return Optional.of(switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        });
+    }
+
+    static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0 && ms > 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0 && ms > 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1_000 == 0 && ms > 0) {
+            return ms / 1_000 + "s";
+        }
+        return ms + "ms";
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    /** One JSON object of the file, remembering which keys were used so unknown ones can be reported. */
+    private static final class Section {
+        private final String prefix;
+        private final JsonObject object;
+        private final Set<String> used = new HashSet<>();
+
+        Section(String prefix, JsonObject object) {
+            this.prefix = prefix;
+            this.object = object;
+        }
+
+        private String key(String name) {
+            return prefix.isEmpty() ? name : prefix + "." + name;
+        }
+
+        Section section(String name, boolean required) throws ConfigException {
+            used.add(name);
+            JsonElement e = object.get(name);
+            if (e == null || e.isJsonNull()) {
+                if (required) {
+                    throw new ConfigException(key(name), "is missing; it is required");
+                }
+                return new Section(key(name), new JsonObject());
+            }
+            if (!e.isJsonObject()) {
+                throw new ConfigException(key(name), "must be an object { ... }, got " + e);
+            }
+            return new Section(key(name), e.getAsJsonObject());
+        }
+
+        /** A string; {@code fallback == null} means required. */
+        String string(String name, String fallback) throws ConfigException {
+            used.add(name);
+            JsonElement e = object.get(name);
+            if (e == null || e.isJsonNull()) {
+                if (fallback == null) {
+                    throw new ConfigException(key(name), "is missing; it is required");
+                }
+                return fallback;
+            }
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+                throw new ConfigException(key(name), "must be a string, got " + e);
+            }
+            String s = e.getAsString();
+            if (s.isBlank() && fallback == null) {
+                throw new ConfigException(key(name), "must not be empty");
+            }
+            return s;
+        }
+
+        String oneOf(String name, String fallback, List<String> allowed) throws ConfigException {
+            String s = string(name, fallback);
+            for (String a : allowed) {
+                if (a.equalsIgnoreCase(s)) {
+                    return a;
+                }
+            }
+            throw new ConfigException(key(name), "'" + s + "' is not allowed; use one of " + allowed);
+        }
+
+        long integer(String name, long fallback, long min, long max) throws ConfigException {
+            used.add(name);
+            JsonElement e = object.get(name);
+            if (e == null || e.isJsonNull()) {
+                return fallback;
+            }
+            long v;
+            try {
+                JsonPrimitive p = e.getAsJsonPrimitive();
+                if (!p.isNumber()) {
+                    throw new NumberFormatException();
+                }
+                v = p.getAsBigDecimal().longValueExact();
+            } catch (IllegalStateException | NumberFormatException | ArithmeticException ex) {
+                throw new ConfigException(key(name), "must be a whole number, got " + e);
+            }
+            if (v < min || v > max) {
+                throw new ConfigException(key(name), v + " is out of range; allowed " + min + " to " + max);
+            }
+            return v;
+        }
+
+        Duration duration(String name, Duration fallback, Duration min, Duration max) throws ConfigException {
+            used.add(name);
+            JsonElement e = object.get(name);
+            if (e == null || e.isJsonNull()) {
+                return fallback;
+            }
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+                throw new ConfigException(key(name), "must be a duration string like \"250ms\", \"5s\", \"2m\", "
+                        + "\"1h\", got " + e);
+            }
+            Duration d = parseDuration(e.getAsString().toLowerCase(Locale.ROOT)).orElseThrow(() ->
+                    new ConfigException(key(name), "'" + e.getAsString() + "' is not a duration; write e.g. "
+                            + "\"250ms\", \"5s\", \"2m\" or \"1h\""));
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw new ConfigException(key(name), "'" + e.getAsString() + "' is out of range; allowed "
+                        + format(min) + " to " + format(max));
+            }
+            return d;
+        }
+
+        /** Fails on the first key of this object that nothing asked for. */
+        void done() throws ConfigException {
+            for (String k : object.keySet()) {
+                if (!used.contains(k)) {
+                    throw new ConfigException(key(k), "unknown key; known keys here are " + used.stream().sorted()
+                            .toList());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package com.oviron.callidus.agent;
+
+import com.oviron.callidus.store.StoreException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.tinylog.Logger;
+import org.tinylog.configuration.Configuration;
+
+/**
+ * The agent's entry point: {@code java -jar callidus-agent.jar --config agent.json}. Builds everything by
+ * hand (no framework), runs until SIGTERM/SIGINT, then shuts down cleanly.
+ *
+ * <p>Exit codes: 0 after a clean shutdown or --help/--version/--check-config; 2 for a usage or config error;
+ * 1 when the agent cannot start (store unreadable, ...).
+ */
+public final class Main {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+
+    static final String USAGE = """
+            Usage: java -jar callidus-agent.jar --config <file> [--check-config]
+                   java -jar callidus-agent.jar --help | --version
+
+            The CALLIDUS edge agent: samples the unit's sensors, buffers the readings in SQLite and
+            sends them to Oviron's cloud over MQTT.
+
+            Options:
+              --config <file>   the agent's JSON configuration (see docs/configuration.md)
+              --check-config    validate the configuration, print a summary and exit
+              --help            show this text and exit
+              --version         print the agent's version and exit
+
+            Exit codes: 0 ok, 1 cannot start, 2 usage or configuration error.
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != EXIT_OK || !isRunForever(args)) {
+            System.exit(code);
+        }
+    }
+
+    private static boolean isRunForever(String[] args) {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("--version") || a.equals("--check-config")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Runs the agent; returns the exit code. Blocks until the JVM is asked to stop. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Path configFile = null;
+        boolean checkOnly = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--help", "-h" -> {
+                    out.print(USAGE);
+                    return EXIT_OK;
+                }
+                case "--version" -> {
+                    out.println("callidus-agent " + AgentVersion.current());
+                    return EXIT_OK;
+                }
+                case "--check-config" -> checkOnly = true;
+                case "--config" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("error: --config needs a file name");
+                        err.print(USAGE);
+                        return EXIT_USAGE;
+                    }
+                    configFile = Path.of(args[++i]);
+                }
+                default -> {
+                    err.println("error: unknown option '" + args[i] + "'");
+                    err.print(USAGE);
+                    return EXIT_USAGE;
+                }
+            }
+        }
+        if (configFile == null) {
+            err.println("error: --config <file> is required");
+            err.print(USAGE);
+            return EXIT_USAGE;
+        }
+        AgentConfig config;
+        try {
+            config = AgentConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            err.println("error: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        if (checkOnly) {
+            out.println("config ok: device=" + config.device().id() + " store=" + config.store().path()
+                    + " broker=" + config.mqtt().brokerUri() + " samplePeriod="
+                    + AgentConfigLoader.format(config.hal().samplePeriod()));
+            return EXIT_OK;
+        }
+        configureLogging(config.log().level());
+
+        Agent agent;
+        try {
+            agent = Agent.start(config, Clock.systemUTC());
+        } catch (StoreException | RuntimeException e) {
+            Logger.error("agent cannot start error={}", e.getMessage());
+            err.println("error: agent cannot start: " + e.getMessage());
+            return EXIT_FAILURE;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            stopped.countDown();
+        }, "shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return EXIT_OK;
+    }
+
+    /** tinylog reads its configuration once, at the first log call: this must run before any logging. */
+    static void configureLogging(String level) {
+        if (Configuration.isFrozen()) {
+            return;
+        }
+        Configuration.replace(Map.of(
+                "writer", "console",
+                "writer.level", level,
+                "writer.stream", "out",
+                "writer.format", "{date:yyyy-MM-dd HH:mm:ss.SSS} {level} [{thread}] {message}",
+                "writingthread", "false"));
+    }
+}

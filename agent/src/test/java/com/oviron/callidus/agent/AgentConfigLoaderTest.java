@@ -1,0 +1,115 @@
+package com.oviron.callidus.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.oviron.callidus.store.Durability;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AgentConfigLoaderTest {
+    private static final String MINIMAL = """
+            {"device": {"id": "CAL-000123"},
+             "store": {"path": "data/agent.db"},
+             "mqtt": {"brokerUri": "tcp://broker.local:1883"}}
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void a_minimal_file_gets_the_documented_defaults() throws Exception {
+        AgentConfig c = AgentConfigLoader.parse(MINIMAL, dir);
+        assertEquals("CAL-000123", c.device().id());
+        assertEquals(dir.resolve("data/agent.db"), c.store().path());
+        assertEquals(Durability.FULL, c.store().durability());
+        assertEquals("simulator", c.hal().source());
+        assertEquals(Duration.ofMillis(100), c.hal().samplePeriod());
+        assertEquals(AgentConfigLoader.DEFAULT_GROUP_COMMIT_READINGS, c.store().groupCommitReadings());
+        assertEquals(AgentConfigLoader.DEFAULT_RECONNECT_MAX, c.mqtt().reconnectMax());
+        assertEquals(Optional.empty(), c.mqtt().password());
+        assertEquals(AgentConfigLoader.DEFAULT_IN_FLIGHT_WINDOW, c.sync().inFlightWindow());
+        assertEquals("info", c.log().level());
+        assertEquals(Duration.ofSeconds(5), c.shutdown().drainTimeout());
+    }
+
+    @Test
+    void reads_every_key_of_a_full_file() throws Exception {
+        AgentConfig c = AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-9"},
+                 "hal": {"source": "simulator", "seed": 42, "samplePeriod": "250ms"},
+                 "store": {"path": "/var/lib/callidus/agent.db", "durability": "normal", "groupCommitReadings": 50,
+                           "groupCommitDelay": "2s", "memoryBufferReadings": 500},
+                 "mqtt": {"brokerUri": "tcp://10.0.0.1:1883", "keepAlive": "1m", "connectTimeout": "5s",
+                          "reconnectMin": "500ms", "reconnectMax": "1h", "username": "unit", "password": "s3cret",
+                          "maxInflight": 10},
+                 "sync": {"batchMaxReadings": 100, "inFlightWindow": 4, "interval": "200ms"},
+                 "log": {"level": "debug"},
+                 "shutdown": {"drainTimeout": "0ms"}}
+                """, dir);
+        assertEquals(42, c.hal().seed());
+        assertEquals(Duration.ofMillis(250), c.hal().samplePeriod());
+        assertEquals(Path.of("/var/lib/callidus/agent.db"), c.store().path());
+        assertEquals(Durability.NORMAL, c.store().durability());
+        assertEquals(Duration.ofHours(1), c.mqtt().reconnectMax());
+        assertEquals(Optional.of("s3cret"), c.mqtt().password());
+        assertTrue(!c.mqtt().toString().contains("s3cret"), "password must not show in logs");
+        assertEquals(4, c.sync().inFlightWindow());
+        assertEquals("debug", c.log().level());
+        assertEquals(Duration.ZERO, c.shutdown().drainTimeout());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "device           | {\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
+        "device.id        | {\"device\":{\"id\":\"CAL 1/#\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
+        "store            | {\"device\":{\"id\":\"C\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
+        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"http://h\"}}",
+        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h\"}}",
+        "mqtt.brokerUrl   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\",\"brokerUrl\":\"x\"}}",
+        "hal.samplePeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"samplePeriod\":\"1ms\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
+        "hal.samplePeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"samplePeriod\":\"fast\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
+        "hal.samplePeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"samplePeriod\":100},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
+        "hal.source       | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"modbus-magic\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
+        "store.durability | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"durability\":\"OFF\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
+        "store.groupCommitReadings | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":0},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
+        "store.groupCommitReadings | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":1.5},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
+        "store.memoryBufferReadings | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":100,\"memoryBufferReadings\":10},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
+        "mqtt.reconnectMax | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\",\"reconnectMin\":\"10s\",\"reconnectMax\":\"1s\"}}",
+        "sync.inFlightWindow | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\",\"maxInflight\":2},\"sync\":{\"inFlightWindow\":3}}",
+        "log.level        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"},\"log\":{\"level\":\"loud\"}}",
+        "telemetry        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"},\"telemetry\":{}}",
+        "mqtt             | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":\"tcp://h:1\"}"
+    })
+    void names_the_key_that_is_wrong(String key, String json) {
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse(json, dir));
+        assertEquals(key, e.key(), e.getMessage());
+        assertTrue(e.getMessage().contains("'" + key + "'"), e.getMessage());
+    }
+
+    @Test
+    void says_what_is_wrong_with_a_file_that_is_not_json_or_missing() throws Exception {
+        Path broken = dir.resolve("agent.json");
+        Files.writeString(broken, "{\"device\": {\"id\": \"C\"");
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.load(broken));
+        assertTrue(e.getMessage().contains("not valid JSON"), e.getMessage());
+        ConfigException missing = assertThrows(ConfigException.class,
+                () -> AgentConfigLoader.load(dir.resolve("nope.json")));
+        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+    }
+
+    @Test
+    void resolves_a_relative_store_path_against_the_config_file() throws Exception {
+        Path file = dir.resolve("etc/agent.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, MINIMAL);
+        assertEquals(dir.resolve("etc/data/agent.db"), AgentConfigLoader.load(file).store().path());
+    }
+}

@@ -1,0 +1,78 @@
+package com.oviron.callidus.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void help_lists_the_options_and_exits_zero() {
+        assertEquals(0, run("--help"));
+        String text = out.toString(StandardCharsets.UTF_8);
+        for (String option : new String[] {"--config", "--check-config", "--help", "--version"}) {
+            assertTrue(text.contains(option), option + " missing from: " + text);
+        }
+    }
+
+    @Test
+    void without_a_config_it_says_so_and_exits_2() {
+        assertEquals(2, run());
+        assertTrue(err().contains("--config <file> is required"), err());
+    }
+
+    @Test
+    void an_unknown_option_is_a_usage_error() {
+        assertEquals(2, run("--confg", "x.json"));
+        assertTrue(err().contains("unknown option '--confg'"), err());
+    }
+
+    @Test
+    void a_missing_config_file_is_named_and_exits_2() {
+        assertEquals(2, run("--config", dir.resolve("absent.json").toString()));
+        assertTrue(err().contains("absent.json does not exist"), err());
+    }
+
+    @Test
+    void a_bad_value_is_reported_with_its_key_and_exits_2() throws Exception {
+        Path file = dir.resolve("agent.json");
+        Files.writeString(file, """
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"},
+                 "mqtt": {"brokerUri": "tcp://localhost:1883", "keepAlive": "forever"}}
+                """);
+        assertEquals(2, run("--config", file.toString()));
+        assertTrue(err().contains("config key 'mqtt.keepAlive'"), err());
+        assertTrue(err().contains("forever"), err());
+    }
+
+    @Test
+    void check_config_validates_and_exits_zero() throws Exception {
+        Path file = dir.resolve("agent.json");
+        Files.writeString(file, """
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://localhost:1883"}}
+                """);
+        assertEquals(0, run("--config", file.toString(), "--check-config"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("config ok: device=CAL-1"));
+    }
+}
