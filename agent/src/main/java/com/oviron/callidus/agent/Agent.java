@@ -1,6 +1,8 @@
 package com.oviron.callidus.agent;
 
 import com.oviron.callidus.cloud.Backoff;
+import com.oviron.callidus.cloud.ChannelCatalog;
+import com.oviron.callidus.cloud.ConnectionListener;
 import com.oviron.callidus.cloud.LinkSettings;
 import com.oviron.callidus.cloud.MqttConnection;
 import com.oviron.callidus.cloud.SyncSettings;
@@ -9,12 +11,13 @@ import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.cloud.paho.PahoMqttConnection;
 import com.oviron.callidus.hal.SensorPort;
 import com.oviron.callidus.hal.sim.SimulatedCallidusBoard;
-import com.oviron.callidus.store.GroupCommitBuffer;
+import com.oviron.callidus.store.GroupCommitWriter;
 import com.oviron.callidus.store.StoreException;
 import com.oviron.callidus.store.TelemetryOutbox;
 import com.oviron.callidus.store.sqlite.SqliteTelemetryOutbox;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +28,7 @@ import org.tinylog.Logger;
  * in the order that loses nothing (stop sampling, write what is in memory, send what is buffered while the
  * drain timeout allows, announce offline, close the store).
  *
- * <p>Threads: "hal-sampler" (sensor port and group-commit buffer), "telemetry-sync" (outbox to broker),
+ * <p>Threads: "hal-sampler" (sensor port), "store-writer" (group commits), "telemetry-sync" (outbox to broker),
  * "mqtt-link" (inside the connection) and Paho's own threads, which only post to "mqtt-link".
  */
 public final class Agent implements AutoCloseable {
@@ -46,9 +49,9 @@ public final class Agent implements AutoCloseable {
         this.port = port;
         this.outbox = outbox;
         this.link = link;
-        GroupCommitBuffer buffer = new GroupCommitBuffer(outbox, config.store().groupCommitReadings(),
-                config.store().groupCommitDelay(), config.store().memoryBufferReadings(), clock);
-        this.sampler = new Sampler(port, buffer, singleThread("hal-sampler"), config.hal().samplePeriod());
+        GroupCommitWriter writer = new GroupCommitWriter(outbox, config.store().groupCommitReadings(),
+                config.store().groupCommitDelay(), config.store().memoryBufferReadings());
+        this.sampler = new Sampler(port, writer, singleThread("hal-sampler"), config.hal().samplePeriod());
         this.syncExecutor = singleThread("telemetry-sync");
         this.sync = new TelemetrySync(outbox, link, new Topics(config.device().id()),
                 new SyncSettings(config.sync().batchMaxReadings(), config.sync().inFlightWindow(),
@@ -84,9 +87,32 @@ public final class Agent implements AutoCloseable {
                 config.device().id(), AgentVersion.current(), port.channels().size(),
                 config.hal().samplePeriod().toMillis(), config.store().path(), config.mqtt().brokerUri());
         Logger.info("store backlog pending={} lastSeq={}", outbox.pendingCount(), outbox.lastSeq());
+        publishCatalogOnEveryConnect();
         sync.start();
         link.start();
         sampler.start();
+    }
+
+    private void publishCatalogOnEveryConnect() {
+        List<ChannelCatalog.Channel> channels = port.channels().stream()
+                .map(c -> new ChannelCatalog.Channel(c.id(), c.name(), c.unit())).toList();
+        byte[] catalog = new ChannelCatalog(config.device().id(), channels).encode();
+        String topic = new Topics(config.device().id()).channels();
+        link.addListener(new ConnectionListener() {
+            @Override
+            public void connected() {
+                link.publish(topic, catalog, 1, true).whenComplete((ok, e) -> {
+                    if (e != null) {
+                        Logger.warn("channel catalog not published error={}", e.getMessage());
+                    }
+                });
+            }
+
+            @Override
+            public void disconnected(String reason) {
+                // published again on the next connect
+            }
+        });
     }
 
     /** A snapshot of the counters; after {@link #close()}, the last one taken before the store closed. */

@@ -3,7 +3,7 @@ package com.oviron.callidus.agent;
 import com.oviron.callidus.hal.HalException;
 import com.oviron.callidus.hal.Reading;
 import com.oviron.callidus.hal.SensorPort;
-import com.oviron.callidus.store.GroupCommitBuffer;
+import com.oviron.callidus.store.GroupCommitWriter;
 import com.oviron.callidus.store.NewReading;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,25 +15,24 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.tinylog.Logger;
 
 /**
- * Samples every channel at a fixed rate and hands the readings to the group-commit buffer. Runs on its own
- * single thread, which owns the sensor port and the buffer. A hardware error is counted and logged (rate
- * limited), never fatal: the next sample tries again.
+ * Samples every channel at a fixed rate and hands the readings to the group-commit writer, which never
+ * makes it wait for the disk. Runs on its own single thread, which owns the sensor port. A hardware error
+ * is counted and logged (rate limited), never fatal: the next sample tries again.
  */
 final class Sampler {
     private static final long LOG_EVERY_NTH_ERROR = 100;
 
     private final SensorPort port;
-    private final GroupCommitBuffer buffer;
+    private final GroupCommitWriter writer;
     private final ScheduledExecutorService executor;
     private final Duration period;
     private final AtomicLong samples = new AtomicLong();
     private final AtomicLong halErrors = new AtomicLong();
-    private volatile int bufferedInMemory;
     private ScheduledFuture<?> task;
 
-    Sampler(SensorPort port, GroupCommitBuffer buffer, ScheduledExecutorService executor, Duration period) {
+    Sampler(SensorPort port, GroupCommitWriter writer, ScheduledExecutorService executor, Duration period) {
         this.port = port;
-        this.buffer = buffer;
+        this.writer = writer;
         this.executor = executor;
         this.period = period;
     }
@@ -50,37 +49,32 @@ final class Sampler {
                 rows.add(new NewReading(r.channelId(), r.timestamp().toEpochMilli(), r.value(), r.quality().code()));
             }
             samples.incrementAndGet();
-            buffer.add(rows);
+            writer.offer(rows);
         } catch (HalException e) {
             long n = halErrors.incrementAndGet();
             if (n == 1 || n % LOG_EVERY_NTH_ERROR == 0) {
                 Logger.warn("hal sample failed errors={} error={}", n, e.getMessage());
             }
-            buffer.flushIfDue();
         } catch (RuntimeException e) {
             // a periodic task that throws is never run again: keep sampling
             halErrors.incrementAndGet();
             Logger.error(e, "sampling failed unexpectedly");
         }
-        bufferedInMemory = buffer.buffered();
     }
 
-    /** Stops sampling and writes what is still in memory; blocks until done or the timeout passes. */
+    /** Stops sampling, then writes what is still in memory; blocks until done or the timeout passes. */
     void stopAndFlush(Duration timeout) throws InterruptedException {
         if (task != null) {
             task.cancel(false);
         }
-        executor.execute(() -> {
-            int written = buffer.flush();
-            bufferedInMemory = buffer.buffered();
-            Logger.info("sampler stopped samples={} flushed={} notWritten={}", samples.get(), written,
-                    buffer.buffered());
-        });
         executor.shutdown();
         if (!executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             Logger.warn("sampler did not stop within {} ms", timeout.toMillis());
             executor.shutdownNow();
         }
+        int notWritten = writer.close(timeout);
+        Logger.info("sampler stopped samples={} accepted={} notWritten={} droppedInMemory={}", samples.get(),
+                writer.written(), notWritten, writer.dropped());
     }
 
     long samples() {
@@ -92,10 +86,10 @@ final class Sampler {
     }
 
     int bufferedInMemory() {
-        return bufferedInMemory;
+        return writer.buffered();
     }
 
     long droppedInMemory() {
-        return buffer.dropped();
+        return writer.dropped();
     }
 }

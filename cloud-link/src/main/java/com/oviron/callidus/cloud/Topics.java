@@ -31,6 +31,11 @@ public record Topics(String deviceId) {
         return ROOT + "/" + deviceId + "/status";
     }
 
+    /** Retained channel catalog: what the channel ids in telemetry mean. */
+    public String channels() {
+        return ROOT + "/" + deviceId + "/channels";
+    }
+
     /** Telemetry batches, QoS 1. */
     public String telemetry() {
         return ROOT + "/" + deviceId + "/telemetry";
@@ -39,6 +44,20 @@ public record Topics(String deviceId) {
     /** The subscription filter for the status of every unit (cloud side). */
     public static String allStatus() {
         return ROOT + "/+/status";
+    }
+
+    /** The subscription filter for the channel catalogs of every unit (cloud side). */
+    public static String allChannels() {
+        return ROOT + "/+/channels";
+    }
+
+    /** The device id in a topic of this tree, or empty if the topic is not one of ours. */
+    public static java.util.Optional<String> deviceOf(String topic) {
+        String[] levels = topic.split("/", -1);
+        if (levels.length == 4 && (levels[0] + "/" + levels[1]).equals(ROOT) && isValidDeviceId(levels[2])) {
+            return java.util.Optional.of(levels[2]);
+        }
+        return java.util.Optional.empty();
     }
 
     /** The subscription filter for the telemetry of every unit (cloud side). */

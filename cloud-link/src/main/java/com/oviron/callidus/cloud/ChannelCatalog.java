@@ -1,0 +1,72 @@
+package com.oviron.callidus.cloud;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The retained message on {@link Topics#channels()} that tells the cloud what the channel ids in telemetry
+ * mean (name and unit). Published on every connect, so it is always current after a software update.
+ *
+ * @param deviceId the unit
+ * @param channels every channel the unit samples, in its order
+ */
+public record ChannelCatalog(String deviceId, List<Channel> channels) {
+
+    /**
+     * @param id   the id used in telemetry ({@code c})
+     * @param name human-readable name
+     * @param unit unit of the values
+     */
+    public record Channel(String id, String name, String unit) {
+        public Channel {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(unit, "unit");
+        }
+    }
+
+    public ChannelCatalog {
+        Objects.requireNonNull(deviceId, "deviceId");
+        channels = List.copyOf(channels);
+    }
+
+    public byte[] encode() {
+        JsonObject o = new JsonObject();
+        o.addProperty("v", 1);
+        o.addProperty("device", deviceId);
+        JsonArray array = new JsonArray();
+        for (Channel c : channels) {
+            JsonObject j = new JsonObject();
+            j.addProperty("id", c.id());
+            j.addProperty("name", c.name());
+            j.addProperty("unit", c.unit());
+            array.add(j);
+        }
+        o.add("channels", array);
+        return o.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static ChannelCatalog decode(byte[] payload) throws MalformedMessageException {
+        try {
+            JsonObject o = JsonParser.parseString(new String(payload, StandardCharsets.UTF_8)).getAsJsonObject();
+            if (o.get("v").getAsInt() != 1) {
+                throw new MalformedMessageException("unsupported channel catalog v=" + o.get("v"));
+            }
+            List<Channel> channels = new ArrayList<>();
+            for (JsonElement e : o.getAsJsonArray("channels")) {
+                JsonObject c = e.getAsJsonObject();
+                channels.add(new Channel(c.get("id").getAsString(), c.get("name").getAsString(),
+                        c.get("unit").getAsString()));
+            }
+            return new ChannelCatalog(o.get("device").getAsString(), channels);
+        } catch (RuntimeException e) {
+            throw new MalformedMessageException("channel catalog is malformed: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package com.oviron.callidus.cloud;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class MessagesTest {
+    @Test
+    void status_round_trips_and_rejects_unknown_states() throws Exception {
+        StatusMessage s = new StatusMessage("CAL-1", true, "1.2.3", 1_700_000_000_000L, "connected");
+        assertEquals(s, StatusMessage.decode(s.encode()));
+        assertThrows(MalformedMessageException.class, () -> StatusMessage.decode(
+                "{\"device\":\"CAL-1\",\"state\":\"sleepy\",\"agentVersion\":\"1\",\"at\":0,\"reason\":\"x\"}"
+                        .getBytes(StandardCharsets.UTF_8)));
+        assertThrows(MalformedMessageException.class, () -> StatusMessage.decode("{}".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void channel_catalog_round_trips() throws Exception {
+        ChannelCatalog c = new ChannelCatalog("CAL-1", List.of(new ChannelCatalog.Channel("supply_voltage",
+                "Supply voltage", "V"), new ChannelCatalog.Channel("water_temperature", "Water temperature", "°C")));
+        assertEquals(c, ChannelCatalog.decode(c.encode()));
+        assertThrows(MalformedMessageException.class, () -> ChannelCatalog.decode("[1]".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void topics_have_four_levels_and_reject_wildcards_in_device_ids() {
+        Topics t = new Topics("CAL-000123");
+        assertEquals("callidus/v1/CAL-000123/telemetry", t.telemetry());
+        assertEquals("callidus/v1/CAL-000123/status", t.status());
+        assertEquals("callidus/v1/CAL-000123/channels", t.channels());
+        assertEquals(Optional.of("CAL-000123"), Topics.deviceOf(t.telemetry()));
+        assertEquals(Optional.empty(), Topics.deviceOf("other/v1/CAL-1/telemetry"));
+        for (String bad : new String[] {"", "CAL/1", "CAL+", "CAL#", "a b", "x".repeat(65)}) {
+            assertThrows(IllegalArgumentException.class, () -> new Topics(bad), bad);
+        }
+    }
+}

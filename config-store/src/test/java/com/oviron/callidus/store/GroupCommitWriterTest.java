@@ -1,0 +1,149 @@
+package com.oviron.callidus.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.oviron.callidus.store.fake.InMemoryTelemetryOutbox;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class GroupCommitWriterTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    /** Counts transactions and can hold the next append until released, like a disk stuck in fsync. */
+    static final class SlowOutbox implements TelemetryOutbox {
+        final InMemoryTelemetryOutbox inner = new InMemoryTelemetryOutbox();
+        final AtomicInteger appends = new AtomicInteger();
+        volatile CountDownLatch gate = new CountDownLatch(0);
+        final CountDownLatch entered = new CountDownLatch(1);
+
+        @Override
+        public long append(List<NewReading> readings) throws StoreException {
+            entered.countDown();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            appends.incrementAndGet();
+            return inner.append(readings);
+        }
+
+        @Override
+        public List<TelemetryRecord> readAfter(long afterSeq, int limit) throws StoreException {
+            return inner.readAfter(afterSeq, limit);
+        }
+
+        @Override
+        public void acknowledge(long seq) throws StoreException {
+            inner.acknowledge(seq);
+        }
+
+        @Override
+        public long acknowledgedSeq() throws StoreException {
+            return inner.acknowledgedSeq();
+        }
+
+        @Override
+        public long lastSeq() throws StoreException {
+            return inner.lastSeq();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    private final SlowOutbox outbox = new SlowOutbox();
+    private GroupCommitWriter writer;
+
+    @AfterEach
+    void close() {
+        outbox.gate.countDown();
+        if (writer != null) {
+            writer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private static List<NewReading> n(int count) {
+        return IntStream.range(0, count).mapToObj(i -> new NewReading("c", i, i, 0)).toList();
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void writes_one_transaction_when_a_group_is_full() throws Exception {
+        writer = new GroupCommitWriter(outbox, 10, Duration.ofHours(1), 100);
+        writer.offer(n(4));
+        writer.offer(n(6));
+        await("group written", () -> writer.written() == 10);
+        assertEquals(1, outbox.appends.get());
+        assertEquals(10, outbox.lastSeq());
+    }
+
+    @Test
+    void writes_a_partial_group_once_its_oldest_reading_has_waited_max_delay() throws Exception {
+        writer = new GroupCommitWriter(outbox, 1_000, Duration.ofMillis(50), 10_000);
+        long start = System.nanoTime();
+        writer.offer(n(3));
+        await("partial group written", () -> writer.written() == 3);
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50), "written before max delay");
+        assertEquals(1, outbox.appends.get());
+    }
+
+    @Test
+    void offer_never_waits_for_a_stuck_disk_and_memory_stays_bounded() throws Exception {
+        outbox.gate = new CountDownLatch(1);
+        writer = new GroupCommitWriter(outbox, 10, Duration.ZERO, 50);
+        writer.offer(n(10));
+        assertTrue(outbox.entered.await(5, TimeUnit.SECONDS));
+        for (int i = 0; i < 20; i++) {
+            writer.offer(n(10)); // returns although the writer thread is stuck in append
+        }
+        assertEquals(60, writer.buffered(), "50 in memory + the 10 being written");
+        assertEquals(150, writer.dropped());
+        outbox.gate.countDown();
+        await("all written", () -> writer.written() == 60);
+        assertEquals(60, outbox.lastSeq());
+    }
+
+    @Test
+    void keeps_readings_while_the_store_fails_and_writes_them_in_order_when_it_recovers() throws Exception {
+        outbox.inner.failNextAppends(2);
+        writer = new GroupCommitWriter(outbox, 5, Duration.ZERO, 100);
+        writer.offer(List.of(new NewReading("a", 1, 1, 0), new NewReading("b", 2, 2, 0)));
+        await("two failures", () -> writer.failedWrites() == 2);
+        writer.offer(List.of(new NewReading("c", 3, 3, 0)));
+        await("written after recovery", () -> writer.written() == 3);
+        assertEquals(List.of("a", "b", "c"),
+                outbox.readAfter(0, 10).stream().map(TelemetryRecord::channelId).toList());
+    }
+
+    @Test
+    void close_writes_what_is_in_memory() throws Exception {
+        writer = new GroupCommitWriter(outbox, 1_000, Duration.ofHours(1), 10_000);
+        writer.offer(n(7));
+        assertEquals(0, writer.close(Duration.ofSeconds(5)));
+        assertEquals(7, outbox.lastSeq());
+        assertThrows(IllegalStateException.class, () -> writer.offer(n(1)));
+    }
+
+    @Test
+    void rejects_a_capacity_below_the_group_size() {
+        assertThrows(IllegalArgumentException.class, () -> new GroupCommitWriter(outbox, 10, Duration.ZERO, 5));
+    }
+}

@@ -1,0 +1,42 @@
+package com.oviron.callidus.tools;
+
+import com.oviron.callidus.tools.demo.DemoCommand;
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * Tools for people: {@code java -jar tools/target/callidus-tools.jar <command> [options]}.
+ */
+public final class ToolsMain {
+    static final String USAGE = """
+            Usage: java -jar tools/target/callidus-tools.jar <command> [options]
+
+            Commands:
+              demo      run the whole system on this machine: embedded broker, simulated CALLIDUS board,
+                        the agent and a cloud-side view of what arrives (demo --help for options)
+              help      show this text
+            """;
+
+    private ToolsMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+            out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        return switch (args[0]) {
+            case "demo" -> DemoCommand.run(rest, out, err);
+            default -> {
+                err.println("error: unknown command '" + args[0] + "'");
+                err.print(USAGE);
+                yield 2;
+            }
+        };
+    }
+}

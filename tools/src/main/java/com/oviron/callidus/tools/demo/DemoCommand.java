@@ -1,0 +1,321 @@
+package com.oviron.callidus.tools.demo;
+
+import com.oviron.callidus.agent.Agent;
+import com.oviron.callidus.agent.AgentConfig;
+import com.oviron.callidus.agent.AgentConfigLoader;
+import com.oviron.callidus.agent.AgentStatus;
+import com.oviron.callidus.agent.ConfigException;
+import com.oviron.callidus.cloud.testing.EmbeddedBroker;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.tinylog.configuration.Configuration;
+
+/**
+ * {@code demo}: the whole system on one machine. An embedded MQTT broker, the agent with the simulated
+ * CALLIDUS board and a real SQLite buffer, and a cloud-side view that prints what arrives. Optionally stops
+ * the broker for a while to show the buffer filling and draining with nothing lost.
+ */
+public final class DemoCommand {
+    static final String USAGE = """
+            Usage: java -jar tools/target/callidus-tools.jar demo [options]
+
+            Runs an embedded MQTT broker, the agent with a simulated CALLIDUS board, and a cloud-side view
+            that prints what the cloud receives. Stops after --duration, or on Ctrl-C; exits 0 when every
+            reading the agent accepted reached the cloud (after dropping duplicates by sequence number).
+
+            Options:
+              --duration <d>      run this long, e.g. 60s or 5m (default: until Ctrl-C)
+              --outage-at <d>     stop the broker this long after the start (default: no outage)
+              --outage-for <d>    keep the broker stopped this long (default: 15s)
+              --sample-period <d> the agent's sample period (default: 100ms)
+              --refresh <d>       how often the view prints (default: 2s)
+              --seed <n>          the simulated board's random seed (default: 1)
+              --data-dir <dir>    where the broker, the agent's database and agent.log go
+                                  (default: a new temporary folder)
+              --help              show this text
+            Durations: 250ms, 5s, 2m, 1h.
+            """;
+
+    private final Options options;
+    private final PrintStream out;
+    private final Clock clock = Clock.systemUTC();
+
+    record Options(Optional<Duration> duration, Optional<Duration> outageAt, Duration outageFor,
+                   Duration samplePeriod, Duration refresh, long seed, Optional<Path> dataDir) {
+    }
+
+    private DemoCommand(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Options options;
+        try {
+            options = parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        }
+        if (options == null) {
+            out.print(USAGE);
+            return 0;
+        }
+        try {
+            return new DemoCommand(options, out).run();
+        } catch (Exception e) {
+            err.println("error: demo failed: " + e);
+            return 1;
+        }
+    }
+
+    static Options parse(String[] args) {
+        Optional<Duration> duration = Optional.empty();
+        Optional<Duration> outageAt = Optional.empty();
+        Duration outageFor = Duration.ofSeconds(15);
+        Duration samplePeriod = Duration.ofMillis(100);
+        Duration refresh = Duration.ofSeconds(2);
+        long seed = 1;
+        Optional<Path> dataDir = Optional.empty();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                return null;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + a + " needs a value");
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--duration" -> duration = Optional.of(duration(a, v));
+                case "--outage-at" -> outageAt = Optional.of(duration(a, v));
+                case "--outage-for" -> outageFor = duration(a, v);
+                case "--sample-period" -> samplePeriod = duration(a, v);
+                case "--refresh" -> refresh = duration(a, v);
+                case "--seed" -> {
+                    try {
+                        seed = Long.parseLong(v);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--seed needs a whole number, got '" + v + "'");
+                    }
+                }
+                case "--data-dir" -> dataDir = Optional.of(Path.of(v));
+                default -> throw new IllegalArgumentException("unknown option '" + a + "'");
+            }
+        }
+        if (refresh.isZero()) {
+            throw new IllegalArgumentException("--refresh must be above 0");
+        }
+        return new Options(duration, outageAt, outageFor, samplePeriod, refresh, seed, dataDir);
+    }
+
+    private static Duration duration(String option, String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            long n = Long.parseLong(t.substring(0, t.length() - 1));
+            return switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> throw new NumberFormatException();
+            };
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException(option + " needs a duration like 250ms, 30s, 5m, got '" + text + "'");
+        }
+    }
+
+    private int run() throws Exception {
+        Path dir = options.dataDir().orElse(Files.createTempDirectory("callidus-demo-"));
+        Files.createDirectories(dir);
+        Path agentLog = dir.resolve("agent.log");
+        routeAgentLogTo(agentLog);
+
+        out.println("CALLIDUS demo: embedded broker + simulated unit + agent + cloud view");
+        out.println("  data folder : " + dir.toAbsolutePath());
+        out.println("  agent log   : " + agentLog.toAbsolutePath());
+        EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"));
+        out.println("  broker      : " + broker.uri() + " (HiveMQ CE, embedded)");
+
+        Path configFile = dir.resolve("agent.json");
+        Files.writeString(configFile, demoConfig(broker.uri()), StandardCharsets.UTF_8);
+        AgentConfig config;
+        try {
+            config = AgentConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            broker.close();
+            throw new IllegalStateException("the demo's own config is invalid: " + e.getMessage(), e);
+        }
+        out.println("  agent config: " + configFile.toAbsolutePath());
+        options.outageAt().ifPresent(at -> out.println("  outage      : broker stopped at " + fmt(at) + " for "
+                + fmt(options.outageFor())));
+        out.println("  stop        : " + options.duration().map(d -> "after " + fmt(d) + " or Ctrl-C")
+                .orElse("Ctrl-C"));
+        out.println();
+
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                finished.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "demo-ctrl-c");
+        Runtime.getRuntime().addShutdownHook(hook);
+
+        CloudView view = new CloudView(broker.uri(), clock);
+        Agent agent = Agent.start(config, clock);
+        long start = System.nanoTime();
+        boolean outageStarted = false;
+        boolean outageOver = options.outageAt().isEmpty();
+        long maxPending = 0;
+        long nextPrint = 0;
+        try {
+            while (true) {
+                long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+                if (options.duration().isPresent() && elapsedMs >= options.duration().get().toMillis()) {
+                    break;
+                }
+                if (!outageStarted && options.outageAt().isPresent()
+                        && elapsedMs >= options.outageAt().get().toMillis()) {
+                    out.println(">>> demo: stopping the broker for " + fmt(options.outageFor())
+                            + " (the clinic's internet is down); readings must pile up in the agent's buffer");
+                    broker.stop();
+                    outageStarted = true;
+                }
+                if (outageStarted && !outageOver
+                        && elapsedMs >= options.outageAt().get().plus(options.outageFor()).toMillis()) {
+                    out.println(">>> demo: starting the broker again; the backlog must arrive, none missing");
+                    broker.start();
+                    outageOver = true;
+                }
+                maxPending = Math.max(maxPending, agent.status().pending());
+                if (elapsedMs >= nextPrint) {
+                    print(elapsedMs, broker.isRunning(), agent.status(), view);
+                    nextPrint = elapsedMs + options.refresh().toMillis();
+                }
+                if (stop.await(100, TimeUnit.MILLISECONDS)) {
+                    out.println(">>> demo: Ctrl-C");
+                    break;
+                }
+            }
+            if (!broker.isRunning()) {
+                out.println(">>> demo: starting the broker again before stopping");
+                broker.start();
+            }
+            out.println(">>> demo: stopping the agent (it writes what is in memory and sends what is buffered)");
+            agent.close();
+            AgentStatus end = agent.status();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (view.summary().distinctReadings() < end.lastSeq() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            return printSummary(end, view.summary(), maxPending, outageStarted);
+        } finally {
+            agent.close();
+            view.close();
+            broker.close();
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // Ctrl-C: the hook is running and waits for 'finished'
+            }
+        }
+    }
+
+    private String demoConfig(String brokerUri) {
+        return """
+                {
+                  "device": {"id": "CAL-DEMO-0001"},
+                  "hal": {"source": "simulator", "seed": %d, "samplePeriod": "%s"},
+                  "store": {"path": "agent.db", "durability": "FULL", "groupCommitReadings": 1000,
+                            "groupCommitDelay": "500ms"},
+                  "mqtt": {"brokerUri": "%s", "keepAlive": "10s", "connectTimeout": "3s",
+                           "reconnectMin": "250ms", "reconnectMax": "2s"},
+                  "sync": {"batchMaxReadings": 500, "inFlightWindow": 8, "interval": "250ms"},
+                  "log": {"level": "info"},
+                  "shutdown": {"drainTimeout": "10s"}
+                }
+                """.formatted(options.seed(), options.samplePeriod().toMillis() + "ms", brokerUri);
+    }
+
+    private void print(long elapsedMs, boolean brokerUp, AgentStatus agent, CloudView view) {
+        CloudView.Summary s = view.summary();
+        out.printf(Locale.ROOT, "[%6.1fs] broker %-4s | unit %-26s | agent: sampled %d, accepted %d, in memory %d,"
+                        + " waiting in buffer %d%n",
+                elapsedMs / 1000.0, brokerUp ? "UP" : "DOWN", s.connected() ? s.unitStatus() : "? (view disconnected)", agent.samples(), Math.max(0, agent.lastSeq()),
+                agent.bufferedInMemory(), Math.max(0, agent.pending()));
+        long missing = s.highestSeq() - s.distinctReadings();
+        out.printf(Locale.ROOT, "          cloud: %d batches, %d readings (seq 1..%d contiguous), %d missing, %d "
+                        + "duplicates dropped, last batch seq %d..%d, lag %d ms%n",
+                s.batches(), s.distinctReadings(), s.highestContiguousSeq(), missing, s.duplicates(),
+                s.lastBatchFirst(), s.lastBatchLast(), s.lagMillis());
+        List<CloudView.ChannelValue> values = view.latestValues();
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < values.size(); i++) {
+            CloudView.ChannelValue v = values.get(i);
+            line.append(String.format(Locale.ROOT, "%-22s %8.2f %-4s", v.name(), v.value(), v.unit()));
+            if (i % 3 == 2 || i == values.size() - 1) {
+                out.println("          " + line.toString().stripTrailing());
+                line.setLength(0);
+            } else {
+                line.append("  ");
+            }
+        }
+    }
+
+    private int printSummary(AgentStatus end, CloudView.Summary s, long maxPending, boolean hadOutage) {
+        long missing = Math.max(0, end.lastSeq() - s.distinctReadings());
+        out.println();
+        out.println("== demo summary ==");
+        out.printf(Locale.ROOT, "readings accepted by the agent : %d (seq 1..%d), still waiting in its buffer: %d%n",
+                end.lastSeq(), end.lastSeq(), end.pending());
+        out.printf(Locale.ROOT, "readings received by the cloud : %d distinct in %d batches, %d missing, "
+                + "%d duplicates dropped%n", s.distinctReadings(), s.batches(), missing, s.duplicates());
+        if (hadOutage) {
+            out.printf(Locale.ROOT, "broker outage                  : %s; up to %d readings waited in the buffer and "
+                    + "were delivered after it (%d resend(s) of unacknowledged batches)%n",
+                    fmt(options.outageFor()), maxPending, end.resends());
+        }
+        out.println("unit status at the cloud       : " + s.unitStatus());
+        boolean ok = missing == 0 && s.distinctReadings() == end.lastSeq() && s.malformed() == 0;
+        out.println(ok ? "result: OK - every accepted reading reached the cloud exactly once after dedupe"
+                : "result: FAILED - readings are missing at the cloud (see the agent log)");
+        return ok ? 0 : 1;
+    }
+
+    private static void routeAgentLogTo(Path file) throws IOException {
+        if (Configuration.isFrozen()) {
+            return;
+        }
+        Files.deleteIfExists(file);
+        Configuration.replace(Map.of(
+                "writer", "file",
+                "writer.file", file.toAbsolutePath().toString(),
+                "writer.level", "info",
+                "writer.format", "{date:yyyy-MM-dd HH:mm:ss.SSS} {level} [{thread}] {message}",
+                "writingthread", "false"));
+    }
+
+    private static String fmt(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+}
