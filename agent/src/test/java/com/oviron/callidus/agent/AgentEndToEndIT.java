@@ -10,7 +10,7 @@ import com.oviron.callidus.cloud.TelemetryBatchCodec;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.cloud.testing.Await;
 import com.oviron.callidus.cloud.testing.CloudSubscriber;
-import com.oviron.callidus.cloud.testing.EmbeddedBroker;
+import com.oviron.callidus.cloud.testing.TestBroker;
 import com.oviron.callidus.hal.Reading;
 import com.oviron.callidus.hal.fake.ScriptedSensorPort;
 import com.oviron.callidus.store.TelemetryRecord;
@@ -19,12 +19,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Sensor port → agent → SQLite → Paho → a real broker → a cloud subscriber, with the broker down for a
- * while in the middle.
+ * Sensor port → agent → SQLite → Paho → a real broker (HiveMQ CE embedded, and Debian's mosquitto) → a
+ * cloud subscriber, with the broker down for a while in the middle.
  */
 class AgentEndToEndIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -70,10 +71,11 @@ class AgentEndToEndIT {
         }
     }
 
-    @Test
-    void every_reading_arrives_once_in_order_across_a_broker_outage() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hivemq", "mosquitto"})
+    void every_reading_arrives_once_in_order_across_a_broker_outage(String brokerKind) throws Exception {
         ScriptedSensorPort port = new ScriptedSensorPort(Clock.systemUTC(), 3);
-        try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"));
+        try (TestBroker broker = TestBroker.start(brokerKind, dir.resolve("broker"));
              CloudSubscriber cloud = new CloudSubscriber(broker.uri(), "cloud-e2e", Topics.allTelemetry(),
                      Topics.allStatus())) {
             Agent agent = Agent.start(config(broker.uri()), port, Clock.systemUTC());

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * Its sessions and queued messages live in {@code dataDir}, so they survive {@link #stop()} and
  * {@link #start()}: that is how tests and the demo simulate an outage of the cloud.
  */
-public final class EmbeddedBroker implements AutoCloseable {
+public final class EmbeddedBroker implements TestBroker {
     private final Path configDir;
     private final Path dataDir;
     private final Path extensionsDir;
@@ -36,6 +36,10 @@ public final class EmbeddedBroker implements AutoCloseable {
     public static EmbeddedBroker start(Path workDir, int port) {
         EmbeddedBroker broker = new EmbeddedBroker(workDir, port);
         broker.writeConfig();
+        // HiveMQ logs through logback, which reads its file once, at the first log call: only warnings
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", broker.configDir.resolve("logback.xml").toString());
+        }
         broker.start();
         return broker;
     }
@@ -73,6 +77,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     /** Starts (again) on the same port with the same data: persistent sessions are still there. */
+    @Override
     public synchronized void start() {
         if (hivemq != null) {
             return;
@@ -96,6 +101,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     /** Stops the broker; clients lose their connections. */
+    @Override
     public synchronized void stop() {
         if (hivemq == null) {
             return;
@@ -110,20 +116,28 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
+    @Override
     public synchronized boolean isRunning() {
         return hivemq != null;
     }
 
+    @Override
     public int port() {
         return port;
     }
 
     /** The URI a Paho client connects to. */
+    @Override
     public String uri() {
         return "tcp://127.0.0.1:" + port;
     }
 
-    private static int freePort() {
+    @Override
+    public String name() {
+        return "hivemq";
+    }
+
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

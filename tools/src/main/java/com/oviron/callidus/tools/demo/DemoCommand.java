@@ -263,10 +263,14 @@ public final class DemoCommand {
                 elapsedMs / 1000.0, brokerUp ? "UP" : "DOWN", s.connected() ? s.unitStatus() : "? (view disconnected)", agent.samples(), Math.max(0, agent.lastSeq()),
                 agent.bufferedInMemory(), Math.max(0, agent.pending()));
         long missing = s.highestSeq() - s.distinctReadings();
-        out.printf(Locale.ROOT, "          cloud: %d batches, %d readings (seq 1..%d contiguous), %d missing, %d "
-                        + "duplicates dropped, last batch seq %d..%d, lag %d ms%n",
-                s.batches(), s.distinctReadings(), s.highestContiguousSeq(), missing, s.duplicates(),
-                s.lastBatchFirst(), s.lastBatchLast(), s.lagMillis());
+        if (s.batches() == 0) {
+            out.println("          cloud: no telemetry yet");
+        } else {
+            out.printf(Locale.ROOT, "          cloud: %d batches, %d readings (seq 1..%d contiguous), %d missing, %d "
+                            + "duplicates dropped, last batch seq %d..%d, lag %d ms%n",
+                    s.batches(), s.distinctReadings(), s.highestContiguousSeq(), missing, s.duplicates(),
+                    s.lastBatchFirst(), s.lastBatchLast(), s.lagMillis());
+        }
         List<CloudView.ChannelValue> values = view.latestValues();
         StringBuilder line = new StringBuilder();
         for (int i = 0; i < values.size(); i++) {

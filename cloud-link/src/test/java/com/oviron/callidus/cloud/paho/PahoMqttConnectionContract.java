@@ -12,7 +12,7 @@ import com.oviron.callidus.cloud.StatusMessage;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.cloud.testing.Await;
 import com.oviron.callidus.cloud.testing.CloudSubscriber;
-import com.oviron.callidus.cloud.testing.EmbeddedBroker;
+import com.oviron.callidus.cloud.testing.TestBroker;
 import com.oviron.callidus.cloud.testing.TcpProxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,23 +25,32 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-class PahoMqttConnectionIT {
+/**
+ * What the Paho session must do against any standard broker; run against HiveMQ CE (embedded) and Debian's
+ * mosquitto by the subclasses.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class PahoMqttConnectionContract {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Topics TOPICS = new Topics("CAL-IT-1");
 
     @TempDir
     static Path brokerDir;
-    static EmbeddedBroker broker;
+    TestBroker broker;
+
+    /** The broker under test, with its files under {@code dir}. */
+    abstract TestBroker startBroker(Path dir);
 
     @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedBroker.start(brokerDir);
+    void startBroker() {
+        broker = startBroker(brokerDir);
     }
 
     @AfterAll
-    static void stopBroker() {
+    void stopBroker() {
         broker.close();
     }
 

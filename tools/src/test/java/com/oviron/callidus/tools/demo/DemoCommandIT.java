@@ -1,0 +1,63 @@
+package com.oviron.callidus.tools.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The demo as a newcomer runs it, shortened: it must show the outage and end with nothing missing. */
+class DemoCommandIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void shows_live_values_and_a_broker_outage_with_nothing_missing() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = DemoCommand.run(new String[] {"--duration", "20s", "--outage-at", "5s", "--outage-for", "6s",
+            "--refresh", "1s", "--sample-period", "50ms", "--data-dir", dir.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text + err.toString(StandardCharsets.UTF_8));
+
+        assertTrue(text.contains("Supply voltage"), "live values per channel:\n" + text);
+        assertTrue(text.contains(" bar"), "units from the channel catalog:\n" + text);
+        assertTrue(text.contains("broker DOWN"), "outage shown:\n" + text);
+        assertTrue(text.contains("result: OK"), text);
+
+        Matcher accepted = Pattern.compile("readings accepted by the agent : (\\d+)").matcher(text);
+        Matcher received = Pattern.compile("readings received by the cloud : (\\d+) distinct in \\d+ batches, 0 missing")
+                .matcher(text);
+        assertTrue(accepted.find() && received.find(), text);
+        long n = Long.parseLong(accepted.group(1));
+        assertEquals(n, Long.parseLong(received.group(1)));
+        assertTrue(n > 20 * 9, "about 20 s of 9 channels at 20 Hz, got " + n);
+
+        // during the outage readings piled up in the buffer
+        Matcher waiting = Pattern.compile("broker DOWN .*waiting in buffer (\\d+)").matcher(text);
+        long maxWaiting = 0;
+        while (waiting.find()) {
+            maxWaiting = Math.max(maxWaiting, Long.parseLong(waiting.group(1)));
+        }
+        assertTrue(maxWaiting > 100, "buffer should fill while the broker is down:\n" + text);
+        assertTrue(Files.exists(dir.resolve("agent.db")));
+        assertTrue(Files.readString(dir.resolve("agent.log")).contains("agent starting"));
+    }
+
+    @Test
+    void rejects_bad_options_with_a_message() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = DemoCommand.run(new String[] {"--duration", "soon"}, System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--duration needs a duration"));
+    }
+}
