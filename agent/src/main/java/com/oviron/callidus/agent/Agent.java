@@ -70,16 +70,22 @@ public final class Agent implements AutoCloseable {
     /** Builds the agent around the given sensor port (a simulator or a test fake) and starts it. */
     public static Agent start(AgentConfig config, SensorPort port, Clock clock) throws StoreException {
         TelemetryOutbox outbox = SqliteTelemetryOutbox.open(config.store().path(), config.store().durability());
-        AgentConfig.Mqtt m = config.mqtt();
-        Topics topics = new Topics(config.device().id());
-        LinkSettings settings = new LinkSettings(m.brokerUri(), config.device().id(), m.keepAlive(),
-                m.connectTimeout(), new Backoff(m.reconnectMin(), m.reconnectMax()), m.username(), m.password(),
-                m.maxInflight());
-        MqttConnection link = new PahoMqttConnection(settings, topics.status(), config.device().id(),
-                AgentVersion.current(), clock);
-        Agent agent = new Agent(config, port, outbox, link, clock);
-        agent.startParts();
-        return agent;
+        try {
+            AgentConfig.Mqtt m = config.mqtt();
+            Topics topics = new Topics(config.device().id());
+            LinkSettings settings = new LinkSettings(m.brokerUri(), config.device().id(), m.keepAlive(),
+                    m.connectTimeout(), new Backoff(m.reconnectMin(), m.reconnectMax()), m.username(), m.password(),
+                    m.maxInflight());
+            MqttConnection link = new PahoMqttConnection(settings, topics.status(), config.device().id(),
+                    AgentVersion.current(), clock);
+            Agent agent = new Agent(config, port, outbox, link, clock);
+            agent.startParts();
+            return agent;
+        } catch (RuntimeException | StoreException e) {
+            outbox.close();
+            port.close();
+            throw e;
+        }
     }
 
     private void startParts() throws StoreException {

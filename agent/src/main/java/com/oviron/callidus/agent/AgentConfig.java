@@ -26,9 +26,9 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
     /**
      * @param path                 the SQLite file
      * @param durability           what an accepted reading survives
-     * @param groupCommitReadings  readings per write transaction at most
-     * @param groupCommitDelay     longest a reading waits in memory before its transaction
-     * @param memoryBufferReadings most readings held in memory while the store fails
+     * @param groupCommitReadings  a write transaction starts as soon as this many readings wait
+     * @param groupCommitDelay     longest a reading waits in memory before its transaction starts
+     * @param memoryBufferReadings most readings waiting in memory (besides the group being written)
      */
     public record Store(Path path, Durability durability, int groupCommitReadings, Duration groupCommitDelay,
                         int memoryBufferReadings) {

@@ -2,9 +2,8 @@ package com.oviron.callidus.agent;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonPrimitive;
-import com.google.gson.JsonSyntaxException;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.store.Durability;
 import java.io.IOException;
@@ -47,6 +46,9 @@ public final class AgentConfigLoader {
     public static final String DEFAULT_LOG_LEVEL = "info";
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
+    /** Paho in-flight slots kept free for the status and channel catalog messages sent on connect. */
+    public static final int RESERVED_INFLIGHT = 2;
+
     private static final List<String> HAL_SOURCES = List.of("simulator");
     private static final List<String> LOG_LEVELS = List.of("trace", "debug", "info", "warn", "error");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)");
@@ -72,8 +74,10 @@ public final class AgentConfigLoader {
     public static AgentConfig parse(String json, Path baseDir) throws ConfigException {
         JsonElement root;
         try {
-            root = JsonParser.parseString(json);
-        } catch (JsonSyntaxException e) {
+            root = StrictJson.parse(json);
+        } catch (StrictJson.DuplicateKeyException e) {
+            throw new ConfigException(e.key(), "appears twice; keep one");
+        } catch (IOException | IllegalStateException | JsonParseException e) {
             throw new ConfigException("", "config file is not valid JSON: " + rootCause(e));
         }
         if (!root.isJsonObject()) {
@@ -115,6 +119,7 @@ public final class AgentConfigLoader {
         Section mqtt = top.section("mqtt", true);
         String brokerUri = mqtt.string("brokerUri", null);
         validateBrokerUri(brokerUri);
+        // Paho takes whole seconds: keepAlive and connectTimeout are rounded down to them
         Duration keepAlive = mqtt.duration("keepAlive", DEFAULT_KEEP_ALIVE, Duration.ofSeconds(5),
                 Duration.ofMinutes(20));
         Duration connectTimeout = mqtt.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT, Duration.ofSeconds(1),
@@ -130,15 +135,16 @@ public final class AgentConfigLoader {
         Optional<String> username = Optional.ofNullable(mqtt.string("username", ""))
                 .filter(s -> !s.isEmpty());
         Optional<String> password = Optional.ofNullable(mqtt.string("password", "")).filter(s -> !s.isEmpty());
-        int maxInflight = (int) mqtt.integer("maxInflight", DEFAULT_MAX_INFLIGHT, 1, 65_535);
+        int maxInflight = (int) mqtt.integer("maxInflight", DEFAULT_MAX_INFLIGHT, 1 + RESERVED_INFLIGHT, 65_535);
         mqtt.done();
 
         Section sync = top.section("sync", false);
         int batchMax = (int) sync.integer("batchMaxReadings", DEFAULT_BATCH_MAX_READINGS, 1, 1_000);
         int window = (int) sync.integer("inFlightWindow", DEFAULT_IN_FLIGHT_WINDOW, 1, 1_000);
-        if (window > maxInflight) {
-            throw new ConfigException("sync.inFlightWindow", window + " must not exceed mqtt.maxInflight ("
-                    + maxInflight + ")");
+        if (window > maxInflight - RESERVED_INFLIGHT) {
+            throw new ConfigException("sync.inFlightWindow", window + " must be at most mqtt.maxInflight - "
+                    + RESERVED_INFLIGHT + " (" + (maxInflight - RESERVED_INFLIGHT) + "): the status and channel "
+                    + "catalog messages need room too");
         }
         Duration interval = sync.duration("interval", DEFAULT_SYNC_INTERVAL, Duration.ofMillis(10),
                 Duration.ofHours(1));
@@ -168,7 +174,9 @@ public final class AgentConfigLoader {
     private static void validateBrokerUri(String uri) throws ConfigException {
         try {
             URI parsed = new URI(uri);
-            if (!"tcp".equals(parsed.getScheme()) || parsed.getHost() == null || parsed.getPort() < 1) {
+            boolean hasPath = parsed.getRawPath() != null && !parsed.getRawPath().isEmpty();
+            if (!"tcp".equals(parsed.getScheme()) || parsed.getHost() == null || parsed.getPort() < 1 || hasPath
+                    || parsed.getRawQuery() != null || parsed.getRawUserInfo() != null) {
                 throw new ConfigException("mqtt.brokerUri", "'" + uri + "' must look like tcp://host:port");
             }
         } catch (URISyntaxException e) {
@@ -176,9 +184,9 @@ public final class AgentConfigLoader {
         }
     }
 
-    /** Parses "250ms", "5s", "2m", "1h". */
-    static Optional<Duration> parseDuration(String text) {
-        Matcher m = DURATION.matcher(text.trim());
+    /** Parses the duration syntax of the configuration: "250ms", "5s", "2m", "1h" (no sign, no fraction). */
+    public static Optional<Duration> parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             return Optional.empty();
         }
@@ -191,7 +199,8 @@ public final class AgentConfigLoader {
         });
     }
 
-    static String format(Duration d) {
+    /** Formats a duration in the configuration's syntax, e.g. "250ms", "5s". */
+    public static String format(Duration d) {
         long ms = d.toMillis();
         if (ms % 3_600_000 == 0 && ms > 0) {
             return ms / 3_600_000 + "h";

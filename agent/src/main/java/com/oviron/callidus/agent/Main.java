@@ -13,8 +13,9 @@ import org.tinylog.configuration.Configuration;
  * The agent's entry point: {@code java -jar callidus-agent.jar --config agent.json}. Builds everything by
  * hand (no framework), runs until SIGTERM/SIGINT, then shuts down cleanly.
  *
- * <p>Exit codes: 0 after a clean shutdown or --help/--version/--check-config; 2 for a usage or config error;
- * 1 when the agent cannot start (store unreadable, ...).
+ * <p>Exit codes: 0 for --help/--version/--check-config; 2 for a usage or config error; 1 when the agent
+ * cannot start (store unreadable, ...). Stopped by a signal, the JVM exits with 128 + the signal number
+ * after the clean shutdown (143 for SIGTERM), which systemd counts as a clean stop.
  */
 public final class Main {
     public static final int EXIT_OK = 0;
@@ -34,7 +35,8 @@ public final class Main {
               --help            show this text and exit
               --version         print the agent's version and exit
 
-            Exit codes: 0 ok, 1 cannot start, 2 usage or configuration error.
+            Exit codes: 0 ok, 1 cannot start, 2 usage or configuration error;
+            after SIGTERM the agent shuts down cleanly and the JVM exits with 143.
             """;
 
     private Main() {
@@ -49,7 +51,7 @@ public final class Main {
 
     private static boolean isRunForever(String[] args) {
         for (String a : args) {
-            if (a.equals("--help") || a.equals("--version") || a.equals("--check-config")) {
+            if (a.equals("--help") || a.equals("-h") || a.equals("--version") || a.equals("--check-config")) {
                 return false;
             }
         }
@@ -137,6 +139,8 @@ public final class Main {
                 "writer.level", level,
                 "writer.stream", "out",
                 "writer.format", "{date:yyyy-MM-dd HH:mm:ss.SSS} {level} [{thread}] {message}",
-                "writingthread", "false"));
+                "writingthread", "false",
+                // the agent logs while it stops in the shutdown hook: tinylog must not close first
+                "autoshutdown", "false"));
     }
 }

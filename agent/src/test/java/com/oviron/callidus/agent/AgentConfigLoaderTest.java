@@ -83,7 +83,10 @@ class AgentConfigLoaderTest {
         "store.groupCommitReadings | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":1.5},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
         "store.memoryBufferReadings | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":100,\"memoryBufferReadings\":10},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
         "mqtt.reconnectMax | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\",\"reconnectMin\":\"10s\",\"reconnectMax\":\"1s\"}}",
-        "sync.inFlightWindow | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\",\"maxInflight\":2},\"sync\":{\"inFlightWindow\":3}}",
+        "sync.inFlightWindow | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\",\"maxInflight\":4},\"sync\":{\"inFlightWindow\":3}}",
+        "mqtt.maxInflight | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\",\"maxInflight\":2}}",
+        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1883/x\"}}",
+        "mqtt.keepAlive   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\",\"keepAlive\":\"5s\",\"keepAlive\":\"9s\"}}",
         "log.level        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"},\"log\":{\"level\":\"loud\"}}",
         "telemetry        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"},\"telemetry\":{}}",
         "mqtt             | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":\"tcp://h:1\"}"
@@ -103,6 +106,17 @@ class AgentConfigLoaderTest {
         ConfigException missing = assertThrows(ConfigException.class,
                 () -> AgentConfigLoader.load(dir.resolve("nope.json")));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "{\"device\": {\"id\": \"C\"}, // a comment\n \"store\": {\"path\": \"a.db\"}, \"mqtt\": {\"brokerUri\": \"tcp://h:1\"}}",
+        "{'device': {'id': 'C'}, 'store': {'path': 'a.db'}, 'mqtt': {'brokerUri': 'tcp://h:1'}}",
+        "{\"device\": {\"id\": \"C\"}, \"store\": {\"path\": \"a.db\"}, \"mqtt\": {\"brokerUri\": \"tcp://h:1\"}} extra"
+    })
+    void accepts_only_strict_json(String json) {
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse(json, dir));
+        assertTrue(e.getMessage().contains("not valid JSON"), e.getMessage());
     }
 
     @Test

@@ -19,6 +19,7 @@ public interface SensorPort extends AutoCloseable {
      * @return one reading per channel, in the order of {@link #channels()}; a channel that could not be
      *     read carries a non-GOOD quality instead of being left out
      * @throws HalException when nothing at all could be read (port gone)
+     * @throws IllegalStateException after {@link #close()}
      */
     List<Reading> sample() throws HalException;
 

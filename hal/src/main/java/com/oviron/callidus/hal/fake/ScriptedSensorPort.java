@@ -41,7 +41,7 @@ public final class ScriptedSensorPort implements SensorPort {
     @Override
     public synchronized List<Reading> sample() throws HalException {
         if (closed) {
-            throw new HalException("port closed");
+            throw new IllegalStateException("port closed");
         }
         if (failNext > 0) {
             failNext--;

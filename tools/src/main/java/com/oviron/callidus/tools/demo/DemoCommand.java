@@ -42,7 +42,8 @@ public final class DemoCommand {
               --refresh <d>       how often the view prints (default: 2s)
               --seed <n>          the simulated board's random seed (default: 1)
               --data-dir <dir>    where the broker, the agent's database and agent.log go
-                                  (default: a new temporary folder)
+                                  (default: a new temporary folder; the files of an
+                                  earlier demo run in it are removed first)
               --help              show this text
             Durations: 250ms, 5s, 2m, 1h.
             """;
@@ -50,6 +51,7 @@ public final class DemoCommand {
     private final Options options;
     private final PrintStream out;
     private final Clock clock = Clock.systemUTC();
+    private volatile int result = 1;
 
     record Options(Optional<Duration> duration, Optional<Duration> outageAt, Duration outageFor,
                    Duration samplePeriod, Duration refresh, long seed, Optional<Path> dataDir) {
@@ -115,33 +117,27 @@ public final class DemoCommand {
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'");
             }
         }
-        if (refresh.isZero()) {
-            throw new IllegalArgumentException("--refresh must be above 0");
+        if (refresh.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new IllegalArgumentException("--refresh must be at least 100ms");
+        }
+        if (samplePeriod.compareTo(Duration.ofMillis(10)) < 0 || samplePeriod.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("--sample-period must be between 10ms and 1h");
+        }
+        if (duration.isPresent() && duration.get().isZero()) {
+            throw new IllegalArgumentException("--duration must be above 0");
         }
         return new Options(duration, outageAt, outageFor, samplePeriod, refresh, seed, dataDir);
     }
 
     private static Duration duration(String option, String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            long n = Long.parseLong(t.substring(0, t.length() - 1));
-            return switch (t.charAt(t.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                default -> throw new NumberFormatException();
-            };
-        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-            throw new IllegalArgumentException(option + " needs a duration like 250ms, 30s, 5m, got '" + text + "'");
-        }
+        return AgentConfigLoader.parseDuration(text).orElseThrow(() -> new IllegalArgumentException(
+                option + " needs a duration like 250ms, 30s, 5m, got '" + text + "'"));
     }
 
     private int run() throws Exception {
         Path dir = options.dataDir().orElse(Files.createTempDirectory("callidus-demo-"));
         Files.createDirectories(dir);
+        removeEarlierRun(dir);
         Path agentLog = dir.resolve("agent.log");
         routeAgentLogTo(agentLog);
 
@@ -176,6 +172,9 @@ public final class DemoCommand {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            // Ctrl-C is the normal way to end the demo: exit with the demo's result, not 130
+            out.flush();
+            Runtime.getRuntime().halt(result);
         }, "demo-ctrl-c");
         Runtime.getRuntime().addShutdownHook(hook);
 
@@ -226,7 +225,8 @@ public final class DemoCommand {
             while (view.summary().distinctReadings() < end.lastSeq() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            return printSummary(end, view.summary(), maxPending, outageStarted);
+            result = printSummary(end, view.summary(), maxPending, outageStarted);
+            return result;
         } finally {
             agent.close();
             view.close();
@@ -305,6 +305,29 @@ public final class DemoCommand {
         return ok ? 0 : 1;
     }
 
+    /**
+     * The cloud view counts from sequence number 1, so a demo starts from an empty unit and broker: the
+     * files of an earlier run in the same folder are removed (only the ones the demo itself makes).
+     */
+    private void removeEarlierRun(Path dir) throws IOException {
+        boolean removed = false;
+        for (String name : List.of("agent.db", "agent.db-wal", "agent.db-shm", "agent.json", "agent.log")) {
+            removed |= Files.deleteIfExists(dir.resolve(name));
+        }
+        Path broker = dir.resolve("broker");
+        if (Files.isDirectory(broker)) {
+            try (var paths = Files.walk(broker)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+            removed = true;
+        }
+        if (removed) {
+            out.println("  (removed the files of an earlier demo run in " + dir + ")");
+        }
+    }
+
     private static void routeAgentLogTo(Path file) throws IOException {
         if (Configuration.isFrozen()) {
             return;
@@ -315,7 +338,9 @@ public final class DemoCommand {
                 "writer.file", file.toAbsolutePath().toString(),
                 "writer.level", "info",
                 "writer.format", "{date:yyyy-MM-dd HH:mm:ss.SSS} {level} [{thread}] {message}",
-                "writingthread", "false"));
+                "writingthread", "false",
+                // the agent logs while it stops in the Ctrl-C hook: tinylog must not close its file first
+                "autoshutdown", "false"));
     }
 
     private static String fmt(Duration d) {
