@@ -1,0 +1,191 @@
+package com.oviron.callidus.hal.modbus;
+
+import com.oviron.callidus.hal.Channel;
+import com.oviron.callidus.hal.HalException;
+import com.oviron.callidus.hal.Quality;
+import com.oviron.callidus.hal.Reading;
+import com.oviron.callidus.hal.SensorPort;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.tinylog.Logger;
+
+/**
+ * The CALLIDUS board over Modbus RTU: each {@link #sample()} reads the channels that are due (per-channel
+ * sample period), coalescing neighbouring registers into one request, and turns raw registers into readings
+ * with a quality:
+ * <ul>
+ *   <li>GOOD: answered, within the channel's valid range;</li>
+ *   <li>OUT_OF_RANGE: answered, outside it (the value is kept: it is the diagnosis);</li>
+ *   <li>STALE: no answer (timeout, device gone): the last good value, or NaN if there was none;</li>
+ *   <li>COMM_ERROR: garbage (CRC error, malformed answer, exception response): NaN, never a value from a
+ *       frame that failed its checks.</li>
+ * </ul>
+ * A channel with a deadband is reported only when its value moved by more than the deadband, or its
+ * quality changed.
+ */
+public final class ModbusSensorPort implements SensorPort {
+    private static final long DUE_TOLERANCE_MILLIS = 5;
+
+    private final ModbusRtuMaster master;
+    private final RegisterMap map;
+    private final int slaveId;
+    private final int maxGap;
+    private final Clock clock;
+    private final AutoCloseable line;
+    private final List<Channel> channels;
+    private final Map<String, Instant> nextDue = new HashMap<>();
+    private final Map<String, Reading> lastReported = new HashMap<>();
+    private final Map<String, Double> lastGood = new HashMap<>();
+    private long failedCycles;
+    private boolean closed;
+
+    /**
+     * @param master  the master on the board's line
+     * @param map     the register map
+     * @param slaveId the board's Modbus address
+     * @param maxGap  most unused registers between two channels read in one request
+     * @param clock   stamps the readings
+     * @param line    closed with this port (the serial line the master uses)
+     */
+    public ModbusSensorPort(ModbusRtuMaster master, RegisterMap map, int slaveId, int maxGap, Clock clock,
+                            AutoCloseable line) {
+        this.master = master;
+        this.map = map;
+        this.slaveId = slaveId;
+        this.maxGap = maxGap;
+        this.clock = clock;
+        this.line = line;
+        this.channels = map.channels().stream().map(RegisterChannel::channel).toList();
+    }
+
+    @Override
+    public List<Channel> channels() {
+        return channels;
+    }
+
+    /**
+     * Reads the channels due now. A channel that is not due, or whose value stayed within its deadband, is
+     * left out; every other one is in the list, with a non-GOOD quality if it could not be read.
+     *
+     * @throws HalException when the serial device itself is unavailable (no channel could be read)
+     */
+    @Override
+    public List<Reading> sample() throws HalException {
+        if (closed) {
+            throw new IllegalStateException("port closed");
+        }
+        Instant now = clock.instant();
+        List<RegisterChannel> due = new ArrayList<>();
+        for (RegisterChannel c : map.channels()) {
+            Instant next = nextDue.get(c.channel().id());
+            if (next == null || !now.isBefore(next)) {
+                due.add(c);
+                nextDue.put(c.channel().id(), now.plus(c.samplePeriod()).minusMillis(DUE_TOLERANCE_MILLIS));
+            }
+        }
+        List<Reading> out = new ArrayList<>(due.size());
+        ModbusException deviceGone = null;
+        int blocksRead = 0;
+        for (ReadPlan.Block block : ReadPlan.of(due, maxGap)) {
+            try {
+                int[] words = read(block);
+                blocksRead++;
+                for (RegisterChannel c : block.channels()) {
+                    report(out, c, decoded(c, words, c.address() - block.start(), now));
+                }
+            } catch (ModbusException e) {
+                if (e.kind() == ModbusException.Kind.IO) {
+                    deviceGone = e;
+                }
+                for (RegisterChannel c : block.channels()) {
+                    report(out, c, failed(c, e, now));
+                }
+            }
+        }
+        if (deviceGone != null && blocksRead == 0) {
+            failedCycles++;
+            throw new HalException("serial device unavailable: " + deviceGone.getMessage(), deviceGone);
+        }
+        return out;
+    }
+
+    private int[] read(ReadPlan.Block block) throws ModbusException {
+        return switch (block.kind()) {
+            case HOLDING -> master.readHoldingRegisters(slaveId, block.start(), block.count());
+            case INPUT -> master.readInputRegisters(slaveId, block.start(), block.count());
+            case COIL -> bits(master.readCoils(slaveId, block.start(), block.count()));
+            case DISCRETE_INPUT -> bits(master.readDiscreteInputs(slaveId, block.start(), block.count()));
+        };
+    }
+
+    private static int[] bits(boolean[] bits) {
+        int[] out = new int[bits.length];
+        for (int i = 0; i < bits.length; i++) {
+            out[i] = bits[i] ? 1 : 0;
+        }
+        return out;
+    }
+
+    private Reading decoded(RegisterChannel c, int[] words, int index, Instant now) {
+        double value = c.decode(words, index);
+        String id = c.channel().id();
+        if (!Double.isFinite(value)) {
+            return new Reading(id, Double.NaN, now, Quality.COMM_ERROR);
+        }
+        if (value < c.validMin() || value > c.validMax()) {
+            return new Reading(id, value, now, Quality.OUT_OF_RANGE);
+        }
+        lastGood.put(id, value);
+        return new Reading(id, value, now, Quality.GOOD);
+    }
+
+    private Reading failed(RegisterChannel c, ModbusException e, Instant now) {
+        String id = c.channel().id();
+        return switch (e.kind()) {
+            case TIMEOUT, IO -> new Reading(id, lastGood.getOrDefault(id, Double.NaN), now, Quality.STALE);
+            case CRC, MALFORMED, EXCEPTION_RESPONSE -> new Reading(id, Double.NaN, now, Quality.COMM_ERROR);
+        };
+    }
+
+    private void report(List<Reading> out, RegisterChannel c, Reading r) {
+        Reading before = lastReported.get(c.channel().id());
+        boolean withinDeadband = before != null && c.deadband() > 0 && before.quality() == r.quality()
+                && r.quality() == Quality.GOOD && Math.abs(r.value() - before.value()) <= c.deadband();
+        if (withinDeadband) {
+            return;
+        }
+        if (before != null && before.quality() != r.quality()) {
+            Logger.info("channel quality changed channel={} from={} to={}", c.channel().id(), before.quality(),
+                    r.quality());
+        }
+        lastReported.put(c.channel().id(), r);
+        out.add(r);
+    }
+
+    /** The master's counters. */
+    public ModbusRtuMaster.Stats stats() {
+        return master.stats();
+    }
+
+    /** Sample cycles in which the serial device was unavailable. */
+    public long failedCycles() {
+        return failedCycles;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            line.close();
+        } catch (Exception e) {
+            Logger.warn("serial line close failed error={}", e.getMessage());
+        }
+    }
+}
