@@ -3,6 +3,8 @@ package com.oviron.callidus.hal.serial;
 import com.oviron.callidus.hal.SerialLine;
 import com.oviron.callidus.hal.SerialSettings;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import jssc.SerialPort;
@@ -80,6 +82,11 @@ public final class JsscSerialLine implements SerialLine {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
+                    // a pty whose other side went away, or some USB drivers, just go quiet: silence plus a
+                    // vanished device file means the device is gone, not that the board is slow
+                    if (!Files.exists(Path.of(settings.device()))) {
+                        throw new IOException("serial device " + settings.device() + " vanished");
+                    }
                     return 0;
                 }
                 LockSupport.parkNanos(Math.min(left, POLL_NANOS));
