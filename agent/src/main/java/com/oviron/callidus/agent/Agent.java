@@ -10,6 +10,10 @@ import com.oviron.callidus.cloud.TelemetrySync;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.cloud.paho.PahoMqttConnection;
 import com.oviron.callidus.hal.SensorPort;
+import com.oviron.callidus.hal.modbus.ModbusRtuMaster;
+import com.oviron.callidus.hal.modbus.ModbusSensorPort;
+import com.oviron.callidus.hal.serial.JsscSerialLine;
+import com.oviron.callidus.hal.serial.ReopeningSerialLine;
 import com.oviron.callidus.hal.sim.SimulatedCallidusBoard;
 import com.oviron.callidus.store.GroupCommitWriter;
 import com.oviron.callidus.store.StoreException;
@@ -62,6 +66,7 @@ public final class Agent implements AutoCloseable {
     public static Agent start(AgentConfig config, Clock clock) throws StoreException {
         SensorPort port = switch (config.hal().source()) {
             case "simulator" -> new SimulatedCallidusBoard(clock, config.hal().seed());
+            case "modbus" -> modbusPort(config.hal().modbus().orElseThrow(), clock);
             default -> throw new IllegalArgumentException("unknown hal.source " + config.hal().source());
         };
         return start(config, port, clock);
@@ -86,6 +91,16 @@ public final class Agent implements AutoCloseable {
             port.close();
             throw e;
         }
+    }
+
+    /** The board over Modbus RTU; the device is opened on first use and reopened when it comes back. */
+    private static SensorPort modbusPort(AgentConfig.Modbus m, Clock clock) {
+        ReopeningSerialLine line = new ReopeningSerialLine(m.serial().device(),
+                () -> JsscSerialLine.open(m.serial()), m.reopenMin(), m.reopenMax());
+        ModbusRtuMaster master = new ModbusRtuMaster(line, m.serial(), m.timeout(), m.retries());
+        Logger.info("modbus board device={} baud={} slave={} map={} channels={}", m.serial().device(),
+                m.serial().baudRate(), m.slaveId(), m.map().name(), m.map().channels().size());
+        return new ModbusSensorPort(master, m.map(), m.slaveId(), m.maxGap(), clock, line);
     }
 
     private void startParts() throws StoreException {

@@ -1,5 +1,7 @@
 package com.oviron.callidus.agent;
 
+import com.oviron.callidus.hal.SerialSettings;
+import com.oviron.callidus.hal.modbus.RegisterMap;
 import com.oviron.callidus.store.Durability;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,11 +18,26 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
     }
 
     /**
-     * @param source       where readings come from; "simulator" until the Modbus board arrives
+     * @param source       where readings come from: "simulator" (in-process board) or "modbus" (the board)
      * @param seed         the simulator's random seed
-     * @param samplePeriod time between two samples of every channel
+     * @param samplePeriod the sampling tick; Modbus channels are read at their own period, on these ticks
+     * @param modbus       the board's line and register map, present when source is "modbus"
      */
-    public record Hal(String source, long seed, Duration samplePeriod) {
+    public record Hal(String source, long seed, Duration samplePeriod, Optional<Modbus> modbus) {
+    }
+
+    /**
+     * @param serial    the serial line (default 115200 8N1)
+     * @param slaveId   the board's Modbus address
+     * @param timeout   how long to wait for an answer
+     * @param retries   attempts after a bad or missing answer
+     * @param maxGap    most unused registers read to coalesce two channels into one request
+     * @param reopenMin first wait before reopening a vanished device
+     * @param reopenMax longest wait before reopening
+     * @param map       the validated register map
+     */
+    public record Modbus(SerialSettings serial, int slaveId, Duration timeout, int retries, int maxGap,
+                         Duration reopenMin, Duration reopenMax, RegisterMap map) {
     }
 
     /**

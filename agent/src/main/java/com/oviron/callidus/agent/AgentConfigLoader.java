@@ -5,6 +5,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonPrimitive;
 import com.oviron.callidus.cloud.Topics;
+import com.oviron.callidus.hal.SerialSettings;
+import com.oviron.callidus.hal.modbus.RegisterMap;
+import com.oviron.callidus.hal.modbus.RegisterMapException;
+import com.oviron.callidus.hal.modbus.RegisterMapLoader;
 import com.oviron.callidus.store.Durability;
 import java.io.IOException;
 import java.net.URI;
@@ -49,7 +53,14 @@ public final class AgentConfigLoader {
     /** Paho in-flight slots kept free for the status and channel catalog messages sent on connect. */
     public static final int RESERVED_INFLIGHT = 2;
 
-    private static final List<String> HAL_SOURCES = List.of("simulator");
+    private static final List<String> HAL_SOURCES = List.of("simulator", "modbus");
+    public static final int DEFAULT_BAUD_RATE = 115_200;
+    public static final int DEFAULT_SLAVE_ID = 1;
+    public static final Duration DEFAULT_MODBUS_TIMEOUT = Duration.ofMillis(100);
+    public static final int DEFAULT_MODBUS_RETRIES = 2;
+    public static final int DEFAULT_MODBUS_MAX_GAP = 8;
+    public static final Duration DEFAULT_REOPEN_MIN = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_REOPEN_MAX = Duration.ofSeconds(30);
     private static final List<String> LOG_LEVELS = List.of("trace", "debug", "info", "warn", "error");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)");
 
@@ -98,6 +109,41 @@ public final class AgentConfigLoader {
         long seed = hal.integer("seed", DEFAULT_HAL_SEED, Long.MIN_VALUE, Long.MAX_VALUE);
         Duration samplePeriod = hal.duration("samplePeriod", DEFAULT_SAMPLE_PERIOD, Duration.ofMillis(10),
                 Duration.ofHours(1));
+        Optional<AgentConfig.Modbus> modbus = Optional.empty();
+        Section serial = hal.section("serial", false);
+        Section mb = hal.section("modbus", false);
+        // a serial/modbus section is validated whenever it is there, so switching hal.source back and forth
+        // never meets a half-checked section
+        if (source.equals("modbus") || serial.isPresent() || mb.isPresent()) {
+            String serialDevice = serial.string("device", null);
+            int baud = (int) serial.integer("baudRate", DEFAULT_BAUD_RATE, 1200, 921_600);
+            int dataBits = (int) serial.integer("dataBits", 8, 7, 8);
+            SerialSettings.Parity parity = SerialSettings.Parity.valueOf(serial.oneOf("parity", "NONE",
+                    List.of("NONE", "EVEN", "ODD")));
+            int stopBits = (int) serial.integer("stopBits", 1, 1, 2);
+            int slaveId = (int) mb.integer("slaveId", DEFAULT_SLAVE_ID, 1, 247);
+            Duration timeout = mb.duration("timeout", DEFAULT_MODBUS_TIMEOUT, Duration.ofMillis(10),
+                    Duration.ofSeconds(10));
+            int retries = (int) mb.integer("retries", DEFAULT_MODBUS_RETRIES, 0, 10);
+            int maxGap = (int) mb.integer("maxGap", DEFAULT_MODBUS_MAX_GAP, 0, 100);
+            Duration reopenMin = mb.duration("reopenMin", DEFAULT_REOPEN_MIN, Duration.ofMillis(10),
+                    Duration.ofMinutes(10));
+            Duration reopenMax = mb.duration("reopenMax", DEFAULT_REOPEN_MAX, Duration.ofMillis(10),
+                    Duration.ofHours(1));
+            String mapText = mb.string("registerMap", "");
+            RegisterMap map;
+            try {
+                map = mapText.isEmpty() ? RegisterMapLoader.loadDefault()
+                        : RegisterMapLoader.load(baseDir.resolve(mapText).normalize());
+            } catch (RegisterMapException e) {
+                throw new ConfigException("hal.modbus.registerMap", e.getMessage());
+            }
+            modbus = Optional.of(new AgentConfig.Modbus(
+                    new SerialSettings(serialDevice, baud, dataBits, parity, stopBits), slaveId, timeout, retries, maxGap,
+                    reopenMin, reopenMax, map));
+        }
+        serial.done();
+        mb.done();
         hal.done();
 
         Section store = top.section("store", true);
@@ -162,7 +208,7 @@ public final class AgentConfigLoader {
 
         return new AgentConfig(
                 new AgentConfig.Device(id),
-                new AgentConfig.Hal(source, seed, samplePeriod),
+                new AgentConfig.Hal(source, seed, samplePeriod, modbus),
                 new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer),
                 new AgentConfig.Mqtt(brokerUri, keepAlive, connectTimeout, reconnectMin, reconnectMax, username,
                         password, maxInflight),
@@ -226,11 +272,22 @@ public final class AgentConfigLoader {
     private static final class Section {
         private final String prefix;
         private final JsonObject object;
+        private final boolean present;
         private final Set<String> used = new HashSet<>();
 
         Section(String prefix, JsonObject object) {
+            this(prefix, object, true);
+        }
+
+        Section(String prefix, JsonObject object, boolean present) {
             this.prefix = prefix;
             this.object = object;
+            this.present = present;
+        }
+
+        /** Whether the file has this section (a missing optional section reads as empty). */
+        boolean isPresent() {
+            return present;
         }
 
         private String key(String name) {
@@ -244,7 +301,7 @@ public final class AgentConfigLoader {
                 if (required) {
                     throw new ConfigException(key(name), "is missing; it is required");
                 }
-                return new Section(key(name), new JsonObject());
+                return new Section(key(name), new JsonObject(), false);
             }
             if (!e.isJsonObject()) {
                 throw new ConfigException(key(name), "must be an object { ... }, got " + e);

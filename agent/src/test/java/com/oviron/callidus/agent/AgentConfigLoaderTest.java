@@ -98,6 +98,52 @@ class AgentConfigLoaderTest {
     }
 
     @Test
+    void a_modbus_board_gets_115200_8n1_slave_1_and_the_shipped_register_map() throws Exception {
+        AgentConfig c = AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                 "hal": {"source": "modbus", "serial": {"device": "/dev/ttyUSB0"}}}
+                """, dir);
+        AgentConfig.Modbus m = c.hal().modbus().orElseThrow();
+        assertEquals("/dev/ttyUSB0", m.serial().device());
+        assertEquals(115_200, m.serial().baudRate());
+        assertEquals(8, m.serial().dataBits());
+        assertEquals(com.oviron.callidus.hal.SerialSettings.Parity.NONE, m.serial().parity());
+        assertEquals(1, m.serial().stopBits());
+        assertEquals(1, m.slaveId());
+        assertEquals(9, m.map().channels().size());
+        assertEquals(Duration.ofMillis(100), m.timeout());
+    }
+
+    @Test
+    void a_register_map_override_is_validated_at_start_and_its_errors_name_the_channel() throws Exception {
+        Files.writeString(dir.resolve("map.json"), """
+                {"format": 1, "channels": [{"id": "supply_voltage", "name": "Supply", "unit": "V", "kind": "input",
+                  "address": 0, "type": "u16", "scale": 0, "min": 0, "max": 40}]}
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                 "hal": {"source": "modbus", "serial": {"device": "/dev/ttyUSB0"},
+                         "modbus": {"registerMap": "map.json"}}}
+                """, dir));
+        assertEquals("hal.modbus.registerMap", e.key());
+        assertTrue(e.getMessage().contains("channel 'supply_voltage' field 'scale'"), e.getMessage());
+    }
+
+    @Test
+    void a_modbus_board_needs_a_serial_device() {
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                 "hal": {"source": "modbus", "serial": {"baudRate": 9600}}}
+                """, dir));
+        assertEquals("hal.serial.device", e.key());
+        ConfigException parity = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                 "hal": {"source": "modbus", "serial": {"device": "/dev/ttyS0", "parity": "mark"}}}
+                """, dir));
+        assertEquals("hal.serial.parity", parity.key());
+    }
+
+    @Test
     void says_what_is_wrong_with_a_file_that_is_not_json_or_missing() throws Exception {
         Path broken = dir.resolve("agent.json");
         Files.writeString(broken, "{\"device\": {\"id\": \"C\"");
