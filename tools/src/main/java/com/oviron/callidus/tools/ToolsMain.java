@@ -1,6 +1,7 @@
 package com.oviron.callidus.tools;
 
 import com.oviron.callidus.tools.demo.DemoCommand;
+import com.oviron.callidus.tools.simulator.SimulatorCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 
@@ -14,6 +15,8 @@ public final class ToolsMain {
             Commands:
               demo      run the whole system on this machine: embedded broker, simulated CALLIDUS board,
                         the agent and a cloud-side view of what arrives (demo --help for options)
+              simulator a CALLIDUS board as a Modbus RTU slave on a serial device or a socat pty pair,
+                        with fault injection from standard input (simulator --help)
               help      show this text
             """;
 
@@ -32,6 +35,7 @@ public final class ToolsMain {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
             case "demo" -> DemoCommand.run(rest, out, err);
+            case "simulator" -> SimulatorCommand.run(rest, System.in, out, err);
             default -> {
                 err.println("error: unknown command '" + args[0] + "'");
                 err.print(USAGE);

@@ -29,7 +29,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 final class CloudView implements AutoCloseable {
 
     /** One line per channel for the display. */
-    record ChannelValue(String id, String name, String unit, double value, long atMillis) {
+    record ChannelValue(String id, String name, String unit, double value, long atMillis, int quality) {
     }
 
     /** Counters for the display. */
@@ -119,7 +119,7 @@ final class CloudView implements AutoCloseable {
             if (before == null || before.atMillis() <= r.timestampMillis()) {
                 ChannelCatalog.Channel c = catalog.get(r.channelId());
                 latest.put(r.channelId(), new ChannelValue(r.channelId(), c == null ? r.channelId() : c.name(),
-                        c == null ? "" : c.unit(), r.value(), r.timestampMillis()));
+                        c == null ? "" : c.unit(), r.value(), r.timestampMillis(), r.qualityCode()));
             }
         }
         if (newest > 0) {
@@ -144,7 +144,7 @@ final class CloudView implements AutoCloseable {
         List<ChannelValue> out = new ArrayList<>();
         for (ChannelValue v : latest.values()) {
             ChannelCatalog.Channel c = catalog.get(v.id());
-            out.add(c == null ? v : new ChannelValue(v.id(), c.name(), c.unit(), v.value(), v.atMillis()));
+            out.add(c == null ? v : new ChannelValue(v.id(), c.name(), c.unit(), v.value(), v.atMillis(), v.quality()));
         }
         return out;
     }

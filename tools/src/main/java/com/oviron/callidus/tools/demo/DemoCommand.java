@@ -20,6 +20,10 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.tinylog.configuration.Configuration;
+import com.oviron.callidus.hal.SerialSettings;
+import com.oviron.callidus.hal.modbus.RegisterMapLoader;
+import com.oviron.callidus.hal.testing.SocatPty;
+import com.oviron.callidus.tools.simulator.UnitSimulator;
 
 /**
  * {@code demo}: the whole system on one machine. An embedded MQTT broker, the agent with the simulated
@@ -34,6 +38,9 @@ public final class DemoCommand {
             that prints what the cloud receives. Stops after --duration, or on Ctrl-C; exits 0 when every
             reading the agent accepted reached the cloud (after dropping duplicates by sequence number).
 
+            Values are marked when their quality is not good: ! out of range, ? stale (no answer),
+            x communication error (value withheld).
+
             Options:
               --duration <d>      run this long, e.g. 60s or 5m (default: until Ctrl-C)
               --outage-at <d>     stop the broker this long after the start (default: no outage)
@@ -41,6 +48,12 @@ public final class DemoCommand {
               --sample-period <d> the agent's sample period (default: 100ms)
               --refresh <d>       how often the view prints (default: 2s)
               --seed <n>          the simulated board's random seed (default: 1)
+              --serial            run the board as a Modbus RTU slave on a socat pseudo-terminal pair
+                                  and let the agent read it over Modbus, as on the unit
+              --fault <at>=<cmd>  with --serial: send a fault command to the board at that time,
+                                  e.g. --fault "10s=noise 30" --fault "20s=clear" (repeatable;
+                                  commands as in: simulator --help). Lines typed on standard
+                                  input are sent too.
               --data-dir <dir>    where the broker, the agent's database and agent.log go
                                   (default: a new temporary folder; the files of an
                                   earlier demo run in it are removed first)
@@ -54,7 +67,12 @@ public final class DemoCommand {
     private volatile int result = 1;
 
     record Options(Optional<Duration> duration, Optional<Duration> outageAt, Duration outageFor,
-                   Duration samplePeriod, Duration refresh, long seed, Optional<Path> dataDir) {
+                   Duration samplePeriod, Duration refresh, long seed, Optional<Path> dataDir, boolean serial,
+                   List<ScheduledFault> faults) {
+    }
+
+    /** A fault command for the simulated board, sent at a time after the start. */
+    record ScheduledFault(Duration at, String command) {
     }
 
     private DemoCommand(Options options, PrintStream out) {
@@ -91,10 +109,16 @@ public final class DemoCommand {
         Duration refresh = Duration.ofSeconds(2);
         long seed = 1;
         Optional<Path> dataDir = Optional.empty();
+        boolean serial = false;
+        List<ScheduledFault> faults = new java.util.ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
                 return null;
+            }
+            if (a.equals("--serial")) {
+                serial = true;
+                continue;
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("option " + a + " needs a value");
@@ -114,6 +138,13 @@ public final class DemoCommand {
                     }
                 }
                 case "--data-dir" -> dataDir = Optional.of(Path.of(v));
+                case "--fault" -> {
+                    int eq = v.indexOf('=');
+                    if (eq < 1) {
+                        throw new IllegalArgumentException("--fault needs <at>=<command>, e.g. \"10s=noise 30\"");
+                    }
+                    faults.add(new ScheduledFault(duration(a, v.substring(0, eq)), v.substring(eq + 1)));
+                }
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'");
             }
         }
@@ -126,7 +157,12 @@ public final class DemoCommand {
         if (duration.isPresent() && duration.get().isZero()) {
             throw new IllegalArgumentException("--duration must be above 0");
         }
-        return new Options(duration, outageAt, outageFor, samplePeriod, refresh, seed, dataDir);
+        if (!faults.isEmpty() && !serial) {
+            throw new IllegalArgumentException("--fault needs --serial (faults are injected into the Modbus board)");
+        }
+        faults.sort(java.util.Comparator.comparing(ScheduledFault::at));
+        return new Options(duration, outageAt, outageFor, samplePeriod, refresh, seed, dataDir, serial,
+                List.copyOf(faults));
     }
 
     private static Duration duration(String option, String text) {
@@ -147,8 +183,17 @@ public final class DemoCommand {
         EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"));
         out.println("  broker      : " + broker.uri() + " (HiveMQ CE, embedded)");
 
+        SocatPty pty = null;
+        UnitSimulator board = null;
+        if (options.serial()) {
+            pty = new SocatPty(Files.createDirectories(dir.resolve("pty")));
+            board = UnitSimulator.start(SerialSettings.of(pty.b().toString(), 115_200),
+                    RegisterMapLoader.loadDefault(), 1, options.seed(), clock);
+            out.println("  serial line : " + pty.a() + " (agent, Modbus master) <-> " + pty.b()
+                    + " (simulated board, slave 1), 115200 8N1 over a socat pty pair");
+        }
         Path configFile = dir.resolve("agent.json");
-        Files.writeString(configFile, demoConfig(broker.uri()), StandardCharsets.UTF_8);
+        Files.writeString(configFile, demoConfig(broker.uri(), pty), StandardCharsets.UTF_8);
         AgentConfig config;
         try {
             config = AgentConfigLoader.load(configFile);
@@ -180,6 +225,11 @@ public final class DemoCommand {
 
         CloudView view = new CloudView(broker.uri(), clock);
         Agent agent = Agent.start(config, clock);
+        UnitSimulator boardForInput = board;
+        if (board != null) {
+            forwardStandardInput(boardForInput);
+        }
+        List<ScheduledFault> pendingFaults = new java.util.ArrayList<>(options.faults());
         long start = System.nanoTime();
         boolean outageStarted = false;
         boolean outageOver = options.outageAt().isEmpty();
@@ -204,9 +254,16 @@ public final class DemoCommand {
                     broker.start();
                     outageOver = true;
                 }
+                while (!pendingFaults.isEmpty() && elapsedMs >= pendingFaults.get(0).at().toMillis()) {
+                    ScheduledFault f = pendingFaults.remove(0);
+                    out.println(">>> demo: board fault '" + f.command() + "': " + board.command(f.command()));
+                }
                 maxPending = Math.max(maxPending, agent.status().pending());
                 if (elapsedMs >= nextPrint) {
                     print(elapsedMs, broker.isRunning(), agent.status(), view);
+                    if (board != null) {
+                        out.println("          board (Modbus slave): " + board.counters());
+                    }
                     nextPrint = elapsedMs + options.refresh().toMillis();
                 }
                 if (stop.await(100, TimeUnit.MILLISECONDS)) {
@@ -231,6 +288,12 @@ public final class DemoCommand {
             agent.close();
             view.close();
             broker.close();
+            if (board != null) {
+                board.close();
+            }
+            if (pty != null) {
+                pty.close();
+            }
             finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -240,11 +303,17 @@ public final class DemoCommand {
         }
     }
 
-    private String demoConfig(String brokerUri) {
+    private String demoConfig(String brokerUri, SocatPty pty) {
+        String hal = pty == null
+                ? "{\"source\": \"simulator\", \"seed\": %d, \"samplePeriod\": \"%s\"}".formatted(options.seed(),
+                        options.samplePeriod().toMillis() + "ms")
+                : ("{\"source\": \"modbus\", \"samplePeriod\": \"%s\", \"serial\": {\"device\": \"%s\"},"
+                        + " \"modbus\": {\"timeout\": \"50ms\", \"retries\": 2, \"reopenMin\": \"200ms\","
+                        + " \"reopenMax\": \"2s\"}}").formatted(options.samplePeriod().toMillis() + "ms", pty.a());
         return """
                 {
                   "device": {"id": "CAL-DEMO-0001"},
-                  "hal": {"source": "simulator", "seed": %d, "samplePeriod": "%s"},
+                  "hal": %s,
                   "store": {"path": "agent.db", "durability": "FULL", "groupCommitReadings": 1000,
                             "groupCommitDelay": "500ms"},
                   "mqtt": {"brokerUri": "%s", "keepAlive": "10s", "connectTimeout": "3s",
@@ -253,7 +322,26 @@ public final class DemoCommand {
                   "log": {"level": "info"},
                   "shutdown": {"drainTimeout": "10s"}
                 }
-                """.formatted(options.seed(), options.samplePeriod().toMillis() + "ms", brokerUri);
+                """.formatted(hal, brokerUri);
+    }
+
+    private void forwardStandardInput(UnitSimulator board) {
+        Thread t = new Thread(() -> {
+            try (java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    String answer = board.command(line);
+                    if (!answer.isEmpty()) {
+                        out.println(">>> board: " + answer);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no console (CI, background): nothing to forward
+            }
+        }, "demo-stdin");
+        t.setDaemon(true);
+        t.start();
     }
 
     private void print(long elapsedMs, boolean brokerUp, AgentStatus agent, CloudView view) {
@@ -275,7 +363,13 @@ public final class DemoCommand {
         StringBuilder line = new StringBuilder();
         for (int i = 0; i < values.size(); i++) {
             CloudView.ChannelValue v = values.get(i);
-            line.append(String.format(Locale.ROOT, "%-22s %8.2f %-4s", v.name(), v.value(), v.unit()));
+            String mark = switch (v.quality()) {
+                case 0 -> " ";
+                case 1 -> "!";   // out of range
+                case 2 -> "?";   // stale
+                default -> "x";  // communication error
+            };
+            line.append(String.format(Locale.ROOT, "%-22s %8.2f %-4s%s", v.name(), v.value(), v.unit(), mark));
             if (i % 3 == 2 || i == values.size() - 1) {
                 out.println("          " + line.toString().stripTrailing());
                 line.setLength(0);

@@ -1,0 +1,172 @@
+package com.oviron.callidus.tools.simulator;
+
+import com.oviron.callidus.hal.Reading;
+import com.oviron.callidus.hal.SerialSettings;
+import com.oviron.callidus.hal.modbus.RegisterMap;
+import com.oviron.callidus.hal.serial.JsscSerialLine;
+import com.oviron.callidus.hal.sim.MapRegisterBank;
+import com.oviron.callidus.hal.sim.ModbusRtuSlave;
+import com.oviron.callidus.hal.sim.SimulatedCallidusBoard;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A CALLIDUS main board on a serial device: the simulated board's signals, laid out by the register map
+ * and served by a Modbus RTU slave that takes as long as a real 115200-baud line would. Faults can be
+ * switched at run time, both in the signals (pressure drop, over-voltage, a stuck sensor) and on the line
+ * (slow or no answers, corrupted CRCs, random noise); see {@link #command(String)}.
+ *
+ * <p>Threads: "board-refresh" (samples the board every 50 ms into the registers) and "modbus-slave".
+ */
+public final class UnitSimulator implements AutoCloseable {
+    static final String COMMANDS = """
+            fault commands (one per line):
+              pressure-drop on|off   main air falls to a third, the turbine gets half (compressor failing)
+              over-voltage on|off    supply voltage 7 V too high (outside its valid range)
+              stuck <channel>|off    the channel's sensor stops changing
+              slow <ms>              answer this much later (0: normal)
+              silent on|off          no answers at all (board off, cable cut)
+              crc <percent>          answers with a flipped bit
+              noise <percent>        answers with random bytes on the line
+              clear                  all faults off
+              status                 show the faults""";
+
+    private final SimulatedCallidusBoard board;
+    private final MapRegisterBank bank;
+    private final JsscSerialLine line;
+    private final ModbusRtuSlave slave;
+    private final ScheduledExecutorService refresher;
+    private volatile boolean pressureDrop;
+    private volatile boolean overVoltage;
+    private final Map<String, Double> stuck = new ConcurrentHashMap<>();
+    private final Set<String> channelIds;
+
+    private UnitSimulator(SerialSettings settings, RegisterMap map, int slaveId, long seed, Clock clock)
+            throws IOException {
+        this.board = new SimulatedCallidusBoard(clock, seed);
+        this.bank = new MapRegisterBank(map);
+        this.channelIds = Set.copyOf(map.channels().stream().map(c -> c.channel().id()).toList());
+        refresh();
+        this.line = JsscSerialLine.open(settings);
+        this.slave = new ModbusRtuSlave(line, settings, slaveId, bank, true, seed).start();
+        this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "board-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        refresher.scheduleAtFixedRate(this::refresh, 50, 50, TimeUnit.MILLISECONDS);
+    }
+
+    /** Opens the device and starts answering. */
+    public static UnitSimulator start(SerialSettings settings, RegisterMap map, int slaveId, long seed, Clock clock)
+            throws IOException {
+        return new UnitSimulator(settings, map, slaveId, seed, clock);
+    }
+
+    private synchronized void refresh() {
+        List<Reading> readings = new ArrayList<>();
+        for (Reading r : board.sample()) {
+            double v = r.value();
+            if (pressureDrop && r.channelId().equals("main_air_pressure")) {
+                v = v / 3;
+            } else if (pressureDrop && r.channelId().equals("turbine_air_pressure")) {
+                v = v / 2;
+            } else if (overVoltage && r.channelId().equals("supply_voltage")) {
+                v = v + 7;
+            }
+            Double frozen = stuck.get(r.channelId());
+            readings.add(new Reading(r.channelId(), frozen != null ? frozen : v, r.timestamp(), r.quality()));
+        }
+        bank.update(readings);
+    }
+
+    /** Applies one fault command (see {@link #COMMANDS}); returns what it did, or why it could not. */
+    public synchronized String command(String text) {
+        String[] words = text.trim().toLowerCase(Locale.ROOT).split("\\s+");
+        if (words.length == 0 || words[0].isEmpty()) {
+            return "";
+        }
+        try {
+            String arg = words.length > 1 ? words[1] : "";
+            switch (words[0]) {
+                case "pressure-drop" -> pressureDrop = onOff(arg);
+                case "over-voltage" -> overVoltage = onOff(arg);
+                case "stuck" -> {
+                    if (arg.equals("off")) {
+                        stuck.clear();
+                    } else if (channelIds.contains(arg)) {
+                        stuck.put(arg, currentValue(arg));
+                    } else {
+                        return "unknown channel '" + arg + "'; channels: " + channelIds;
+                    }
+                }
+                case "slow" -> slave.faults().setDelayMillis(Long.parseLong(arg));
+                case "silent" -> slave.faults().setSilent(onOff(arg));
+                case "crc" -> slave.faults().setCrcErrorPercent(Integer.parseInt(arg));
+                case "noise" -> slave.faults().setNoisePercent(Integer.parseInt(arg));
+                case "clear" -> {
+                    pressureDrop = false;
+                    overVoltage = false;
+                    stuck.clear();
+                    slave.faults().clear();
+                }
+                case "status", "help" -> {
+                    return status() + (words[0].equals("help") ? "\n" + COMMANDS : "");
+                }
+                default -> {
+                    return "unknown command '" + words[0] + "'\n" + COMMANDS;
+                }
+            }
+            return "ok: " + status();
+        } catch (NumberFormatException e) {
+            return "'" + text.trim() + "' needs a number";
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    private double currentValue(String channel) {
+        for (Reading r : board.sample()) {
+            if (r.channelId().equals(channel)) {
+                return r.value();
+            }
+        }
+        return 0;
+    }
+
+    private static boolean onOff(String arg) {
+        return switch (arg) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("say on or off, not '" + arg + "'");
+        };
+    }
+
+    /** The faults now in force. */
+    public String status() {
+        return "pressure-drop=" + (pressureDrop ? "on" : "off") + " over-voltage=" + (overVoltage ? "on" : "off")
+                + " stuck=" + stuck.keySet() + " line: " + slave.faults();
+    }
+
+    /** Requests answered and frames ignored, for the display. */
+    public String counters() {
+        return "requests=" + slave.requests() + " answers=" + slave.answers() + " ignored=" + slave.ignored();
+    }
+
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+        slave.close();
+        line.close();
+        board.close();
+    }
+}
