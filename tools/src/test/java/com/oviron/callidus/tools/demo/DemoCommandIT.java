@@ -49,7 +49,24 @@ class DemoCommandIT {
         }
         assertTrue(maxWaiting > 100, "buffer should fill while the broker is down:\n" + text);
         assertTrue(Files.exists(dir.resolve("agent.db")));
-        assertTrue(Files.readString(dir.resolve("agent.log")).contains("agent starting"));
+    }
+
+    @Test
+    void runs_the_agent_over_modbus_through_a_real_pty_and_shows_board_faults() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = DemoCommand.run(new String[] {"--serial", "--duration", "12s", "--refresh", "1s",
+            "--fault", "3s=over-voltage on", "--fault", "6s=silent on", "--fault", "8s=clear",
+            "--data-dir", dir.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        assertTrue(text.contains("socat pty pair"), text);
+        assertTrue(text.contains("board (Modbus slave): requests="), text);
+        assertTrue(Pattern.compile("Supply voltage +3\\d\\.\\d\\d V +!").matcher(text).find(),
+                "over-voltage shown as out of range:\n" + text);
+        assertTrue(Pattern.compile("Water pressure +\\d\\.\\d\\d bar ?\\?").matcher(text).find(),
+                "a silent board shown as stale:\n" + text);
+        assertTrue(text.contains("result: OK"), text);
     }
 
     @Test
@@ -59,5 +76,9 @@ class DemoCommandIT {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(2, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--duration needs a duration"));
+        ByteArrayOutputStream err2 = new ByteArrayOutputStream();
+        assertEquals(2, DemoCommand.run(new String[] {"--fault", "3s=noise 5"}, System.out,
+                new PrintStream(err2, true, StandardCharsets.UTF_8)));
+        assertTrue(err2.toString(StandardCharsets.UTF_8).contains("--fault needs --serial"));
     }
 }

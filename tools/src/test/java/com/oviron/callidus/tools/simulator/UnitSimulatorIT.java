@@ -1,0 +1,145 @@
+package com.oviron.callidus.tools.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.oviron.callidus.hal.Quality;
+import com.oviron.callidus.hal.Reading;
+import com.oviron.callidus.hal.SerialSettings;
+import com.oviron.callidus.hal.modbus.ModbusRtuMaster;
+import com.oviron.callidus.hal.modbus.ModbusSensorPort;
+import com.oviron.callidus.hal.modbus.RegisterMap;
+import com.oviron.callidus.hal.modbus.RegisterMapLoader;
+import com.oviron.callidus.hal.serial.JsscSerialLine;
+import com.oviron.callidus.hal.testing.SocatPty;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The unit simulator's fault commands, seen by the agent's Modbus port through a real pty pair. */
+class UnitSimulatorIT {
+    /** Moves by a second per sample so that every channel is due. */
+    static final class StepClock extends Clock {
+        Instant now = Instant.parse("2026-11-22T09:00:00Z");
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @TempDir
+    Path dir;
+    private SocatPty pty;
+    private UnitSimulator simulator;
+    private ModbusSensorPort port;
+    private final StepClock clock = new StepClock();
+
+    @BeforeEach
+    void start() throws Exception {
+        pty = new SocatPty(dir);
+        RegisterMap map = RegisterMapLoader.loadDefault();
+        simulator = UnitSimulator.start(SerialSettings.of(pty.b().toString(), 115_200), map, 1, 9, Clock.systemUTC());
+        SerialSettings settings = SerialSettings.of(pty.a().toString(), 115_200);
+        JsscSerialLine line = JsscSerialLine.open(settings);
+        port = new ModbusSensorPort(new ModbusRtuMaster(line, settings, Duration.ofMillis(100), 1), map, 1, 8,
+                clock, line);
+    }
+
+    @AfterEach
+    void stop() {
+        port.close();
+        simulator.close();
+        pty.close();
+    }
+
+    private Map<String, Reading> sample() throws Exception {
+        clock.now = clock.now.plusSeconds(1);
+        Map<String, Reading> out = new HashMap<>();
+        for (Reading r : port.sample()) {
+            out.put(r.channelId(), r);
+        }
+        return out;
+    }
+
+    @Test
+    void signal_faults_change_what_the_agent_reads() throws Exception {
+        double normalSupply = sample().get("supply_voltage").value();
+        assertTrue(normalSupply > 22 && normalSupply < 25, "plausible supply: " + normalSupply);
+
+        assertTrue(simulator.command("over-voltage on").startsWith("ok"));
+        Reading high = await(r -> r.get("supply_voltage").quality() == Quality.OUT_OF_RANGE).get("supply_voltage");
+        assertTrue(high.value() > 29, high.toString());
+
+        assertTrue(simulator.command("pressure-drop on").startsWith("ok"));
+        double air = await(r -> r.get("main_air_pressure").value() < 2.5).get("main_air_pressure").value();
+        assertTrue(air < 2.5 && air > 1.0, "a third of 5..6.5 bar: " + air);
+
+        assertTrue(simulator.command("stuck water_pressure").startsWith("ok"));
+        Map<String, Reading> first = sample();
+        // the board keeps changing its other signals, the stuck sensor does not
+        for (int i = 0; i < 5; i++) {
+            assertEquals(first.get("water_pressure").value(), sample().get("water_pressure").value());
+        }
+        assertTrue(simulator.command("clear").contains("over-voltage=off"));
+        assertEquals(Quality.GOOD, await(r -> r.get("supply_voltage").quality() == Quality.GOOD)
+                .get("supply_voltage").quality());
+    }
+
+    @Test
+    void line_faults_give_stale_and_comm_error_readings_and_recover() throws Exception {
+        simulator.command("silent on");
+        assertEquals(Quality.STALE, sample().get("supply_voltage").quality());
+        simulator.command("silent off");
+        simulator.command("crc 100");
+        Reading garbled = sample().get("supply_voltage");
+        assertEquals(Quality.COMM_ERROR, garbled.quality());
+        assertTrue(Double.isNaN(garbled.value()));
+        simulator.command("crc 0");
+        simulator.command("slow 300");
+        assertEquals(Quality.STALE, sample().get("supply_voltage").quality(), "an answer after the timeout");
+        simulator.command("clear");
+        assertEquals(Quality.GOOD, await(r -> r.get("supply_voltage").quality() == Quality.GOOD)
+                .get("supply_voltage").quality());
+    }
+
+    @Test
+    void unknown_commands_are_explained() {
+        assertTrue(simulator.command("explode").startsWith("unknown command 'explode'"));
+        assertTrue(simulator.command("stuck nothing").startsWith("unknown channel 'nothing'"));
+        assertTrue(simulator.command("noise lots").contains("needs a number"));
+        assertTrue(simulator.command("silent maybe").contains("on or off"));
+    }
+
+    private Map<String, Reading> await(java.util.function.Predicate<Map<String, Reading>> condition) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        Map<String, Reading> last = Map.of();
+        while (System.nanoTime() < deadline) {
+            last = sample();
+            if (last.size() == 9 && condition.test(last)) {
+                return last;
+            }
+        }
+        throw new AssertionError("condition not met; last sample " + List.copyOf(last.values()));
+    }
+}
