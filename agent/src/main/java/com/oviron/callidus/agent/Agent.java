@@ -9,7 +9,12 @@ import com.oviron.callidus.cloud.SyncSettings;
 import com.oviron.callidus.cloud.TelemetrySync;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.cloud.paho.PahoMqttConnection;
+import com.oviron.callidus.hal.GpioPort;
+import com.oviron.callidus.hal.GpioProvider;
+import com.oviron.callidus.hal.HalException;
 import com.oviron.callidus.hal.SensorPort;
+import com.oviron.callidus.hal.TreatmentDetector;
+import com.oviron.callidus.hal.pi4j.Pi4jGpioPort;
 import com.oviron.callidus.hal.modbus.ModbusRtuMaster;
 import com.oviron.callidus.hal.modbus.ModbusSensorPort;
 import com.oviron.callidus.hal.serial.JsscSerialLine;
@@ -22,6 +27,7 @@ import com.oviron.callidus.store.sqlite.SqliteTelemetryOutbox;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,11 +51,18 @@ public final class Agent implements AutoCloseable {
     private final Sampler sampler;
     private final TelemetrySync sync;
     private final ScheduledExecutorService syncExecutor;
+    private final Optional<GpioPort> gpio;
+    private final Optional<TreatmentDetector> treatment;
     private boolean closed;
     private volatile AgentStatus finalStatus;
 
-    private Agent(AgentConfig config, SensorPort port, TelemetryOutbox outbox, MqttConnection link, Clock clock) {
+    private Agent(AgentConfig config, SensorPort port, TelemetryOutbox outbox, MqttConnection link,
+                  Optional<GpioPort> gpio, Clock clock) {
         this.config = config;
+        this.gpio = gpio;
+        this.treatment = gpio.filter(g -> !config.gpio().treatmentInputs().isEmpty())
+                .map(g -> new TreatmentDetector(g, config.gpio().treatmentInputs(), config.gpio().treatmentHoldOff(),
+                        clock));
         this.port = port;
         this.outbox = outbox;
         this.link = link;
@@ -83,13 +96,34 @@ public final class Agent implements AutoCloseable {
                     m.maxInflight());
             MqttConnection link = new PahoMqttConnection(settings, topics.status(), config.device().id(),
                     AgentVersion.current(), clock);
-            Agent agent = new Agent(config, port, outbox, link, clock);
+            Agent agent = new Agent(config, port, outbox, link, openGpio(config.gpio()), clock);
             agent.startParts();
             return agent;
         } catch (RuntimeException | StoreException e) {
             outbox.close();
             port.close();
             throw e;
+        }
+    }
+
+    /**
+     * The discrete lines, if configured. A GPIO chip that cannot be opened is logged and left out: the
+     * agent's telemetry must not depend on it.
+     */
+    private static Optional<GpioPort> openGpio(AgentConfig.Gpio g) {
+        if (g.provider().equals("none") || g.lines().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            GpioPort port = new Pi4jGpioPort(g.lines(), g.provider().equals("gpiod") ? GpioProvider.GPIOD
+                    : GpioProvider.MOCK);
+            port.addListener((input, active, at) -> Logger.info("gpio input changed name={} active={}", input,
+                    active));
+            return Optional.of(port);
+        } catch (HalException e) {
+            Logger.error("gpio unavailable, continuing without it provider={} error={}", g.provider(),
+                    e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -109,9 +143,37 @@ public final class Agent implements AutoCloseable {
                 config.hal().samplePeriod().toMillis(), config.store().path(), config.mqtt().brokerUri());
         Logger.info("store backlog pending={} lastSeq={}", outbox.pendingCount(), outbox.lastSeq());
         publishCatalogOnEveryConnect();
+        showLinkOnStatusLed();
         sync.start();
         link.start();
         sampler.start();
+    }
+
+    private void showLinkOnStatusLed() {
+        if (gpio.isEmpty() || config.gpio().statusLed().isEmpty()) {
+            return;
+        }
+        GpioPort lines = gpio.get();
+        String led = config.gpio().statusLed().get();
+        link.addListener(new ConnectionListener() {
+            @Override
+            public void connected() {
+                setQuietly(lines, led, true);
+            }
+
+            @Override
+            public void disconnected(String reason) {
+                setQuietly(lines, led, false);
+            }
+        });
+    }
+
+    private static void setQuietly(GpioPort lines, String output, boolean active) {
+        try {
+            lines.set(output, active);
+        } catch (HalException | IllegalStateException e) {
+            Logger.warn("gpio output not set name={} active={} error={}", output, active, e.getMessage());
+        }
     }
 
     private void publishCatalogOnEveryConnect() {
@@ -154,7 +216,12 @@ public final class Agent implements AutoCloseable {
         TelemetrySync.SyncStats s = sync.stats();
         return new AgentStatus(sampler.samples(), sampler.halErrors(), sampler.bufferedInMemory(),
                 sampler.droppedInMemory(), last, acked, link.isConnected(), s.batchesPublished(), s.batchesAcked(),
-                s.resends());
+                s.resends(), treatment.map(TreatmentDetector::inProgress).orElse(false));
+    }
+
+    /** The discrete lines, when configured and available. */
+    public Optional<GpioPort> gpioPort() {
+        return gpio;
     }
 
     /** The sensor port's channels, for displays. */
@@ -185,6 +252,7 @@ public final class Agent implements AutoCloseable {
             }
             port.close();
             finalStatus = status();
+            gpio.ifPresent(GpioPort::close);
             outbox.close();
             Logger.info("agent stopped samples={} lastSeq={} acknowledgedSeq={} pendingInStore={}",
                     finalStatus.samples(), finalStatus.lastSeq(), finalStatus.acknowledgedSeq(),

@@ -1,17 +1,21 @@
 package com.oviron.callidus.agent;
 
+import com.oviron.callidus.hal.GpioLine;
 import com.oviron.callidus.hal.SerialSettings;
 import com.oviron.callidus.hal.modbus.RegisterMap;
 import com.oviron.callidus.store.Durability;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The agent's whole configuration, validated. Every key, its default and its allowed values are in
  * docs/configuration.md; {@link AgentConfigLoader} reads it from the JSON file.
  */
-public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync sync, Log log, Shutdown shutdown) {
+public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync sync, Gpio gpio, Log log,
+                          Shutdown shutdown) {
 
     /** @param id the unit's serial number, also its MQTT client id and topic level */
     public record Device(String id) {
@@ -76,6 +80,21 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
      * @param interval         how often the outbox is checked
      */
     public record Sync(int batchMaxReadings, int inFlightWindow, Duration interval) {
+    }
+
+    /**
+     * @param provider         "none" (no GPIO), "gpiod" (the controller) or "mock" (laptop, demo, tests)
+     * @param lines            the discrete inputs and outputs, by name
+     * @param treatmentInputs  inputs whose activity means a treatment is in progress
+     * @param treatmentHoldOff how long a treatment counts as in progress after the last activity
+     * @param statusLed        an output that shows whether the cloud link is up
+     */
+    public record Gpio(String provider, List<GpioLine> lines, Set<String> treatmentInputs, Duration treatmentHoldOff,
+                       Optional<String> statusLed) {
+        public Gpio {
+            lines = List.copyOf(lines);
+            treatmentInputs = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(treatmentInputs));
+        }
     }
 
     /** @param level tinylog level: trace, debug, info, warn, error */

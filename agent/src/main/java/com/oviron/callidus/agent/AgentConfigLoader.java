@@ -5,6 +5,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonPrimitive;
 import com.oviron.callidus.cloud.Topics;
+import com.oviron.callidus.hal.GpioLine;
+import com.oviron.callidus.hal.GpioPull;
 import com.oviron.callidus.hal.SerialSettings;
 import com.oviron.callidus.hal.modbus.RegisterMap;
 import com.oviron.callidus.hal.modbus.RegisterMapException;
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -55,6 +58,9 @@ public final class AgentConfigLoader {
 
     private static final List<String> HAL_SOURCES = List.of("simulator", "modbus");
     public static final int DEFAULT_BAUD_RATE = 115_200;
+    public static final String DEFAULT_GPIO_PROVIDER = "none";
+    public static final Duration DEFAULT_GPIO_DEBOUNCE = Duration.ofMillis(20);
+    public static final Duration DEFAULT_TREATMENT_HOLD_OFF = Duration.ofSeconds(30);
     public static final int DEFAULT_SLAVE_ID = 1;
     public static final Duration DEFAULT_MODBUS_TIMEOUT = Duration.ofMillis(100);
     public static final int DEFAULT_MODBUS_RETRIES = 2;
@@ -196,6 +202,8 @@ public final class AgentConfigLoader {
                 Duration.ofHours(1));
         sync.done();
 
+        AgentConfig.Gpio gpio = gpio(top.section("gpio", false));
+
         Section log = top.section("log", false);
         String level = log.oneOf("level", DEFAULT_LOG_LEVEL, LOG_LEVELS);
         log.done();
@@ -213,8 +221,60 @@ public final class AgentConfigLoader {
                 new AgentConfig.Mqtt(brokerUri, keepAlive, connectTimeout, reconnectMin, reconnectMax, username,
                         password, maxInflight),
                 new AgentConfig.Sync(batchMax, window, interval),
+                gpio,
                 new AgentConfig.Log(level),
                 new AgentConfig.Shutdown(drain));
+    }
+
+    private static AgentConfig.Gpio gpio(Section gpio) throws ConfigException {
+        String provider = gpio.oneOf("provider", DEFAULT_GPIO_PROVIDER, List.of("none", "mock", "gpiod"));
+        Section linesSection = gpio.section("lines", false);
+        List<GpioLine> lines = new ArrayList<>();
+        for (String name : linesSection.keys()) {
+            Section l = linesSection.section(name, true);
+            String key = "gpio.lines." + name;
+            boolean input = l.oneOf("direction", null, List.of("input", "output")).equals("input");
+            long pin = l.integer("pin", -1, 0, GpioLine.MAX_PIN);
+            if (pin < 0) {
+                throw new ConfigException(key + ".pin", "is missing; it is required (BCM number 0.." + GpioLine.MAX_PIN
+                        + ")");
+            }
+            boolean activeLow = l.bool("activeLow", false);
+            Duration debounce = input ? l.duration("debounce", DEFAULT_GPIO_DEBOUNCE, Duration.ZERO,
+                    GpioLine.MAX_DEBOUNCE) : Duration.ZERO;
+            GpioPull pull = input ? GpioPull.valueOf(l.oneOf("pull", "NONE", List.of("NONE", "UP", "DOWN")))
+                    : GpioPull.NONE;
+            l.done();
+            try {
+                lines.add(input ? GpioLine.input(name, (int) pin, activeLow, debounce, pull)
+                        : GpioLine.output(name, (int) pin, activeLow));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key, e.getMessage());
+            }
+        }
+        try {
+            GpioLine.requireDistinct(lines);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("gpio.lines", e.getMessage());
+        }
+        List<String> treatment = gpio.stringList("treatmentInputs");
+        for (String name : treatment) {
+            if (lines.stream().noneMatch(l -> l.name().equals(name) && l.isInput())) {
+                throw new ConfigException("gpio.treatmentInputs", "'" + name + "' is not an input line under "
+                        + "gpio.lines");
+            }
+        }
+        Duration holdOff = gpio.duration("treatmentHoldOff", DEFAULT_TREATMENT_HOLD_OFF, Duration.ZERO,
+                Duration.ofHours(1));
+        Optional<String> statusLed = Optional.of(gpio.string("statusLed", "")).filter(s -> !s.isEmpty());
+        if (statusLed.isPresent()
+                && lines.stream().noneMatch(l -> l.name().equals(statusLed.get()) && !l.isInput())) {
+            throw new ConfigException("gpio.statusLed", "'" + statusLed.get() + "' is not an output line under "
+                    + "gpio.lines");
+        }
+        gpio.done();
+        return new AgentConfig.Gpio(provider, List.copyOf(lines), new java.util.LinkedHashSet<>(treatment), holdOff,
+                statusLed);
     }
 
     private static void validateBrokerUri(String uri) throws ConfigException {
@@ -379,6 +439,42 @@ public final class AgentConfigLoader {
                         + format(min) + " to " + format(max));
             }
             return d;
+        }
+
+        /** The keys of this object, in file order (for sections whose keys are names, like gpio.lines). */
+        List<String> keys() {
+            return new ArrayList<>(object.keySet());
+        }
+
+        boolean bool(String name, boolean fallback) throws ConfigException {
+            used.add(name);
+            JsonElement e = object.get(name);
+            if (e == null || e.isJsonNull()) {
+                return fallback;
+            }
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+                throw new ConfigException(key(name), "must be true or false, got " + e);
+            }
+            return e.getAsBoolean();
+        }
+
+        List<String> stringList(String name) throws ConfigException {
+            used.add(name);
+            JsonElement e = object.get(name);
+            if (e == null || e.isJsonNull()) {
+                return List.of();
+            }
+            List<String> out = new ArrayList<>();
+            if (e.isJsonArray()) {
+                for (JsonElement item : e.getAsJsonArray()) {
+                    if (!item.isJsonPrimitive() || !item.getAsJsonPrimitive().isString()) {
+                        throw new ConfigException(key(name), "must be a list of strings, got " + e);
+                    }
+                    out.add(item.getAsString());
+                }
+                return out;
+            }
+            throw new ConfigException(key(name), "must be a list of strings, got " + e);
         }
 
         /** Fails on the first key of this object that nothing asked for. */

@@ -13,10 +13,11 @@ package com.oviron.callidus.agent;
  * @param batchesPublished telemetry messages published (with resends)
  * @param batchesAcked     telemetry messages acknowledged by the broker
  * @param resends          times unacknowledged messages were sent again after a cut
+ * @param treatmentInProgress whether the GPIO inputs say a treatment is going on (false without GPIO)
  */
 public record AgentStatus(long samples, long halErrors, int bufferedInMemory, long droppedInMemory, long lastSeq,
                           long acknowledgedSeq, boolean connected, long batchesPublished, long batchesAcked,
-                          long resends) {
+                          long resends, boolean treatmentInProgress) {
     /** Accepted readings the cloud has not acknowledged yet. */
     public long pending() {
         return lastSeq - acknowledgedSeq;

@@ -135,6 +135,10 @@ public final class Main {
             return;
         }
         Configuration.replace(Map.of(
+                // Pi4J (through SLF4J) is chatty at info, and its board detection reports errors on any
+                // controller that is not a Raspberry Pi even when the gpiod chip works
+                "level@com.pi4j", "warn",
+                "level@com.pi4j.boardinfo", "off",
                 "writer", "console",
                 "writer.level", level,
                 "writer.stream", "out",

@@ -129,6 +129,54 @@ class AgentConfigLoaderTest {
         assertTrue(e.getMessage().contains("channel 'supply_voltage' field 'scale'"), e.getMessage());
     }
 
+    private static final String GPIO = """
+            {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1"},
+             "gpio": {"provider": "mock",
+                      "lines": {"foot_control": {"direction": "input", "pin": 17, "activeLow": true, "pull": "up"},
+                                "instrument_active": {"direction": "input", "pin": 27, "debounce": "5ms"},
+                                "status_led": {"direction": "output", "pin": 22}},
+                      "treatmentInputs": ["foot_control", "instrument_active"],
+                      "treatmentHoldOff": "10s", "statusLed": "status_led"}}
+            """;
+
+    @Test
+    void reads_gpio_lines_treatment_inputs_and_the_status_led() throws Exception {
+        AgentConfig.Gpio g = AgentConfigLoader.parse(GPIO, dir).gpio();
+        assertEquals("mock", g.provider());
+        assertEquals(3, g.lines().size());
+        com.oviron.callidus.hal.GpioLine foot = g.lines().get(0);
+        assertEquals("foot_control", foot.name());
+        assertEquals(17, foot.pin());
+        assertTrue(foot.activeLow());
+        assertEquals(AgentConfigLoader.DEFAULT_GPIO_DEBOUNCE, foot.debounce());
+        assertEquals(com.oviron.callidus.hal.GpioPull.UP, foot.pull());
+        assertEquals(Duration.ofMillis(5), g.lines().get(1).debounce());
+        assertEquals(java.util.Set.of("foot_control", "instrument_active"), g.treatmentInputs());
+        assertEquals(Duration.ofSeconds(10), g.treatmentHoldOff());
+        assertEquals(Optional.of("status_led"), g.statusLed());
+        assertEquals("none", AgentConfigLoader.parse(MINIMAL, dir).gpio().provider());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "gpio.lines.foot_control.pin | \"pin\": 17->\"pin\": 64",
+        "gpio.lines.foot_control.pin | \"pin\": 17, ->",
+        "gpio.lines.foot_control.direction | \"direction\": \"input\", \"pin\": 17->\"direction\": \"sideways\", \"pin\": 17",
+        "gpio.lines.status_led.debounce | \"direction\": \"output\", \"pin\": 22->\"direction\": \"output\", \"pin\": 22, \"debounce\": \"5ms\"",
+        "gpio.lines | \"pin\": 27->\"pin\": 17",
+        "gpio.treatmentInputs | [\"foot_control\", \"instrument_active\"]->[\"status_led\"]",
+        "gpio.statusLed | \"statusLed\": \"status_led\"->\"statusLed\": \"foot_control\"",
+        "gpio.provider | \"provider\": \"mock\"->\"provider\": \"wiringpi\"",
+        "gpio.lines.foot_control.activeLow | \"activeLow\": true->\"activeLow\": \"yes\""
+    })
+    void names_the_gpio_key_that_is_wrong(String key, String change) {
+        String[] parts = change.split("->", 2);
+        String json = GPIO.replace(parts[0], parts[1]);
+        assertTrue(!json.equals(GPIO), "the change must apply: " + change);
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse(json, dir));
+        assertEquals(key.trim(), e.key(), e.getMessage());
+    }
+
     @Test
     void a_modbus_board_needs_a_serial_device() {
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
