@@ -1,5 +1,6 @@
 package com.oviron.callidus.tools;
 
+import com.oviron.callidus.tools.benchmark.BenchmarkCommand;
 import com.oviron.callidus.tools.demo.DemoCommand;
 import com.oviron.callidus.tools.simulator.SimulatorCommand;
 import java.io.PrintStream;
@@ -17,6 +18,7 @@ public final class ToolsMain {
                         the agent and a cloud-side view of what arrives (demo --help for options)
               simulator a CALLIDUS board as a Modbus RTU slave on a serial device or a socat pty pair,
                         with fault injection from standard input (simulator --help)
+              benchmark speed figures to compare between versions (benchmark --help)
               help      show this text
             """;
 
@@ -36,6 +38,7 @@ public final class ToolsMain {
         return switch (args[0]) {
             case "demo" -> DemoCommand.run(rest, out, err);
             case "simulator" -> SimulatorCommand.run(rest, System.in, out, err);
+            case "benchmark" -> BenchmarkCommand.run(rest, out, err);
             default -> {
                 err.println("error: unknown command '" + args[0] + "'");
                 err.print(USAGE);

@@ -17,7 +17,8 @@ import org.tinylog.Logger;
  * exception responses 01 (function), 02 (address) and 03 (value). Frames with a bad CRC or for another slave
  * are ignored, as the specification says. {@link Faults} make it misbehave on demand: no answer, slow
  * answers, corrupted CRCs, random bytes on the line. With {@code paceAtLineRate} it waits as long as the
- * request and answer would take on a real wire, so a pseudo-terminal behaves like a 115200-baud line.
+ * request, the 3.5-character silence that ends it and the answer would take on a real wire, so a
+ * pseudo-terminal behaves like a 115200-baud line.
  *
  * <p>Runs on its own thread, "modbus-slave".
  */
@@ -83,6 +84,7 @@ public final class ModbusRtuSlave implements AutoCloseable {
 
     private final SerialLine line;
     private final long charNanos;
+    private final long silenceNanos;
     private final int slaveId;
     private final RegisterBank bank;
     private final boolean paceAtLineRate;
@@ -99,6 +101,7 @@ public final class ModbusRtuSlave implements AutoCloseable {
                           boolean paceAtLineRate, long seed) {
         this.line = line;
         this.charNanos = settings.nanosPerCharacter();
+        this.silenceNanos = settings.baudRate() > 19_200 ? 1_750_000L : charNanos * 7 / 2;
         this.slaveId = slaveId;
         this.bank = bank;
         this.paceAtLineRate = paceAtLineRate;
@@ -222,7 +225,8 @@ public final class ModbusRtuSlave implements AutoCloseable {
         }
         long waitNanos = faults.delayMillis * 1_000_000L;
         if (paceAtLineRate) {
-            waitNanos += (length + frame.length) * charNanos;
+            // the request's bytes, the silence that ends it, and the answer's bytes, as on a real line
+            waitNanos += (length + frame.length) * charNanos + silenceNanos;
         }
         if (waitNanos > 0) {
             LockSupport.parkNanos(waitNanos);

@@ -1,0 +1,66 @@
+package com.oviron.callidus.tools.benchmark;
+
+import java.io.PrintStream;
+import java.time.Duration;
+
+/**
+ * {@code benchmark}: speed and memory figures a person can compare between versions. Benchmarks, not
+ * tests: they print numbers and never pass or fail on a threshold.
+ */
+public final class BenchmarkCommand {
+    static final String USAGE = """
+            Usage: java -jar tools/target/callidus-tools.jar benchmark <name> [options]
+
+            Benchmarks:
+              modbus    register-map poll cycles per second over a socat pty pair paced at line rate,
+                        coalesced and not, against the limit computed from the bytes on the wire
+                        (needs Debian's socat)
+                        options: --seconds <n> (default 10), --baud <n> (default 115200)
+            """;
+
+    private BenchmarkCommand() {
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help")) {
+            out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        int seconds = 10;
+        int baud = 115_200;
+        try {
+            for (int i = 1; i < args.length; i += 2) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option " + args[i] + " needs a value");
+                }
+                switch (args[i]) {
+                    case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
+                    case "--baud" -> baud = Integer.parseInt(args[i + 1]);
+                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+                }
+            }
+            if (seconds < 1 || seconds > 3600) {
+                throw new IllegalArgumentException("--seconds must be 1..3600");
+            }
+        } catch (NumberFormatException e) {
+            err.println("error: a whole number was expected: " + e.getMessage());
+            return 2;
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        }
+        try {
+            return switch (args[0]) {
+                case "modbus" -> new ModbusPollBenchmark(out, Duration.ofSeconds(seconds), baud).run();
+                default -> {
+                    err.println("error: unknown benchmark '" + args[0] + "'");
+                    err.print(USAGE);
+                    yield 2;
+                }
+            };
+        } catch (Exception e) {
+            err.println("error: benchmark failed: " + e);
+            return 1;
+        }
+    }
+}
