@@ -49,6 +49,7 @@ public final class UnitSimulator implements AutoCloseable {
     private volatile boolean overVoltage;
     private final Map<String, Double> stuck = new ConcurrentHashMap<>();
     private final Set<String> channelIds;
+    private List<Reading> lastFromBoard = List.of();
 
     private UnitSimulator(SerialSettings settings, RegisterMap map, int slaveId, long seed, Clock clock)
             throws IOException {
@@ -73,8 +74,14 @@ public final class UnitSimulator implements AutoCloseable {
     }
 
     private synchronized void refresh() {
+        apply(board.sample());
+    }
+
+    /** Writes the board's signals, with the signal faults applied, into the registers. */
+    private void apply(List<Reading> fromBoard) {
+        lastFromBoard = fromBoard;
         List<Reading> readings = new ArrayList<>();
-        for (Reading r : board.sample()) {
+        for (Reading r : fromBoard) {
             double v = r.value();
             if (pressureDrop && r.channelId().equals("main_air_pressure")) {
                 v = v / 3;
@@ -126,6 +133,7 @@ public final class UnitSimulator implements AutoCloseable {
                     return "unknown command '" + words[0] + "'\n" + COMMANDS;
                 }
             }
+            apply(lastFromBoard); // the registers show the change at once, not at the next refresh
             return "ok: " + status();
         } catch (NumberFormatException e) {
             return "'" + text.trim() + "' needs a number";
@@ -135,7 +143,7 @@ public final class UnitSimulator implements AutoCloseable {
     }
 
     private double currentValue(String channel) {
-        for (Reading r : board.sample()) {
+        for (Reading r : lastFromBoard) {
             if (r.channelId().equals(channel)) {
                 return r.value();
             }
