@@ -1,16 +1,14 @@
 package com.oviron.callidus.hal;
 
+import com.oviron.callidus.hal.fake.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.oviron.callidus.hal.fake.FakeGpioPort;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -20,31 +18,8 @@ class TreatmentDetectorTest {
     private static final Duration HOLD_OFF = Duration.ofSeconds(30);
     private static final Set<String> ACTIVITY = Set.of("foot_control", "instrument_active");
 
-    /** A clock the test moves by hand. */
-    static final class SteppedClock extends Clock {
-        Instant now = Instant.parse("2026-11-21T08:00:00Z");
 
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final SteppedClock clock = new SteppedClock();
+    private final ManualClock clock = new ManualClock();
     private final FakeGpioPort port = new FakeGpioPort(List.of(
             GpioLine.input("foot_control", 17, true, Duration.ofMillis(20), GpioPull.UP),
             GpioLine.input("instrument_active", 27, false, Duration.ZERO, GpioPull.DOWN),
@@ -68,7 +43,7 @@ class TreatmentDetectorTest {
         port.setInput("foot_control", true);
         clock.advance(Duration.ofHours(2));
         assertTrue(detector.inProgress());
-        assertEquals(Optional.of(clock.now), detector.lastActivity());
+        assertEquals(Optional.of(clock.instant()), detector.lastActivity());
     }
 
     @Test
@@ -76,13 +51,13 @@ class TreatmentDetectorTest {
         TreatmentDetector detector = detector();
         port.setInput("foot_control", true);
         clock.advance(Duration.ofSeconds(10));
-        Instant released = clock.now;
+        Instant released = clock.instant();
         port.setInput("foot_control", false);
 
         assertTrue(detector.inProgress(), "at release");
-        clock.now = released.plus(HOLD_OFF).minusNanos(1);
+        clock.set(released.plus(HOLD_OFF).minusNanos(1));
         assertTrue(detector.inProgress(), "1 ns before the hold-off ends");
-        clock.now = released.plus(HOLD_OFF);
+        clock.set(released.plus(HOLD_OFF));
         assertFalse(detector.inProgress(), "when the hold-off ends");
         assertEquals(Optional.of(released), detector.lastActivity());
     }
@@ -95,12 +70,12 @@ class TreatmentDetectorTest {
         clock.advance(HOLD_OFF.minusSeconds(1));
         port.setInput("foot_control", true);
         clock.advance(Duration.ofSeconds(5));
-        Instant released = clock.now;
+        Instant released = clock.instant();
         port.setInput("foot_control", false);
 
-        clock.now = released.plus(HOLD_OFF).minusMillis(1);
+        clock.set(released.plus(HOLD_OFF).minusMillis(1));
         assertTrue(detector.inProgress());
-        clock.now = released.plus(HOLD_OFF);
+        clock.set(released.plus(HOLD_OFF));
         assertFalse(detector.inProgress());
     }
 
@@ -113,11 +88,11 @@ class TreatmentDetectorTest {
         clock.advance(HOLD_OFF.multipliedBy(3));
         assertTrue(detector.inProgress(), "the instrument is still active");
 
-        Instant lastReleased = clock.now;
+        Instant lastReleased = clock.instant();
         port.setInput("instrument_active", false);
-        clock.now = lastReleased.plus(HOLD_OFF).minusMillis(1);
+        clock.set(lastReleased.plus(HOLD_OFF).minusMillis(1));
         assertTrue(detector.inProgress());
-        clock.now = lastReleased.plus(HOLD_OFF);
+        clock.set(lastReleased.plus(HOLD_OFF));
         assertFalse(detector.inProgress());
         assertEquals(Optional.of(lastReleased), detector.lastActivity());
     }
@@ -137,10 +112,10 @@ class TreatmentDetectorTest {
         TreatmentDetector detector = detector();
         assertTrue(detector.inProgress());
 
-        Instant released = clock.now.plusSeconds(7);
-        clock.now = released;
+        Instant released = clock.instant().plusSeconds(7);
+        clock.set(released);
         port.setInput("instrument_active", false);
-        clock.now = released.plus(HOLD_OFF).minusMillis(1);
+        clock.set(released.plus(HOLD_OFF).minusMillis(1));
         assertTrue(detector.inProgress());
     }
 
@@ -150,7 +125,7 @@ class TreatmentDetectorTest {
         port.setInput("foot_control", true);
         port.setInput("foot_control", false);
         assertFalse(detector.inProgress());
-        assertEquals(Optional.of(clock.now), detector.lastActivity());
+        assertEquals(Optional.of(clock.instant()), detector.lastActivity());
     }
 
     @Test

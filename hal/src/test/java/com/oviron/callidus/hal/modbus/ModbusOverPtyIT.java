@@ -1,5 +1,6 @@
 package com.oviron.callidus.hal.modbus;
 
+import com.oviron.callidus.hal.fake.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,7 +42,7 @@ class ModbusOverPtyIT {
     private ModbusRtuSlave slave;
     private ReopeningSerialLine masterLine;
     private ModbusSensorPort port;
-    private final ModbusSensorPortTest.SteppedClock clock = new ModbusSensorPortTest.SteppedClock();
+    private final ManualClock clock = new ManualClock();
 
     @BeforeEach
     void start() throws Exception {
@@ -118,13 +119,13 @@ class ModbusOverPtyIT {
                     bad++;
                 }
             }
-            clock.now = clock.now.plusSeconds(1); // every channel is due in every cycle
+            clock.advance(Duration.ofSeconds(1)); // every channel is due in every cycle
         }
         ModbusRtuMaster.Stats stats = port.stats();
         assertTrue(stats.crcErrors() + stats.timeouts() + stats.malformed() > 10, stats.toString());
         assertTrue(good > 0, "retries get readings through");
         slave.faults().clear();
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         List<Reading> after = port.sample();
         assertTrue(after.stream().allMatch(r -> r.quality() == Quality.GOOD), "recovered: " + after + " bad=" + bad);
     }
@@ -132,11 +133,11 @@ class ModbusOverPtyIT {
     @Test
     void survives_the_device_vanishing_and_coming_back() throws Exception {
         assertTrue(port.sample().stream().allMatch(r -> r.quality() == Quality.GOOD));
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         stopSlave();
         pty.stop();
         assertThrows(HalException.class, port::sample);
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         assertThrows(HalException.class, port::sample);
         pty.start();
         startSlave();
@@ -144,7 +145,7 @@ class ModbusOverPtyIT {
         List<Reading> readings = List.of();
         while (System.nanoTime() < deadline) {
             try {
-                clock.now = clock.now.plusSeconds(1);
+                clock.advance(Duration.ofSeconds(1));
                 readings = port.sample();
                 if (!readings.isEmpty() && readings.stream().allMatch(r -> r.quality() == Quality.GOOD)) {
                     break;

@@ -1,5 +1,6 @@
 package com.oviron.callidus.hal.modbus;
 
+import com.oviron.callidus.hal.fake.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,11 +12,7 @@ import com.oviron.callidus.hal.SerialSettings;
 import com.oviron.callidus.hal.fake.SerialPipe;
 import com.oviron.callidus.hal.sim.MapRegisterBank;
 import com.oviron.callidus.hal.sim.ModbusRtuSlave;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,26 +24,8 @@ import org.junit.jupiter.api.Test;
 class ModbusSensorPortTest {
     private static final SerialSettings LINE = SerialSettings.of("pipe", 115_200);
 
-    static final class SteppedClock extends Clock {
-        Instant now = Instant.parse("2026-11-22T08:00:00Z");
 
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final SteppedClock clock = new SteppedClock();
+    private final ManualClock clock = new ManualClock();
     private final SerialPipe pipe = new SerialPipe();
     private RegisterMap map;
     private MapRegisterBank bank;
@@ -95,7 +74,7 @@ class ModbusSensorPortTest {
         assertEquals(-18.25, r.get("suction_vacuum").value(), 1e-9);
         assertEquals(41.5, r.get("board_temperature").value(), 1e-9);
         r.values().forEach(x -> assertEquals(Quality.GOOD, x.quality(), x.toString()));
-        r.values().forEach(x -> assertEquals(clock.now, x.timestamp()));
+        r.values().forEach(x -> assertEquals(clock.instant(), x.timestamp()));
     }
 
     @Test
@@ -113,11 +92,11 @@ class ModbusSensorPortTest {
     @Test
     void reads_each_channel_at_its_own_period() throws Exception {
         port.sample();
-        clock.now = clock.now.plusMillis(100);
+        clock.advance(Duration.ofMillis(100));
         Map<String, Reading> fast = byId(port.sample());
         assertEquals(7, fast.size());
         assertTrue(!fast.containsKey("water_temperature") && !fast.containsKey("board_temperature"));
-        clock.now = clock.now.plusMillis(900);
+        clock.advance(Duration.ofMillis(900));
         bank.set("water_temperature", 37.5);
         Map<String, Reading> slow = byId(port.sample());
         assertTrue(slow.containsKey("water_temperature"));
@@ -127,10 +106,10 @@ class ModbusSensorPortTest {
     void a_value_inside_the_deadband_is_not_reported_again() throws Exception {
         port.sample();
         bank.set("board_temperature", 41.53); // deadband 0.05
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         assertTrue(!byId(port.sample()).containsKey("board_temperature"));
         bank.set("board_temperature", 41.7);
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         assertEquals(41.7, byId(port.sample()).get("board_temperature").value(), 1e-9);
     }
 
@@ -146,13 +125,13 @@ class ModbusSensorPortTest {
     void a_silent_board_gives_stale_readings_with_the_last_good_value() throws Exception {
         port.sample();
         slave.faults().setSilent(true);
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         Map<String, Reading> r = byId(port.sample());
         assertEquals(9, r.size());
         assertEquals(Quality.STALE, r.get("supply_voltage").quality());
         assertEquals(24.1, r.get("supply_voltage").value(), 1e-9);
         slave.faults().clear();
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         assertEquals(Quality.GOOD, byId(port.sample()).get("supply_voltage").quality());
     }
 
@@ -173,7 +152,7 @@ class ModbusSensorPortTest {
         port = port(8, 3);
         int good = 0;
         for (int i = 0; i < 200; i++) {
-            clock.now = clock.now.plusSeconds(1);
+            clock.advance(Duration.ofSeconds(1));
             for (Reading r : port.sample()) {
                 if (r.quality() == Quality.GOOD) {
                     good++;

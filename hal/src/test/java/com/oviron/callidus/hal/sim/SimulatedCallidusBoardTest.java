@@ -1,5 +1,6 @@
 package com.oviron.callidus.hal.sim;
 
+import com.oviron.callidus.hal.fake.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,10 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.oviron.callidus.hal.Channel;
 import com.oviron.callidus.hal.Quality;
 import com.oviron.callidus.hal.Reading;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,32 +17,13 @@ import org.junit.jupiter.api.Test;
 
 class SimulatedCallidusBoardTest {
 
-    /** A clock the test moves by hand. */
-    static final class SteppedClock extends Clock {
-        Instant now = Instant.parse("2026-11-21T08:00:00Z");
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     private static List<List<Reading>> run(long seed, Duration step, int samples) {
-        SteppedClock clock = new SteppedClock();
+        ManualClock clock = new ManualClock();
         SimulatedCallidusBoard board = new SimulatedCallidusBoard(clock, seed);
         List<List<Reading>> out = new ArrayList<>();
         for (int i = 0; i < samples; i++) {
-            clock.now = clock.now.plus(step);
+            clock.advance(step);
             out.add(board.sample());
         }
         return out;
@@ -52,14 +31,14 @@ class SimulatedCallidusBoardTest {
 
     @Test
     void gives_one_good_reading_per_channel_in_channel_order_stamped_with_the_clock() {
-        SteppedClock clock = new SteppedClock();
+        ManualClock clock = new ManualClock();
         SimulatedCallidusBoard board = new SimulatedCallidusBoard(clock, 1);
         List<Reading> sample = board.sample();
         assertEquals(board.channels().size(), sample.size());
         for (int i = 0; i < sample.size(); i++) {
             assertEquals(board.channels().get(i).id(), sample.get(i).channelId());
             assertEquals(Quality.GOOD, sample.get(i).quality());
-            assertEquals(clock.now, sample.get(i).timestamp());
+            assertEquals(clock.instant(), sample.get(i).timestamp());
         }
     }
 
@@ -115,7 +94,7 @@ class SimulatedCallidusBoardTest {
 
     @Test
     void refuses_to_sample_after_close() {
-        SimulatedCallidusBoard board = new SimulatedCallidusBoard(new SteppedClock(), 1);
+        SimulatedCallidusBoard board = new SimulatedCallidusBoard(new ManualClock(), 1);
         board.close();
         assertThrows(IllegalStateException.class, board::sample);
     }

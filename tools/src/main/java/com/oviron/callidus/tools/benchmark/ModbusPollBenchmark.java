@@ -1,6 +1,7 @@
 package com.oviron.callidus.tools.benchmark;
 
 import com.oviron.callidus.hal.SerialSettings;
+import com.oviron.callidus.hal.fake.ManualClock;
 import com.oviron.callidus.hal.modbus.ModbusRtuMaster;
 import com.oviron.callidus.hal.modbus.ModbusSensorPort;
 import com.oviron.callidus.hal.modbus.RegisterMap;
@@ -15,9 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Locale;
 
 /**
@@ -27,27 +25,6 @@ import java.util.Locale;
  * pty behaves like the real wire and the ratio measures the master's own overhead.
  */
 final class ModbusPollBenchmark {
-    /** Advances by a second per call so that every channel of the map is due in every cycle. */
-    private static final class EveryCycleClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public synchronized Instant instant() {
-            now = now.plusSeconds(1);
-            return now;
-        }
-    }
-
     /** Result of one mode. */
     record Result(String mode, int requestsPerCycle, int bytesPerCycle, long cycles, double seconds,
                   double cyclesPerSecond, double limitBytesOnly, double limitWithSilences, long errors) {
@@ -104,8 +81,11 @@ final class ModbusPollBenchmark {
     private Result measure(String mode, int maxGap, RegisterMap map, JsscSerialLine line, SerialSettings settings)
             throws Exception {
         ModbusRtuMaster master = new ModbusRtuMaster(line, settings, Duration.ofMillis(200), 2);
-        ModbusSensorPort port = new ModbusSensorPort(master, map, 1, maxGap, new EveryCycleClock(), () -> { });
+        // every channel is due in every cycle: the clock moves a second before each one
+        ManualClock clock = new ManualClock();
+        ModbusSensorPort port = new ModbusSensorPort(master, map, 1, maxGap, clock, () -> { });
         for (int i = 0; i < 20; i++) {
+            clock.advance(Duration.ofSeconds(1));
             port.sample(); // warm-up: JIT, pty buffers
         }
         ModbusRtuMaster.Stats before = master.stats();
@@ -113,6 +93,7 @@ final class ModbusPollBenchmark {
         long end = start + duration.toNanos();
         long cycles = 0;
         while (System.nanoTime() < end) {
+            clock.advance(Duration.ofSeconds(1));
             port.sample();
             cycles++;
         }

@@ -1,5 +1,6 @@
 package com.oviron.callidus.tools.simulator;
 
+import com.oviron.callidus.hal.fake.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,9 +16,6 @@ import com.oviron.callidus.hal.testing.SocatPty;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,32 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The unit simulator's fault commands, seen by the agent's Modbus port through a real pty pair. */
 class UnitSimulatorIT {
-    /** Moves by a second per sample so that every channel is due. */
-    static final class StepClock extends Clock {
-        Instant now = Instant.parse("2026-11-22T09:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     @TempDir
     Path dir;
     private SocatPty pty;
     private UnitSimulator simulator;
     private ModbusSensorPort port;
-    private final StepClock clock = new StepClock();
+    private final ManualClock clock = new ManualClock();
 
     @BeforeEach
     void start() throws Exception {
@@ -74,7 +53,7 @@ class UnitSimulatorIT {
     }
 
     private Map<String, Reading> sample() throws Exception {
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         Map<String, Reading> out = new HashMap<>();
         for (Reading r : port.sample()) {
             out.put(r.channelId(), r);
