@@ -79,28 +79,23 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             return lastSeq();
         }
         try {
-            connection.setAutoCommit(false);
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO telemetry(channel, ts, value, quality) VALUES (?, ?, ?, ?)")) {
-                for (NewReading r : readings) {
-                    insert.setString(1, r.channelId());
-                    insert.setLong(2, r.timestampMillis());
-                    if (Double.isFinite(r.value())) {
-                        insert.setDouble(3, r.value());
-                    } else {
-                        insert.setNull(3, Types.REAL);
+            inTransaction(() -> {
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO telemetry(channel, ts, value, quality) VALUES (?, ?, ?, ?)")) {
+                    for (NewReading r : readings) {
+                        insert.setString(1, r.channelId());
+                        insert.setLong(2, r.timestampMillis());
+                        if (Double.isFinite(r.value())) {
+                            insert.setDouble(3, r.value());
+                        } else {
+                            insert.setNull(3, Types.REAL);
+                        }
+                        insert.setInt(4, r.qualityCode());
+                        insert.addBatch();
                     }
-                    insert.setInt(4, r.qualityCode());
-                    insert.addBatch();
+                    insert.executeBatch();
                 }
-                insert.executeBatch();
-                connection.commit();
-            } catch (SQLException e) {
-                rollbackQuietly();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+            });
             return lastSeq();
         } catch (SQLException e) {
             throw new StoreException("cannot append " + readings.size() + " readings to " + file + ": "
@@ -146,22 +141,17 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             return;
         }
         try {
-            connection.setAutoCommit(false);
-            try (PreparedStatement cursor = connection.prepareStatement(
-                    "UPDATE stream_cursor SET acknowledged_seq = ? WHERE stream = ?");
-                 PreparedStatement delete = connection.prepareStatement("DELETE FROM telemetry WHERE seq <= ?")) {
-                cursor.setLong(1, seq);
-                cursor.setString(2, STREAM);
-                cursor.executeUpdate();
-                delete.setLong(1, seq);
-                delete.executeUpdate();
-                connection.commit();
-            } catch (SQLException e) {
-                rollbackQuietly();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+            inTransaction(() -> {
+                try (PreparedStatement cursor = connection.prepareStatement(
+                        "UPDATE stream_cursor SET acknowledged_seq = ? WHERE stream = ?");
+                     PreparedStatement delete = connection.prepareStatement("DELETE FROM telemetry WHERE seq <= ?")) {
+                    cursor.setLong(1, seq);
+                    cursor.setString(2, STREAM);
+                    cursor.executeUpdate();
+                    delete.setLong(1, seq);
+                    delete.executeUpdate();
+                }
+            });
         } catch (SQLException e) {
             throw new StoreException("cannot acknowledge seq " + seq + " in " + file + ": " + e.getMessage(), e);
         }
@@ -178,6 +168,26 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         ensureOpen();
         // sqlite_sequence keeps the highest seq ever given, also after the rows are deleted
         return queryLong("SELECT seq FROM sqlite_sequence WHERE name = 'telemetry'");
+    }
+
+    /** Work that runs inside one transaction. */
+    @FunctionalInterface
+    private interface SqlWork {
+        void run() throws SQLException;
+    }
+
+    /** Runs the work in one transaction: committed as a whole, or rolled back as a whole. */
+    private void inTransaction(SqlWork work) throws SQLException {
+        connection.setAutoCommit(false);
+        try {
+            work.run();
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
     }
 
     private long queryLong(String sql) throws StoreException {
