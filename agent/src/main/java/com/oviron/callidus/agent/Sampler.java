@@ -21,6 +21,8 @@ import org.tinylog.Logger;
  */
 final class Sampler {
     private static final long LOG_EVERY_NTH_ERROR = 100;
+    /** How often the hardware link's counters go to the log, for a field tech reading it later. */
+    static final Duration DIAGNOSTICS_EVERY = Duration.ofMinutes(10);
 
     private final SensorPort port;
     private final GroupCommitWriter writer;
@@ -28,9 +30,11 @@ final class Sampler {
     private final Duration period;
     private final AtomicLong samples = new AtomicLong();
     private final AtomicLong halErrors = new AtomicLong();
+    private final long samplesPerDiagnostics;
     private ScheduledFuture<?> task;
 
     Sampler(SensorPort port, GroupCommitWriter writer, ScheduledExecutorService executor, Duration period) {
+        this.samplesPerDiagnostics = Math.max(1, DIAGNOSTICS_EVERY.toNanos() / period.toNanos());
         this.port = port;
         this.writer = writer;
         this.executor = executor;
@@ -48,8 +52,11 @@ final class Sampler {
             for (Reading r : readings) {
                 rows.add(new NewReading(r.channelId(), r.timestamp().toEpochMilli(), r.value(), r.quality().code()));
             }
-            samples.incrementAndGet();
+            long n = samples.incrementAndGet();
             writer.offer(rows);
+            if (n % samplesPerDiagnostics == 0) {
+                logDiagnostics();
+            }
         } catch (HalException e) {
             long n = halErrors.incrementAndGet();
             if (n == 1 || n % LOG_EVERY_NTH_ERROR == 0) {
@@ -67,6 +74,7 @@ final class Sampler {
         if (task != null) {
             task.cancel(false);
         }
+        executor.execute(this::logDiagnostics);
         executor.shutdown();
         if (!executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             Logger.warn("sampler did not stop within {} ms", timeout.toMillis());
@@ -75,6 +83,15 @@ final class Sampler {
         int notWritten = writer.close(timeout);
         Logger.info("sampler stopped samples={} accepted={} notWritten={} droppedInMemory={}", samples.get(),
                 writer.written(), notWritten, writer.dropped());
+    }
+
+    private void logDiagnostics() {
+        java.util.Map<String, Long> counters = port.diagnostics();
+        if (!counters.isEmpty()) {
+            StringBuilder line = new StringBuilder();
+            counters.forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
+            Logger.info("hal diagnostics samples={} halErrors={}{}", samples.get(), halErrors.get(), line);
+        }
     }
 
     long samples() {

@@ -23,6 +23,14 @@ public interface SensorPort extends AutoCloseable {
      */
     List<Reading> sample() throws HalException;
 
+    /**
+     * Counters of the hardware link for diagnostics (requests, timeouts, CRC errors, ...), by name; empty
+     * when the implementation has none. Called from the same thread as {@link #sample()}.
+     */
+    default java.util.Map<String, Long> diagnostics() {
+        return java.util.Map.of();
+    }
+
     @Override
     void close();
 }

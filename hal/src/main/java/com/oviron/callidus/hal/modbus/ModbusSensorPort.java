@@ -166,6 +166,23 @@ public final class ModbusSensorPort implements SensorPort {
         out.add(r);
     }
 
+    @Override
+    public Map<String, Long> diagnostics() {
+        ModbusRtuMaster.Stats s = master.stats();
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        out.put("transactions", s.transactions());
+        out.put("retries", s.retries());
+        out.put("timeouts", s.timeouts());
+        out.put("crcErrors", s.crcErrors());
+        out.put("exceptionResponses", s.exceptionResponses());
+        out.put("malformed", s.malformed());
+        out.put("ioErrors", s.ioErrors());
+        out.put("deviceUnavailableCycles", failedCycles);
+        out.put("bytesSent", s.bytesSent());
+        out.put("bytesReceived", s.bytesReceived());
+        return out;
+    }
+
     /** The master's counters. */
     public ModbusRtuMaster.Stats stats() {
         return master.stats();

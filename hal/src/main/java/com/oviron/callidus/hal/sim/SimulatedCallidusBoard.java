@@ -7,6 +7,7 @@ import com.oviron.callidus.hal.SensorPort;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -15,7 +16,9 @@ import java.util.Random;
  * A CALLIDUS main board in software, with signals shaped like the real unit's: a 24 V supply that sags
  * under motor load, a compressor that keeps the main air between its cut-in and cut-out pressures, a turbine
  * and a micromotor that the (simulated) dentist picks up and puts down, heated water, suction while an
- * instrument is active and a board that warms up slowly.
+ * instrument is active and a board that warms up slowly. The dentist's day shapes it: instruments are used
+ * much more in surgery hours than at night, and the supply drifts with the mains load over the day; every
+ * signal carries sensor noise.
  *
  * <p>Deterministic for a given seed and sequence of clock instants, so tests can assert on it.
  * Not thread-safe, like every {@link SensorPort}.
@@ -78,7 +81,10 @@ public final class SimulatedCallidusBoard implements SensorPort {
         double motor1 = instrument == Instrument.MOTOR1 ? 1.8 + noise(0.15) : Math.abs(noise(0.005));
         double motor2 = instrument == Instrument.MOTOR2 ? 1.4 + noise(0.12) : Math.abs(noise(0.005));
         double load = motor1 + motor2 + (compressorOn ? 3.0 : 0);
-        double supply = 24.2 - 0.15 * load + noise(0.03);
+        // mains load over the day moves the supply a little: lowest in the afternoon
+        double hourOfDay = now.atZone(ZoneOffset.UTC).toLocalTime().toSecondOfDay() / 3600.0;
+        double mainsDrift = -0.1 * Math.sin(Math.PI * (hourOfDay - 6) / 12);
+        double supply = 24.2 + mainsDrift - 0.15 * load + noise(0.03);
         double waterPressure = (instrument == Instrument.NONE ? 2.2 : 1.9) + noise(0.02);
 
         List<Reading> out = new ArrayList<>(CHANNELS.size());
@@ -119,9 +125,24 @@ public final class SimulatedCallidusBoard implements SensorPort {
 
     private void pickInstrument(Instant now) {
         Instrument[] all = Instrument.values();
-        // about half of the time no instrument is in the hand
-        instrument = random.nextBoolean() ? Instrument.NONE : all[1 + random.nextInt(all.length - 1)];
+        boolean inUse = random.nextDouble() < usageShare(now);
+        instrument = inUse ? all[1 + random.nextInt(all.length - 1)] : Instrument.NONE;
         instrumentUntil = now.plusMillis(1_500 + random.nextInt(6_000));
+    }
+
+    /**
+     * The clinic's day (clock time, UTC standing in for local time): an instrument is in the hand about half
+     * of the time during surgery hours, less over lunch, and rarely (cleaning, maintenance) at night.
+     */
+    static double usageShare(Instant now) {
+        int hour = now.atZone(ZoneOffset.UTC).getHour();
+        if (hour >= 8 && hour < 12 || hour >= 13 && hour < 18) {
+            return 0.5;
+        }
+        if (hour == 12 || hour == 7 || hour == 18) {
+            return 0.2;
+        }
+        return 0.05;
     }
 
     /** First-order lag towards target with the given rate (1/s). */

@@ -93,6 +93,30 @@ class SimulatedCallidusBoardTest {
     }
 
     @Test
+    void follows_the_clinics_day_busy_in_surgery_hours_quiet_at_night() {
+        assertEquals(0.5, SimulatedCallidusBoard.usageShare(java.time.Instant.parse("2026-11-23T10:30:00Z")));
+        assertEquals(0.2, SimulatedCallidusBoard.usageShare(java.time.Instant.parse("2026-11-23T12:10:00Z")));
+        assertEquals(0.05, SimulatedCallidusBoard.usageShare(java.time.Instant.parse("2026-11-23T02:00:00Z")));
+        double dayTurbine = turbineShare("2026-11-23T09:00:00Z");
+        double nightTurbine = turbineShare("2026-11-23T01:00:00Z");
+        assertTrue(dayTurbine > 4 * nightTurbine, "day " + dayTurbine + " night " + nightTurbine);
+    }
+
+    /** Share of an hour of samples in which the turbine is running. */
+    private static double turbineShare(String start) {
+        ManualClock clock = new ManualClock(java.time.Instant.parse(start));
+        SimulatedCallidusBoard board = new SimulatedCallidusBoard(clock, 11);
+        int running = 0;
+        for (int i = 0; i < 3600; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            if (board.sample().get(4).value() > 1.0) {
+                running++;
+            }
+        }
+        return running / 3600.0;
+    }
+
+    @Test
     void refuses_to_sample_after_close() {
         SimulatedCallidusBoard board = new SimulatedCallidusBoard(new ManualClock(), 1);
         board.close();
