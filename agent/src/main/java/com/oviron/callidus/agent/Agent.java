@@ -156,14 +156,15 @@ public final class Agent implements AutoCloseable {
         GpioPort lines = gpio.get();
         String led = config.gpio().statusLed().get();
         link.addListener(new ConnectionListener() {
+            // listeners run on the connection's thread and must return at once: the write goes elsewhere
             @Override
             public void connected() {
-                setQuietly(lines, led, true);
+                syncExecutor.execute(() -> setQuietly(lines, led, true));
             }
 
             @Override
             public void disconnected(String reason) {
-                setQuietly(lines, led, false);
+                syncExecutor.execute(() -> setQuietly(lines, led, false));
             }
         });
     }

@@ -8,6 +8,7 @@ import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.hal.GpioLine;
 import com.oviron.callidus.hal.GpioPull;
 import com.oviron.callidus.hal.SerialSettings;
+import com.oviron.callidus.hal.StrictJson;
 import com.oviron.callidus.hal.modbus.RegisterMap;
 import com.oviron.callidus.hal.modbus.RegisterMapException;
 import com.oviron.callidus.hal.modbus.RegisterMapLoader;
@@ -123,7 +124,8 @@ public final class AgentConfigLoader {
         if (source.equals("modbus") || serial.isPresent() || mb.isPresent()) {
             String serialDevice = serial.string("device", null);
             int baud = (int) serial.integer("baudRate", DEFAULT_BAUD_RATE, 1200, 921_600);
-            int dataBits = (int) serial.integer("dataBits", 8, 7, 8);
+            // Modbus RTU frames are 8-bit: 7 data bits cannot carry them
+            int dataBits = (int) serial.integer("dataBits", 8, 8, 8);
             SerialSettings.Parity parity = SerialSettings.Parity.valueOf(serial.oneOf("parity", "NONE",
                     List.of("NONE", "EVEN", "ODD")));
             int stopBits = (int) serial.integer("stopBits", 1, 1, 2);
@@ -136,6 +138,10 @@ public final class AgentConfigLoader {
                     Duration.ofMinutes(10));
             Duration reopenMax = mb.duration("reopenMax", DEFAULT_REOPEN_MAX, Duration.ofMillis(10),
                     Duration.ofHours(1));
+            if (reopenMax.compareTo(reopenMin) < 0) {
+                throw new ConfigException("hal.modbus.reopenMax", format(reopenMax) + " must not be below "
+                        + "hal.modbus.reopenMin (" + format(reopenMin) + ")");
+            }
             String mapText = mb.string("registerMap", "");
             RegisterMap map;
             try {

@@ -189,6 +189,17 @@ class AgentConfigLoaderTest {
                  "hal": {"source": "modbus", "serial": {"device": "/dev/ttyS0", "parity": "mark"}}}
                 """, dir));
         assertEquals("hal.serial.parity", parity.key());
+        ConfigException sevenBits = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                 "hal": {"source": "modbus", "serial": {"device": "/dev/ttyS0", "dataBits": 7}}}
+                """, dir));
+        assertEquals("hal.serial.dataBits", sevenBits.key());
+        ConfigException reopen = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                 "hal": {"source": "modbus", "serial": {"device": "/dev/ttyS0"},
+                         "modbus": {"reopenMin": "10s", "reopenMax": "1s"}}}
+                """, dir));
+        assertEquals("hal.modbus.reopenMax", reopen.key());
     }
 
     @Test

@@ -8,7 +8,7 @@ public enum Quality {
     GOOD(0),
     /** The board answered but the value is outside the channel's valid range. */
     OUT_OF_RANGE(1),
-    /** The board did not answer; the value is the last good one, or NaN if there was none. */
+    /** The board did not answer in time; the value is the last good one, or NaN if there was none. */
     STALE(2),
     /** The line delivered garbage (CRC error, exception response); the value is NaN. */
     COMM_ERROR(3);

@@ -3,8 +3,8 @@ package com.oviron.callidus.hal;
 import java.util.List;
 
 /**
- * The port through which the agent reads the unit's sensors. Implementations: the simulated board
- * ({@code hal.sim}), a scripted fake for tests ({@code hal.fake}), and the Modbus RTU board (later).
+ * The port through which the agent reads the unit's sensors. Implementations: the Modbus RTU board
+ * ({@code hal.modbus}), the simulated board ({@code hal.sim}) and a scripted fake for tests ({@code hal.fake}).
  *
  * <p>Not thread-safe: the agent calls it from its one sampling thread.
  */
@@ -14,10 +14,11 @@ public interface SensorPort extends AutoCloseable {
     List<Channel> channels();
 
     /**
-     * Samples every channel once.
+     * Samples the channels that are due now (the simulator and the fake: all of them; the Modbus board: each
+     * at its own period, and only when the value moved beyond its deadband).
      *
-     * @return one reading per channel, in the order of {@link #channels()}; a channel that could not be
-     *     read carries a non-GOOD quality instead of being left out
+     * @return the readings, in the order of {@link #channels()}; a due channel that could not be read
+     *     carries a non-GOOD quality instead of being left out
      * @throws HalException when nothing at all could be read (port gone)
      * @throws IllegalStateException after {@link #close()}
      */

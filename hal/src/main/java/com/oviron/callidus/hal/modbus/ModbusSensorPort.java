@@ -20,12 +20,13 @@ import org.tinylog.Logger;
  * <ul>
  *   <li>GOOD: answered, within the channel's valid range;</li>
  *   <li>OUT_OF_RANGE: answered, outside it (the value is kept: it is the diagnosis);</li>
- *   <li>STALE: no answer (timeout, device gone): the last good value, or NaN if there was none;</li>
+ *   <li>STALE: no answer (timeout): the last good value, or NaN if there was none;</li>
  *   <li>COMM_ERROR: garbage (CRC error, malformed answer, exception response): NaN, never a value from a
  *       frame that failed its checks.</li>
  * </ul>
  * A channel with a deadband is reported only when its value moved by more than the deadband, or its
- * quality changed.
+ * quality changed. When the serial device itself is gone, the sample fails with a {@link HalException}
+ * (the agent counts it) instead of producing readings.
  */
 public final class ModbusSensorPort implements SensorPort {
     private static final long DUE_TOLERANCE_MILLIS = 5;
@@ -41,6 +42,7 @@ public final class ModbusSensorPort implements SensorPort {
     private final Map<String, Reading> lastReported = new HashMap<>();
     private final Map<String, Double> lastGood = new HashMap<>();
     private long failedCycles;
+    private Instant lastSample;
     private boolean closed;
 
     /**
@@ -79,6 +81,13 @@ public final class ModbusSensorPort implements SensorPort {
             throw new IllegalStateException("port closed");
         }
         Instant now = clock.instant();
+        if (lastSample != null && now.isBefore(lastSample)) {
+            // the wall clock stepped back (NTP on a controller without RTC): due times from the old time
+            // would stall the channels until the clock caught up, so start the schedule again
+            Logger.warn("clock stepped back, channel schedule restarted from={} to={}", lastSample, now);
+            nextDue.clear();
+        }
+        lastSample = now;
         List<RegisterChannel> due = new ArrayList<>();
         for (RegisterChannel c : map.channels()) {
             Instant next = nextDue.get(c.channel().id());
@@ -87,7 +96,7 @@ public final class ModbusSensorPort implements SensorPort {
                 nextDue.put(c.channel().id(), now.plus(c.samplePeriod()).minusMillis(DUE_TOLERANCE_MILLIS));
             }
         }
-        List<Reading> out = new ArrayList<>(due.size());
+        Map<RegisterChannel, Reading> cycle = new java.util.LinkedHashMap<>();
         ModbusException deviceGone = null;
         int blocksRead = 0;
         for (ReadPlan.Block block : ReadPlan.of(due, maxGap)) {
@@ -95,21 +104,24 @@ public final class ModbusSensorPort implements SensorPort {
                 int[] words = read(block);
                 blocksRead++;
                 for (RegisterChannel c : block.channels()) {
-                    report(out, c, decoded(c, words, c.address() - block.start(), now));
+                    cycle.put(c, decoded(c, words, c.address() - block.start(), now));
                 }
             } catch (ModbusException e) {
                 if (e.kind() == ModbusException.Kind.IO) {
                     deviceGone = e;
                 }
                 for (RegisterChannel c : block.channels()) {
-                    report(out, c, failed(c, e, now));
+                    cycle.put(c, failed(c, e, now));
                 }
             }
         }
         if (deviceGone != null && blocksRead == 0) {
+            // nothing was on the line at all: a failed sample for the agent to count, not readings
             failedCycles++;
             throw new HalException("serial device unavailable: " + deviceGone.getMessage(), deviceGone);
         }
+        List<Reading> out = new ArrayList<>(cycle.size());
+        cycle.forEach((c, r) -> report(out, c, r));
         return out;
     }
 

@@ -3,13 +3,10 @@ package com.oviron.callidus.hal.modbus;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
 import com.oviron.callidus.hal.Channel;
+import com.oviron.callidus.hal.StrictJson;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +49,8 @@ public final class RegisterMapLoader {
         try {
             return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
         } catch (IOException e) {
-            throw new RegisterMapException("cannot read register map " + file + ": " + e.getMessage(), e);
+            throw new RegisterMapException("cannot read register map " + file + ": "
+                    + e.getClass().getSimpleName(), e);
         }
     }
 
@@ -60,14 +58,14 @@ public final class RegisterMapLoader {
     public static RegisterMap parse(String json, String source) throws RegisterMapException {
         JsonObject root;
         try {
-            JsonReader reader = new JsonReader(new StringReader(json));
-            reader.setStrictness(Strictness.STRICT);
-            JsonElement e = JsonParser.parseReader(reader);
+            JsonElement e = StrictJson.parse(json);
             if (!e.isJsonObject()) {
                 throw new RegisterMapException("register map " + source + " must be a JSON object");
             }
             root = e.getAsJsonObject();
-        } catch (JsonParseException e) {
+        } catch (StrictJson.DuplicateKeyException e) {
+            throw new RegisterMapException("register map " + source + ": field '" + e.key() + "' appears twice", e);
+        } catch (IOException | JsonParseException | IllegalStateException e) {
             throw new RegisterMapException("register map " + source + " is not valid JSON: " + e.getMessage(), e);
         }
         String where = "register map " + source;
@@ -101,7 +99,8 @@ public final class RegisterMapLoader {
                 boolean overlap = channel.address() <= other.lastAddress() && other.address() <= channel.lastAddress();
                 if (sameTable && overlap) {
                     throw new RegisterMapException(where + ": channel '" + channel.channel().id()
-                            + "' field 'address': " + channel.kind() + " " + channel.address() + ".."
+                            + "' field 'address': " + channel.kind().name().toLowerCase(java.util.Locale.ROOT)
+                            .replace('_', '-') + " " + channel.address() + ".."
                             + channel.lastAddress() + " overlaps channel '" + other.channel().id() + "'");
                 }
             }
@@ -128,7 +127,7 @@ public final class RegisterMapLoader {
         RegisterChannel.DataType type = enumField(o, "type", ch, RegisterChannel.DataType.class, null);
         RegisterChannel.WordOrder order = enumField(o, "wordOrder", ch, RegisterChannel.WordOrder.class,
                 RegisterChannel.WordOrder.HIGH_FIRST);
-        int address = (int) integer(o, "address", ch, null);
+        long address = integer(o, "address", ch, null);
         if (address < 0 || address + type.width() - 1 > 0xFFFF) {
             throw new RegisterMapException(ch + " field 'address': " + address + " is outside 0..65535 for a "
                     + type.name().toLowerCase(Locale.ROOT));
@@ -156,7 +155,7 @@ public final class RegisterMapLoader {
         if (!(min < max)) {
             throw new RegisterMapException(ch + " field 'max': " + max + " must be above min " + min);
         }
-        return new RegisterChannel(channel, kind, address, type, order, scale, offset, Duration.ofMillis(periodMs),
+        return new RegisterChannel(channel, kind, (int) address, type, order, scale, offset, Duration.ofMillis(periodMs),
                 deadband, min, max);
     }
 
@@ -179,7 +178,7 @@ public final class RegisterMapLoader {
             }
             return e.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
         } catch (RuntimeException ex) {
-            throw new RegisterMapException(at + " field '" + field + "': must be a whole number"
+            throw new RegisterMapException(at + ": field '" + field + "' must be a whole number"
                     + (e == null ? " (missing)" : ", got " + e));
         }
     }

@@ -10,7 +10,7 @@ import org.tinylog.Logger;
  * A serial line that survives its device disappearing (USB adapter unplugged) and coming back: on an I/O
  * error it closes the device and, on a later call, opens it again, waiting longer between attempts
  * (doubling from {@code minWait} to {@code maxWait}). While the device is away every call fails fast with
- * an IOException, so the Modbus master reports the readings as stale instead of blocking.
+ * an IOException, so a sample fails at once (counted by the agent) instead of blocking.
  */
 public final class ReopeningSerialLine implements SerialLine {
 

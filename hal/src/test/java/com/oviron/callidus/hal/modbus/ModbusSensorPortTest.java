@@ -103,6 +103,15 @@ class ModbusSensorPortTest {
     }
 
     @Test
+    void keeps_reading_when_the_wall_clock_steps_back() throws Exception {
+        port.sample();
+        clock.advance(Duration.ofHours(-1)); // NTP correction on a controller without a real-time clock
+        assertEquals(9, port.sample().size(), "every channel read again at once, not an hour later");
+        clock.advance(Duration.ofMillis(100));
+        assertEquals(7, port.sample().size());
+    }
+
+    @Test
     void a_value_inside_the_deadband_is_not_reported_again() throws Exception {
         port.sample();
         bank.set("board_temperature", 41.53); // deadband 0.05

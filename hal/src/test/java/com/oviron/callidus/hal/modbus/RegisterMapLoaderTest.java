@@ -51,8 +51,11 @@ class RegisterMapLoaderTest {
         "channel 'supply_voltage': unknown field 'unit_' | {\"format\":1,\"channels\":[CH:\"min\"->\"unit_\":1,\"min\"]}",
         "channel 'Supply Voltage' field 'id'      | {\"format\":1,\"channels\":[CH:\"supply_voltage\"->\"Supply Voltage\"]}",
         "channel 'supply_voltage' appears twice   | {\"format\":1,\"channels\":[CH,CH:\"address\":0->\"address\":5]}",
-        "channel 'b' field 'address': INPUT 0..0 overlaps channel 'supply_voltage' | {\"format\":1,\"channels\":[CH,CH:\"supply_voltage\"->\"b\"]}",
-        "not valid JSON          | {\"format\":1,\"channels\":[CH] // comment"
+        "channel 'b' field 'address': input 0..0 overlaps channel 'supply_voltage' | {\"format\":1,\"channels\":[CH,CH:\"supply_voltage\"->\"b\"]}",
+        "not valid JSON          | {\"format\":1,\"channels\":[CH] // comment",
+        "not valid JSON          | {\"format\":1,\"channels\":[CH]} trailing",
+        "field 'format' appears twice | {\"format\":1,\"format\":1,\"channels\":[CH]}",
+        "channel 'supply_voltage' field 'address' | {\"format\":1,\"channels\":[CH:\"address\":0->\"address\":4294967296]}"
     })
     void names_the_channel_and_field_that_is_wrong(String expected, String template) {
         RegisterMapException e = assertThrows(RegisterMapException.class,

@@ -28,6 +28,10 @@ public final class BenchmarkCommand {
         }
         int seconds = 10;
         int baud = 115_200;
+        if (java.util.Arrays.asList(args).contains("--help")) {
+            out.print(USAGE);
+            return 0;
+        }
         try {
             for (int i = 1; i < args.length; i += 2) {
                 if (i + 1 >= args.length) {
@@ -41,6 +45,9 @@ public final class BenchmarkCommand {
             }
             if (seconds < 1 || seconds > 3600) {
                 throw new IllegalArgumentException("--seconds must be 1..3600");
+            }
+            if (baud < 1200 || baud > 921_600) {
+                throw new IllegalArgumentException("--baud must be 1200..921600");
             }
         } catch (NumberFormatException e) {
             err.println("error: a whole number was expected: " + e.getMessage());

@@ -171,7 +171,8 @@ public final class DemoCommand {
     }
 
     private int run() throws Exception {
-        Path dir = options.dataDir().orElse(Files.createTempDirectory("callidus-demo-"));
+        Path dir = options.dataDir().isPresent() ? options.dataDir().get()
+                : Files.createTempDirectory("callidus-demo-");
         Files.createDirectories(dir);
         removeEarlierRun(dir);
         Path agentLog = dir.resolve("agent.log");
@@ -408,14 +409,16 @@ public final class DemoCommand {
         for (String name : List.of("agent.db", "agent.db-wal", "agent.db-shm", "agent.json", "agent.log")) {
             removed |= Files.deleteIfExists(dir.resolve(name));
         }
-        Path broker = dir.resolve("broker");
-        if (Files.isDirectory(broker)) {
-            try (var paths = Files.walk(broker)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
+        for (String folder : List.of("broker", "pty")) {
+            Path path = dir.resolve(folder);
+            if (Files.isDirectory(path)) {
+                try (var paths = Files.walk(path)) {
+                    for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
                 }
+                removed = true;
             }
-            removed = true;
         }
         if (removed) {
             out.println("  (removed the files of an earlier demo run in " + dir + ")");

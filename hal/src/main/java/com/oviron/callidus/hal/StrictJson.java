@@ -1,4 +1,4 @@
-package com.oviron.callidus.agent;
+package com.oviron.callidus.hal;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -13,14 +13,14 @@ import java.io.IOException;
 import java.io.StringReader;
 
 /**
- * Parses a configuration file as strict RFC 8259 JSON (no comments, no single quotes, nothing after the
+ * Parses configuration files (the agent's config, register maps) as strict RFC 8259 JSON (no comments, no single quotes, nothing after the
  * object) and refuses a key that appears twice in one object: Gson's own parser would silently keep the
  * last one, and a field tech's duplicated key must not override the first without a word.
  */
-final class StrictJson {
+public final class StrictJson {
 
     /** A key appears twice in the same object. */
-    static final class DuplicateKeyException extends IOException {
+    public static final class DuplicateKeyException extends IOException {
         private final String key;
 
         DuplicateKeyException(String key) {
@@ -28,7 +28,8 @@ final class StrictJson {
             this.key = key;
         }
 
-        String key() {
+        /** The dotted path of the repeated key. */
+        public String key() {
             return key;
         }
     }
@@ -36,7 +37,13 @@ final class StrictJson {
     private StrictJson() {
     }
 
-    static JsonElement parse(String text) throws IOException {
+    /**
+     * Parses the text.
+     *
+     * @throws DuplicateKeyException when a key repeats within one object
+     * @throws IOException           (or Gson's runtime JsonParseException) when the text is not strict JSON
+     */
+    public static JsonElement parse(String text) throws IOException {
         try (JsonReader reader = new JsonReader(new StringReader(text))) {
             reader.setStrictness(Strictness.STRICT);
             JsonElement root = read(reader, "");
