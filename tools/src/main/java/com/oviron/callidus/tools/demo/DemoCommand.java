@@ -261,6 +261,8 @@ public final class DemoCommand {
                 }
                 maxPending = Math.max(maxPending, agent.status().pending());
                 if (elapsedMs >= nextPrint) {
+                    // stopping or starting the broker above takes seconds: print the time of the figures
+                    elapsedMs = (System.nanoTime() - start) / 1_000_000;
                     print(elapsedMs, broker.isRunning(), agent.status(), view);
                     if (board != null) {
                         out.println("          board (Modbus slave): " + board.counters());
