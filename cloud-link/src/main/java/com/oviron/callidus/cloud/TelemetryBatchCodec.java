@@ -16,19 +16,28 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Telemetry batch format version 1: UTF-8 JSON, documented field by field in docs/protocol.md.
- * Encoding is for the agent; decoding, with a clear error per bad field, is for the cloud side and tools.
+ * The telemetry batch formats of docs/protocol.md. The agent sends format 2 (binary, columnar, delta-encoded,
+ * zlib-compressed, with a SHA-256 of the content); format 1 (JSON) is still decoded, for units running an
+ * older agent, and can be written for tools and debugging. Decoding gives a clear error per bad field.
  */
 public final class TelemetryBatchCodec {
-    /** The format version written in field {@code v}. */
+    /** The JSON format's version (field {@code v}). */
     public static final int VERSION = 1;
+    /** The binary format's version, the one the agent sends. */
+    public static final int BINARY_VERSION = BinaryBatchFormat.VERSION;
     /** Largest payload accepted by the decoder (AWS IoT Core's limit). */
     public static final int MAX_PAYLOAD_BYTES = 128 * 1024;
 
     private TelemetryBatchCodec() {
     }
 
+    /** Format 2, what the agent publishes. */
     public static byte[] encode(TelemetryBatch batch) {
+        return BinaryBatchFormat.encode(batch);
+    }
+
+    /** Format 1 (JSON), for tools and debugging. */
+    public static byte[] encodeJson(TelemetryBatch batch) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + batch.readings().size() * 64);
         try (JsonWriter w = new JsonWriter(new OutputStreamWriter(bytes, StandardCharsets.UTF_8))) {
             w.beginObject();
@@ -60,9 +69,13 @@ public final class TelemetryBatchCodec {
         return bytes.toByteArray();
     }
 
+    /** Decodes either format; the first bytes tell which. */
     public static TelemetryBatch decode(byte[] payload) throws MalformedMessageException {
         if (payload.length > MAX_PAYLOAD_BYTES) {
             throw new MalformedMessageException("payload of " + payload.length + " bytes exceeds " + MAX_PAYLOAD_BYTES);
+        }
+        if (BinaryBatchFormat.isBinary(payload)) {
+            return BinaryBatchFormat.decode(payload);
         }
         JsonObject root;
         try {

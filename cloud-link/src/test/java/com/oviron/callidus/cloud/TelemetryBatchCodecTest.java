@@ -17,6 +17,13 @@ class TelemetryBatchCodecTest {
             new TelemetryRecord(42, "main_air_pressure", 1_763_712_000_000L, Double.NaN, 2)), 1_763_712_000_500L);
 
     @Test
+    void still_reads_format_1_json_from_older_agents() throws Exception {
+        TelemetryBatch back = TelemetryBatchCodec.decode(TelemetryBatchCodec.encodeJson(BATCH));
+        assertEquals(BATCH.readings().get(0), back.readings().get(0));
+        assertEquals(42, back.lastSeq());
+    }
+
+    @Test
     void round_trips_a_batch_including_a_missing_value() throws Exception {
         TelemetryBatch back = TelemetryBatchCodec.decode(TelemetryBatchCodec.encode(BATCH));
         assertEquals(BATCH.firstSeq(), back.firstSeq());
@@ -29,7 +36,7 @@ class TelemetryBatchCodecTest {
 
     @Test
     void writes_the_documented_field_names() {
-        String json = new String(TelemetryBatchCodec.encode(BATCH), StandardCharsets.UTF_8);
+        String json = new String(TelemetryBatchCodec.encodeJson(BATCH), StandardCharsets.UTF_8);
         assertTrue(json.startsWith("{\"v\":1,\"device\":\"CAL-1\",\"stream\":\"telemetry\",\"first\":41,\"last\":42,"
                 + "\"sentAt\":1763712000500,\"readings\":[{\"s\":41,\"c\":\"supply_voltage\",\"t\":1763712000000,"
                 + "\"v\":24.125,\"q\":0}"), json);

@@ -1,6 +1,7 @@
 package com.oviron.callidus.tools;
 
 import com.oviron.callidus.tools.benchmark.BenchmarkCommand;
+import com.oviron.callidus.tools.decode.DecodeCommand;
 import com.oviron.callidus.tools.demo.DemoCommand;
 import com.oviron.callidus.tools.simulator.SimulatorCommand;
 import java.io.PrintStream;
@@ -18,6 +19,7 @@ public final class ToolsMain {
                         the agent and a cloud-side view of what arrives (demo --help for options)
               simulator a CALLIDUS board as a Modbus RTU slave on a serial device or a socat pty pair,
                         with fault injection from standard input (simulator --help)
+              decode    print a telemetry batch payload as JSON or CSV (decode --help)
               benchmark speed figures to compare between versions (benchmark --help)
               help      show this text
             """;
@@ -39,6 +41,7 @@ public final class ToolsMain {
             case "demo" -> DemoCommand.run(rest, out, err);
             case "simulator" -> SimulatorCommand.run(rest, System.in, out, err);
             case "benchmark" -> BenchmarkCommand.run(rest, out, err);
+            case "decode" -> DecodeCommand.run(rest, System.in, out, err);
             default -> {
                 err.println("error: unknown command '" + args[0] + "'");
                 err.print(USAGE);
