@@ -34,7 +34,35 @@ final class SchemaMigrations {
                     "CREATE TABLE stream_cursor ("
                             + " stream TEXT PRIMARY KEY,"
                             + " acknowledged_seq INTEGER NOT NULL)",
-                    "INSERT INTO stream_cursor(stream, acknowledged_seq) VALUES ('telemetry', 0)")));
+                    "INSERT INTO stream_cursor(stream, acknowledged_seq) VALUES ('telemetry', 0)")),
+            // v2: channel names in a dictionary (a row shrinks by the name), per-minute aggregates of what
+            // retention drops, and counters; the sequence carries over even when every row was acknowledged
+            new Migration(2, List.of(
+                    "CREATE TABLE channel (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+                    "CREATE TABLE reading ("
+                            + " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                            + " channel_id INTEGER NOT NULL REFERENCES channel(id),"
+                            + " ts INTEGER NOT NULL,"
+                            + " value REAL,"
+                            + " quality INTEGER NOT NULL)",
+                    "INSERT INTO channel(name) SELECT DISTINCT channel FROM telemetry ORDER BY channel",
+                    "INSERT INTO reading(seq, channel_id, ts, value, quality)"
+                            + " SELECT t.seq, c.id, t.ts, t.value, t.quality"
+                            + " FROM telemetry t JOIN channel c ON c.name = t.channel ORDER BY t.seq",
+                    "DELETE FROM sqlite_sequence WHERE name = 'reading'",
+                    "INSERT INTO sqlite_sequence(name, seq)"
+                            + " SELECT 'reading', seq FROM sqlite_sequence WHERE name = 'telemetry'",
+                    "DROP TABLE telemetry",
+                    "CREATE TABLE minute_aggregate ("
+                            + " channel_id INTEGER NOT NULL,"
+                            + " minute INTEGER NOT NULL,"
+                            + " count INTEGER NOT NULL,"
+                            + " min REAL,"
+                            + " max REAL,"
+                            + " sum REAL,"
+                            + " PRIMARY KEY (channel_id, minute)) WITHOUT ROWID",
+                    "CREATE TABLE counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+                    "INSERT INTO counter(name, value) VALUES ('dropped_readings', 0)")));
 
     static int latestVersion() {
         return ALL.get(ALL.size() - 1).version();

@@ -27,11 +27,13 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
 
     private final Path file;
     private final Connection connection;
+    private final ChannelDictionary channels;
     private boolean closed;
 
-    private SqliteTelemetryOutbox(Path file, Connection connection) {
+    private SqliteTelemetryOutbox(Path file, Connection connection) throws SQLException {
         this.file = file;
         this.connection = connection;
+        this.channels = new ChannelDictionary(connection);
     }
 
     /**
@@ -81,9 +83,9 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         try {
             inTransaction(() -> {
                 try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO telemetry(channel, ts, value, quality) VALUES (?, ?, ?, ?)")) {
+                        "INSERT INTO reading(channel_id, ts, value, quality) VALUES (?, ?, ?, ?)")) {
                     for (NewReading r : readings) {
-                        insert.setString(1, r.channelId());
+                        insert.setInt(1, channels.idOf(r.channelId()));
                         insert.setLong(2, r.timestampMillis());
                         if (Double.isFinite(r.value())) {
                             insert.setDouble(3, r.value());
@@ -110,7 +112,7 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             throw new IllegalArgumentException("limit must be positive, got " + limit);
         }
         try (PreparedStatement q = connection.prepareStatement(
-                "SELECT seq, channel, ts, value, quality FROM telemetry WHERE seq > ? ORDER BY seq LIMIT ?")) {
+                "SELECT seq, channel_id, ts, value, quality FROM reading WHERE seq > ? ORDER BY seq LIMIT ?")) {
             q.setLong(1, afterSeq);
             q.setInt(2, limit);
             List<TelemetryRecord> out = new ArrayList<>();
@@ -120,7 +122,8 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
                     if (rs.wasNull()) {
                         value = Double.NaN;
                     }
-                    out.add(new TelemetryRecord(rs.getLong(1), rs.getString(2), rs.getLong(3), value, rs.getInt(5)));
+                    out.add(new TelemetryRecord(rs.getLong(1), channels.nameOf(rs.getInt(2)), rs.getLong(3), value,
+                            rs.getInt(5)));
                 }
             }
             return out;
@@ -144,7 +147,7 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             inTransaction(() -> {
                 try (PreparedStatement cursor = connection.prepareStatement(
                         "UPDATE stream_cursor SET acknowledged_seq = ? WHERE stream = ?");
-                     PreparedStatement delete = connection.prepareStatement("DELETE FROM telemetry WHERE seq <= ?")) {
+                     PreparedStatement delete = connection.prepareStatement("DELETE FROM reading WHERE seq <= ?")) {
                     cursor.setLong(1, seq);
                     cursor.setString(2, STREAM);
                     cursor.executeUpdate();
@@ -167,7 +170,7 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     public synchronized long lastSeq() throws StoreException {
         ensureOpen();
         // sqlite_sequence keeps the highest seq ever given, also after the rows are deleted
-        return queryLong("SELECT seq FROM sqlite_sequence WHERE name = 'telemetry'");
+        return queryLong("SELECT seq FROM sqlite_sequence WHERE name = 'reading'");
     }
 
     /** Work that runs inside one transaction. */
@@ -184,6 +187,7 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
+            channels.invalidate();
             throw e;
         } finally {
             connection.setAutoCommit(true);

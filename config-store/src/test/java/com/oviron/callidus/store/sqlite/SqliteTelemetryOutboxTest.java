@@ -14,6 +14,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
+import com.oviron.callidus.store.TelemetryRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +39,55 @@ class SqliteTelemetryOutboxTest extends TelemetryOutboxContract {
             assertEquals(3, again.readAfter(0, 10).get(0).seq());
             assertEquals(8, again.append(readings(3, 100)));
             assertEquals("ok", again.integrityCheck());
+        }
+    }
+
+    @Test
+    void upgrades_a_version_1_database_keeping_readings_cursor_and_sequence() throws Exception {
+        Path old = dir.resolve("v1.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement st = c.createStatement()) {
+            // exactly what agent 0.1 (schema 1) wrote
+            for (String sql : SchemaMigrations.ALL.get(0).statements()) {
+                st.execute(sql);
+            }
+            st.execute("PRAGMA user_version = 1");
+            for (int i = 1; i <= 6; i++) {
+                st.execute("INSERT INTO telemetry(channel, ts, value, quality) VALUES ('ch" + (i % 2) + "', " + i
+                        + ", " + (i * 1.5) + ", 0)");
+            }
+            st.execute("INSERT INTO telemetry(channel, ts, value, quality) VALUES ('ch9', 7, NULL, 2)");
+            st.execute("UPDATE stream_cursor SET acknowledged_seq = 4");
+            st.execute("DELETE FROM telemetry WHERE seq <= 4");
+        }
+        try (SqliteTelemetryOutbox upgraded = SqliteTelemetryOutbox.open(old, Durability.FULL)) {
+            assertEquals(7, upgraded.lastSeq());
+            assertEquals(4, upgraded.acknowledgedSeq());
+            List<TelemetryRecord> rest = upgraded.readAfter(0, 10);
+            assertEquals(List.of(5L, 6L, 7L), rest.stream().map(TelemetryRecord::seq).toList());
+            assertEquals(new TelemetryRecord(5, "ch1", 5, 7.5, 0), rest.get(0));
+            assertEquals("ch9", rest.get(2).channelId());
+            assertTrue(Double.isNaN(rest.get(2).value()));
+            assertEquals(8, upgraded.append(readings(1, 100)), "the sequence goes on, never reused");
+            assertEquals("ok", upgraded.integrityCheck());
+        }
+    }
+
+    @Test
+    void an_upgrade_keeps_the_sequence_when_every_reading_was_acknowledged() throws Exception {
+        Path old = dir.resolve("v1-empty.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement st = c.createStatement()) {
+            for (String sql : SchemaMigrations.ALL.get(0).statements()) {
+                st.execute(sql);
+            }
+            st.execute("PRAGMA user_version = 1");
+            st.execute("INSERT INTO telemetry(channel, ts, value, quality) VALUES ('a', 1, 1, 0)");
+            st.execute("INSERT INTO telemetry(channel, ts, value, quality) VALUES ('a', 2, 2, 0)");
+            st.execute("UPDATE stream_cursor SET acknowledged_seq = 2");
+            st.execute("DELETE FROM telemetry");
+        }
+        try (SqliteTelemetryOutbox upgraded = SqliteTelemetryOutbox.open(old, Durability.FULL)) {
+            assertEquals(2, upgraded.lastSeq());
+            assertEquals(3, upgraded.append(readings(1, 5)));
         }
     }
 
