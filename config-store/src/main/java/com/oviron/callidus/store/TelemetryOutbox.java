@@ -36,6 +36,9 @@ public interface TelemetryOutbox extends AutoCloseable {
     /** The sequence number of the last accepted reading (0 before the first). */
     long lastSeq() throws StoreException;
 
+    /** Size and retention figures. */
+    StoreStats stats() throws StoreException;
+
     /** How many accepted readings wait for acknowledgement. */
     default long pendingCount() throws StoreException {
         return lastSeq() - acknowledgedSeq();

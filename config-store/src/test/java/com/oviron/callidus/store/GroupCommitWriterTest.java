@@ -57,6 +57,11 @@ class GroupCommitWriterTest {
         }
 
         @Override
+        public StoreStats stats() throws StoreException {
+            return inner.stats();
+        }
+
+        @Override
         public void close() {
             inner.close();
         }

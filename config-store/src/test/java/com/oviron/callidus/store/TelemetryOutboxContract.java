@@ -26,10 +26,13 @@ public abstract class TelemetryOutboxContract {
         outbox.close();
     }
 
+    /** Timestamps near now: the store's retention drops readings older than its maximum age. */
+    protected static final long NOW = System.currentTimeMillis();
+
     protected static List<NewReading> readings(int count, long firstTs) {
         List<NewReading> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            out.add(new NewReading("ch" + (i % 3), firstTs + i, i * 0.5, 0));
+            out.add(new NewReading("ch" + (i % 3), NOW + firstTs + i, i * 0.5, 0));
         }
         return out;
     }
@@ -41,8 +44,8 @@ public abstract class TelemetryOutboxContract {
         assertEquals(5, outbox.append(readings(2, 2000)));
         List<TelemetryRecord> all = outbox.readAfter(0, 100);
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L), all.stream().map(TelemetryRecord::seq).toList());
-        assertEquals(new TelemetryRecord(4, "ch0", 2000, 0.0, 0), all.get(3));
-        assertEquals(new TelemetryRecord(2, "ch1", 1001, 0.5, 0), all.get(1));
+        assertEquals(new TelemetryRecord(4, "ch0", NOW + 2000, 0.0, 0), all.get(3));
+        assertEquals(new TelemetryRecord(2, "ch1", NOW + 1001, 0.5, 0), all.get(1));
     }
 
     @Test

@@ -2,6 +2,7 @@ package com.oviron.callidus.store.fake;
 
 import com.oviron.callidus.store.NewReading;
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.StoreStats;
 import com.oviron.callidus.store.TelemetryOutbox;
 import com.oviron.callidus.store.TelemetryRecord;
 import java.util.ArrayList;
@@ -73,6 +74,12 @@ public final class InMemoryTelemetryOutbox implements TelemetryOutbox {
     public synchronized long lastSeq() throws StoreException {
         ensureOpen();
         return lastSeq;
+    }
+
+    @Override
+    public synchronized StoreStats stats() throws StoreException {
+        ensureOpen();
+        return new StoreStats(pending.size() * 32L, 0, 0);
     }
 
     /** The next {@code count} appends throw {@link StoreException} and store nothing. */

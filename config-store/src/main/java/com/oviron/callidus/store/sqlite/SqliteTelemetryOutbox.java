@@ -2,6 +2,8 @@ package com.oviron.callidus.store.sqlite;
 
 import com.oviron.callidus.store.Durability;
 import com.oviron.callidus.store.NewReading;
+import com.oviron.callidus.store.RetentionSettings;
+import com.oviron.callidus.store.StoreStats;
 import com.oviron.callidus.store.StoreException;
 import com.oviron.callidus.store.TelemetryOutbox;
 import com.oviron.callidus.store.TelemetryRecord;
@@ -14,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.tinylog.Logger;
@@ -27,13 +30,21 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
 
     private final Path file;
     private final Connection connection;
+    private static final int SQLITE_FULL = 13;
+    /** Retention is checked after this many appends (a check reads two pragmas: cheap, but not free). */
+    private static final int APPENDS_PER_RETENTION_CHECK = 32;
+
     private final ChannelDictionary channels;
+    private final Retention retention;
+    private int appendsSinceCheck;
     private boolean closed;
 
-    private SqliteTelemetryOutbox(Path file, Connection connection) throws SQLException {
+    private SqliteTelemetryOutbox(Path file, Connection connection, RetentionSettings settings, Clock clock)
+            throws SQLException {
         this.file = file;
         this.connection = connection;
         this.channels = new ChannelDictionary(connection);
+        this.retention = new Retention(connection, settings, clock);
     }
 
     /**
@@ -41,6 +52,15 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
      * its schema up to date.
      */
     public static SqliteTelemetryOutbox open(Path file, Durability durability) throws StoreException {
+        return open(file, durability, RetentionSettings.defaults(), Clock.systemUTC());
+    }
+
+    /**
+     * Opens (creating if needed) the database file, switches it to WAL with the given durability, brings
+     * its schema up to date and applies the retention limits.
+     */
+    public static SqliteTelemetryOutbox open(Path file, Durability durability, RetentionSettings retention,
+                                             Clock clock) throws StoreException {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -63,8 +83,11 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
                 st.execute("PRAGMA synchronous = " + durability.name());
             }
             int version = SchemaMigrations.migrate(connection, file.toString());
-            Logger.info("store opened file={} schema={} durability={}", file, version, durability);
-            return new SqliteTelemetryOutbox(file, connection);
+            Logger.info("store opened file={} schema={} durability={} maxBytes={} maxAge={}", file, version,
+                    durability, retention.maxBytes(), retention.maxAge());
+            SqliteTelemetryOutbox outbox = new SqliteTelemetryOutbox(file, connection, retention, clock);
+            outbox.enforceRetention();
+            return outbox;
         } catch (SQLException e) {
             closeQuietly(connection);
             throw new StoreException("cannot open database " + file + ": " + e.getMessage(), e);
@@ -81,6 +104,40 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             return lastSeq();
         }
         try {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    insert(readings);
+                    break;
+                } catch (SQLException e) {
+                    if (!isFull(e) || attempt > 3) {
+                        throw e;
+                    }
+                    // the disk, or the store's ceiling, is full: drop the oldest by the retention rule, room for
+                    // the group and more, and try again
+                    Logger.warn("store full, dropping the oldest readings file={} attempt={} error={}", file, attempt,
+                            e.getMessage());
+                    long room = 2L * attempt * readings.size();
+                    inTransaction(() -> retention.emergency(room));
+                }
+            }
+            if (++appendsSinceCheck >= APPENDS_PER_RETENTION_CHECK) {
+                appendsSinceCheck = 0;
+                enforceRetention();
+            }
+            return lastSeq();
+        } catch (SQLException | StoreException e) {
+            throw new StoreException("cannot append " + readings.size() + " readings to " + file + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isFull(SQLException e) {
+        return (e.getErrorCode() & 0xFF) == SQLITE_FULL || String.valueOf(e.getMessage()).contains("SQLITE_FULL");
+    }
+
+    private void insert(List<NewReading> readings) throws SQLException {
+        {
+            // one transaction, one fsync, for the whole group
             inTransaction(() -> {
                 try (PreparedStatement insert = connection.prepareStatement(
                         "INSERT INTO reading(channel_id, ts, value, quality) VALUES (?, ?, ?, ?)")) {
@@ -98,10 +155,28 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
                     insert.executeBatch();
                 }
             });
-            return lastSeq();
+        }
+    }
+
+    /** Applies the retention limits now (also done every few appends and at open). */
+    public synchronized void enforceRetention() throws StoreException {
+        ensureOpen();
+        try {
+            inTransaction(() -> retention.enforce());
         } catch (SQLException e) {
-            throw new StoreException("cannot append " + readings.size() + " readings to " + file + ": "
-                    + e.getMessage(), e);
+            throw new StoreException("cannot apply retention to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized StoreStats stats() throws StoreException {
+        ensureOpen();
+        try {
+            return new StoreStats(retention.usedBytes(),
+                    queryLong("SELECT value FROM counter WHERE name = 'dropped_readings'"),
+                    queryLong("SELECT count(*) FROM minute_aggregate"));
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the figures of " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -182,15 +257,24 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     /** Runs the work in one transaction: committed as a whole, or rolled back as a whole. */
     private void inTransaction(SqlWork work) throws SQLException {
         connection.setAutoCommit(false);
+        boolean committed = false;
         try {
             work.run();
             connection.commit();
+            committed = true;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             channels.invalidate();
             throw e;
         } finally {
-            connection.setAutoCommit(true);
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException e) {
+                // after SQLITE_FULL SQLite has already rolled back: the original error is the one to report
+                if (committed) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -229,7 +313,10 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         try {
             connection.rollback();
         } catch (SQLException e) {
-            Logger.warn("store rollback failed file={} error={}", file, e.getMessage());
+            // SQLite rolls back by itself on some errors (SQLITE_FULL): then there is nothing left to undo
+            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
+                Logger.warn("store rollback failed file={} error={}", file, e.getMessage());
+            }
         }
     }
 

@@ -52,10 +52,10 @@ class SqliteTelemetryOutboxTest extends TelemetryOutboxContract {
             }
             st.execute("PRAGMA user_version = 1");
             for (int i = 1; i <= 6; i++) {
-                st.execute("INSERT INTO telemetry(channel, ts, value, quality) VALUES ('ch" + (i % 2) + "', " + i
-                        + ", " + (i * 1.5) + ", 0)");
+                st.execute("INSERT INTO telemetry(channel, ts, value, quality) VALUES ('ch" + (i % 2) + "', "
+                        + (NOW + i) + ", " + (i * 1.5) + ", 0)");
             }
-            st.execute("INSERT INTO telemetry(channel, ts, value, quality) VALUES ('ch9', 7, NULL, 2)");
+            st.execute("INSERT INTO telemetry(channel, ts, value, quality) VALUES ('ch9', " + (NOW + 7) + ", NULL, 2)");
             st.execute("UPDATE stream_cursor SET acknowledged_seq = 4");
             st.execute("DELETE FROM telemetry WHERE seq <= 4");
         }
@@ -64,7 +64,7 @@ class SqliteTelemetryOutboxTest extends TelemetryOutboxContract {
             assertEquals(4, upgraded.acknowledgedSeq());
             List<TelemetryRecord> rest = upgraded.readAfter(0, 10);
             assertEquals(List.of(5L, 6L, 7L), rest.stream().map(TelemetryRecord::seq).toList());
-            assertEquals(new TelemetryRecord(5, "ch1", 5, 7.5, 0), rest.get(0));
+            assertEquals(new TelemetryRecord(5, "ch1", NOW + 5, 7.5, 0), rest.get(0));
             assertEquals("ch9", rest.get(2).channelId());
             assertTrue(Double.isNaN(rest.get(2).value()));
             assertEquals(8, upgraded.append(readings(1, 100)), "the sequence goes on, never reused");
