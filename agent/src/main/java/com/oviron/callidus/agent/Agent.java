@@ -3,6 +3,7 @@ package com.oviron.callidus.agent;
 import com.oviron.callidus.cloud.Backoff;
 import com.oviron.callidus.cloud.ChannelCatalog;
 import com.oviron.callidus.cloud.ConnectionListener;
+import com.oviron.callidus.cloud.HealthMessage;
 import com.oviron.callidus.cloud.LinkSettings;
 import com.oviron.callidus.cloud.MqttConnection;
 import com.oviron.callidus.cloud.SyncSettings;
@@ -22,6 +23,7 @@ import com.oviron.callidus.hal.serial.ReopeningSerialLine;
 import com.oviron.callidus.hal.sim.SimulatedCallidusBoard;
 import com.oviron.callidus.store.GroupCommitWriter;
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.StoreStats;
 import com.oviron.callidus.store.TelemetryOutbox;
 import com.oviron.callidus.store.sqlite.SqliteTelemetryOutbox;
 import java.time.Clock;
@@ -53,12 +55,14 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService syncExecutor;
     private final Optional<GpioPort> gpio;
     private final Optional<TreatmentDetector> treatment;
+    private final Clock clock;
     private boolean closed;
     private volatile AgentStatus finalStatus;
 
     private Agent(AgentConfig config, SensorPort port, TelemetryOutbox outbox, MqttConnection link,
                   Optional<GpioPort> gpio, Clock clock) {
         this.config = config;
+        this.clock = clock;
         this.gpio = gpio;
         this.treatment = gpio.filter(g -> !config.gpio().treatmentInputs().isEmpty())
                 .map(g -> new TreatmentDetector(g, config.gpio().treatmentInputs(), config.gpio().treatmentHoldOff(),
@@ -87,7 +91,8 @@ public final class Agent implements AutoCloseable {
 
     /** Builds the agent around the given sensor port (a simulator or a test fake) and starts it. */
     public static Agent start(AgentConfig config, SensorPort port, Clock clock) throws StoreException {
-        TelemetryOutbox outbox = SqliteTelemetryOutbox.open(config.store().path(), config.store().durability());
+        TelemetryOutbox outbox = SqliteTelemetryOutbox.open(config.store().path(), config.store().durability(),
+                config.store().retention(), clock);
         try {
             AgentConfig.Mqtt m = config.mqtt();
             Topics topics = new Topics(config.device().id());
@@ -143,10 +148,44 @@ public final class Agent implements AutoCloseable {
                 config.hal().samplePeriod().toMillis(), config.store().path(), config.mqtt().brokerUri());
         Logger.info("store backlog pending={} lastSeq={}", outbox.pendingCount(), outbox.lastSeq());
         publishCatalogOnEveryConnect();
+        publishHealthOnConnectAndPeriodically();
         showLinkOnStatusLed();
         sync.start();
         link.start();
         sampler.start();
+    }
+
+    private void publishHealthOnConnectAndPeriodically() {
+        link.addListener(new ConnectionListener() {
+            @Override
+            public void connected() {
+                syncExecutor.execute(Agent.this::publishHealth);
+            }
+
+            @Override
+            public void disconnected(String reason) {
+                // refreshed on the next connect
+            }
+        });
+        long every = config.sync().healthInterval().toMillis();
+        syncExecutor.scheduleWithFixedDelay(this::publishHealth, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs on the sync's thread: the outbox is thread-safe, the figures are snapshots. */
+    private void publishHealth() {
+        if (!link.isConnected()) {
+            return;
+        }
+        try {
+            AgentStatus s = status();
+            StoreStats store = outbox.stats();
+            HealthMessage health = new HealthMessage(config.device().id(), clock.millis(), s.lastSeq(),
+                    s.acknowledgedSeq(), store.droppedReadings(), store.usedBytes(), s.samples(), s.halErrors(),
+                    s.treatmentInProgress());
+            link.publish(new Topics(config.device().id()).health(), health.encode(), 1, true);
+        } catch (StoreException | RuntimeException e) {
+            Logger.warn("health not published error={}", e.getMessage());
+        }
     }
 
     private void showLinkOnStatusLed() {

@@ -4,6 +4,7 @@ import com.oviron.callidus.hal.GpioLine;
 import com.oviron.callidus.hal.SerialSettings;
 import com.oviron.callidus.hal.modbus.RegisterMap;
 import com.oviron.callidus.store.Durability;
+import com.oviron.callidus.store.RetentionSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,9 +51,10 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
      * @param groupCommitReadings  a write transaction starts as soon as this many readings wait
      * @param groupCommitDelay     longest a reading waits in memory before its transaction starts
      * @param memoryBufferReadings most readings waiting in memory (besides the group being written)
+     * @param retention            size and age limits of the stored readings
      */
     public record Store(Path path, Durability durability, int groupCommitReadings, Duration groupCommitDelay,
-                        int memoryBufferReadings) {
+                        int memoryBufferReadings, RetentionSettings retention) {
     }
 
     /**
@@ -78,8 +80,9 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
      * @param batchMaxReadings readings per telemetry message at most
      * @param inFlightWindow   telemetry messages awaiting PUBACK at most
      * @param interval         how often the outbox is checked
+     * @param healthInterval   how often the retained health message is refreshed
      */
-    public record Sync(int batchMaxReadings, int inFlightWindow, Duration interval) {
+    public record Sync(int batchMaxReadings, int inFlightWindow, Duration interval, Duration healthInterval) {
     }
 
     /**

@@ -13,6 +13,7 @@ import com.oviron.callidus.hal.modbus.RegisterMap;
 import com.oviron.callidus.hal.modbus.RegisterMapException;
 import com.oviron.callidus.hal.modbus.RegisterMapLoader;
 import com.oviron.callidus.store.Durability;
+import com.oviron.callidus.store.RetentionSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -59,6 +60,10 @@ public final class AgentConfigLoader {
 
     private static final List<String> HAL_SOURCES = List.of("simulator", "modbus");
     public static final int DEFAULT_BAUD_RATE = 115_200;
+    public static final long DEFAULT_STORE_MAX_MB = 512;
+    public static final Duration DEFAULT_STORE_MAX_AGE = Duration.ofDays(30);
+    public static final Duration DEFAULT_AGGREGATE_MAX_AGE = Duration.ofDays(365);
+    public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofMinutes(1);
     public static final String DEFAULT_GPIO_PROVIDER = "none";
     public static final Duration DEFAULT_GPIO_DEBOUNCE = Duration.ofMillis(20);
     public static final Duration DEFAULT_TREATMENT_HOLD_OFF = Duration.ofSeconds(30);
@@ -69,7 +74,7 @@ public final class AgentConfigLoader {
     public static final Duration DEFAULT_REOPEN_MIN = Duration.ofSeconds(1);
     public static final Duration DEFAULT_REOPEN_MAX = Duration.ofSeconds(30);
     private static final List<String> LOG_LEVELS = List.of("trace", "debug", "info", "warn", "error");
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)");
 
     private AgentConfigLoader() {
     }
@@ -172,6 +177,15 @@ public final class AgentConfigLoader {
             throw new ConfigException("store.memoryBufferReadings", memoryBuffer + " must be at least "
                     + "store.groupCommitReadings (" + groupReadings + ")");
         }
+        long maxSizeMb = store.integer("maxSizeMb", DEFAULT_STORE_MAX_MB, 1, 1_000_000);
+        Duration maxAge = store.duration("maxAge", DEFAULT_STORE_MAX_AGE, Duration.ofHours(1), Duration.ofDays(3650));
+        Duration aggregateMaxAge = store.duration("aggregateMaxAge", DEFAULT_AGGREGATE_MAX_AGE, Duration.ofHours(1),
+                Duration.ofDays(3650));
+        if (aggregateMaxAge.compareTo(maxAge) < 0) {
+            throw new ConfigException("store.aggregateMaxAge", format(aggregateMaxAge) + " must not be below "
+                    + "store.maxAge (" + format(maxAge) + ")");
+        }
+        RetentionSettings retention = new RetentionSettings(maxSizeMb * 1024 * 1024, maxAge, aggregateMaxAge);
         store.done();
 
         Section mqtt = top.section("mqtt", true);
@@ -206,6 +220,8 @@ public final class AgentConfigLoader {
         }
         Duration interval = sync.duration("interval", DEFAULT_SYNC_INTERVAL, Duration.ofMillis(10),
                 Duration.ofHours(1));
+        Duration healthInterval = sync.duration("healthInterval", DEFAULT_HEALTH_INTERVAL, Duration.ofMillis(100),
+                Duration.ofHours(24));
         sync.done();
 
         AgentConfig.Gpio gpio = gpio(top.section("gpio", false));
@@ -223,10 +239,10 @@ public final class AgentConfigLoader {
         return new AgentConfig(
                 new AgentConfig.Device(id),
                 new AgentConfig.Hal(source, seed, samplePeriod, modbus),
-                new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer),
+                new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer, retention),
                 new AgentConfig.Mqtt(brokerUri, keepAlive, connectTimeout, reconnectMin, reconnectMax, username,
                         password, maxInflight),
-                new AgentConfig.Sync(batchMax, window, interval),
+                new AgentConfig.Sync(batchMax, window, interval, healthInterval),
                 gpio,
                 new AgentConfig.Log(level),
                 new AgentConfig.Shutdown(drain));
@@ -307,13 +323,17 @@ public final class AgentConfigLoader {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
         });
     }
 
     /** Formats a duration in the configuration's syntax, e.g. "250ms", "5s". */
     public static String format(Duration d) {
         long ms = d.toMillis();
+        if (ms % 86_400_000 == 0 && ms > 0) {
+            return ms / 86_400_000 + "d";
+        }
         if (ms % 3_600_000 == 0 && ms > 0) {
             return ms / 3_600_000 + "h";
         }

@@ -38,6 +38,25 @@ class AgentConfigLoaderTest {
         assertEquals(AgentConfigLoader.DEFAULT_IN_FLIGHT_WINDOW, c.sync().inFlightWindow());
         assertEquals("info", c.log().level());
         assertEquals(Duration.ofSeconds(5), c.shutdown().drainTimeout());
+        assertEquals(512L * 1024 * 1024, c.store().retention().maxBytes());
+        assertEquals(Duration.ofDays(30), c.store().retention().maxAge());
+        assertEquals(Duration.ofDays(365), c.store().retention().aggregateMaxAge());
+        assertEquals(Duration.ofMinutes(1), c.sync().healthInterval());
+    }
+
+    @Test
+    void reads_the_retention_limits() throws Exception {
+        AgentConfig c = AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                 "store": {"path": "a.db", "maxSizeMb": 64, "maxAge": "7d", "aggregateMaxAge": "90d"}}
+                """, dir);
+        assertEquals(64L * 1024 * 1024, c.store().retention().maxBytes());
+        assertEquals(Duration.ofDays(7), c.store().retention().maxAge());
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                 "store": {"path": "a.db", "maxAge": "30d", "aggregateMaxAge": "7d"}}
+                """, dir));
+        assertEquals("store.aggregateMaxAge", e.key());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.oviron.callidus.cloud.HealthMessage;
 import com.oviron.callidus.cloud.StatusMessage;
 import com.oviron.callidus.cloud.TelemetryBatch;
 import com.oviron.callidus.cloud.TelemetryBatchCodec;
@@ -41,7 +42,7 @@ class AgentEndToEndIT {
                  "store": {"path": "agent.db", "groupCommitReadings": 50, "groupCommitDelay": "100ms"},
                  "mqtt": {"brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "300ms",
                           "connectTimeout": "2s", "keepAlive": "5s"},
-                 "sync": {"batchMaxReadings": 20, "inFlightWindow": 4, "interval": "50ms"},
+                 "sync": {"batchMaxReadings": 20, "inFlightWindow": 4, "interval": "50ms", "healthInterval": "200ms"},
                  "shutdown": {"drainTimeout": "10s"}}
                 """.formatted(DEVICE, brokerUri), dir);
     }
@@ -124,6 +125,14 @@ class AgentEndToEndIT {
                 }
             });
             assertFalse(StatusMessage.decode(cloud.last(new Topics(DEVICE).status())).online());
+            // the retained health message tells the cloud where the unit's buffer stands
+            try (CloudSubscriber late = new CloudSubscriber(broker.uri(), "cloud-health", new Topics(DEVICE).health())) {
+                Await.until("retained health", WAIT, () -> late.last(new Topics(DEVICE).health()) != null);
+                HealthMessage health = HealthMessage.decode(late.last(new Topics(DEVICE).health()));
+                assertEquals(DEVICE, health.deviceId());
+                assertTrue(health.lastSeq() > 0 && health.acknowledgedSeq() > 0, health.toString());
+                assertEquals(0, health.droppedReadings());
+            }
             assertTrue(port.isClosed());
         }
     }

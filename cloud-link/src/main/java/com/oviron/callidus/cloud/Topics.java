@@ -36,6 +36,11 @@ public record Topics(String deviceId) {
         return ROOT + "/" + deviceId + "/channels";
     }
 
+    /** Retained buffer and hardware figures, refreshed periodically. */
+    public String health() {
+        return ROOT + "/" + deviceId + "/health";
+    }
+
     /** Telemetry batches, QoS 1. */
     public String telemetry() {
         return ROOT + "/" + deviceId + "/telemetry";

@@ -1,0 +1,97 @@
+package com.oviron.callidus.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.oviron.callidus.cloud.HealthMessage;
+import com.oviron.callidus.cloud.TelemetryBatch;
+import com.oviron.callidus.cloud.TelemetryBatchCodec;
+import com.oviron.callidus.cloud.Topics;
+import com.oviron.callidus.cloud.testing.Await;
+import com.oviron.callidus.cloud.testing.CloudSubscriber;
+import com.oviron.callidus.cloud.testing.EmbeddedBroker;
+import com.oviron.callidus.hal.fake.ScriptedSensorPort;
+import com.oviron.callidus.store.TelemetryRecord;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A long outage with a small store: the oldest unsent readings are dropped, the store stays within its
+ * size, sampling goes on, and the cloud learns how many were dropped (a gap in the sequence numbers, and
+ * the count in the health message) while every reading that was kept arrives.
+ */
+class AgentRetentionIT {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final String DEVICE = "CAL-RET-1";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void a_full_buffer_drops_the_oldest_and_tells_the_cloud_how_many() throws Exception {
+        ScriptedSensorPort port = new ScriptedSensorPort(Clock.systemUTC(), 400); // 20 000 readings/s
+        try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"));
+             CloudSubscriber cloud = new CloudSubscriber(broker.uri(), "cloud-ret", Topics.allTelemetry())) {
+            broker.stop();
+            AgentConfig config = AgentConfigLoader.parse("""
+                    {"device": {"id": "%s"}, "hal": {"samplePeriod": "20ms"},
+                     "store": {"path": "agent.db", "durability": "NORMAL", "maxSizeMb": 1,
+                               "groupCommitReadings": 5000, "groupCommitDelay": "200ms"},
+                     "mqtt": {"brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "500ms"},
+                     "sync": {"batchMaxReadings": 1000, "inFlightWindow": 8, "interval": "50ms",
+                              "healthInterval": "500ms"},
+                     "shutdown": {"drainTimeout": "30s"}}
+                    """.formatted(DEVICE, broker.uri()), dir);
+            Agent agent = Agent.start(config, port, Clock.systemUTC());
+            try {
+                Await.until(() -> "the buffer overflows: " + agent.status(), WAIT,
+                        () -> agent.status().lastSeq() > 120_000);
+                broker.start();
+                Await.until(() -> "backlog sent: " + agent.status(), WAIT, () -> agent.status().pending() < 50_000
+                        && agent.status().acknowledgedSeq() > 100_000);
+            } finally {
+                agent.close();
+            }
+            AgentStatus end = agent.status();
+            assertEquals(port.handedOut().size(), end.lastSeq(), "sampling never stopped: every reading accepted");
+
+            Topics topics = new Topics(DEVICE);
+            try (CloudSubscriber late = new CloudSubscriber(broker.uri(), "cloud-ret-health", topics.health())) {
+                Await.until("health", WAIT, () -> late.last(topics.health()) != null);
+                HealthMessage health = HealthMessage.decode(late.last(topics.health()));
+                assertTrue(health.droppedReadings() > 0, "dropped readings are reported: " + health);
+                assertTrue(health.storeBytes() <= 1024 * 1024 * 5 / 4, health.toString());
+
+                TreeSet<Long> seqs = new TreeSet<>();
+                Await.until("every kept reading at the cloud", WAIT, () -> {
+                    collect(cloud, topics, seqs);
+                    return !seqs.isEmpty() && seqs.last() == end.lastSeq()
+                            && seqs.size() + health.droppedReadings() >= end.lastSeq();
+                });
+                // received + dropped accounts for every sequence number, each exactly once
+                assertEquals(end.lastSeq(), seqs.size() + health.droppedReadings());
+                // the oldest went first: what arrived is the contiguous newest part of the stream
+                assertEquals(health.droppedReadings() + 1, seqs.first());
+                assertEquals(seqs.size(), seqs.last() - seqs.first() + 1);
+            }
+        }
+    }
+
+    private static void collect(CloudSubscriber cloud, Topics topics, TreeSet<Long> seqs) {
+        seqs.clear();
+        for (CloudSubscriber.Received m : cloud.receivedOn(topics.telemetry())) {
+            try {
+                TelemetryBatch b = TelemetryBatchCodec.decode(m.payload());
+                for (TelemetryRecord r : b.readings()) {
+                    seqs.add(r.seq());
+                }
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+}
