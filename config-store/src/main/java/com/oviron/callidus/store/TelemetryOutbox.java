@@ -36,6 +36,15 @@ public interface TelemetryOutbox extends AutoCloseable {
     /** The sequence number of the last accepted reading (0 before the first). */
     long lastSeq() throws StoreException;
 
+    /** Stores an alarm or audit event; returns its sequence number in the events stream. */
+    long appendEvent(long atMillis, String kind, String severity, String message) throws StoreException;
+
+    /** Up to {@code limit} events not yet acknowledged, oldest first. */
+    List<StoredEvent> pendingEvents(int limit) throws StoreException;
+
+    /** The cloud has the events up to and including {@code seq}. */
+    void acknowledgeEvents(long seq) throws StoreException;
+
     /** Size and retention figures. */
     StoreStats stats() throws StoreException;
 

@@ -62,6 +62,21 @@ class GroupCommitWriterTest {
         }
 
         @Override
+        public long appendEvent(long atMillis, String kind, String severity, String message) throws StoreException {
+            return inner.appendEvent(atMillis, kind, severity, message);
+        }
+
+        @Override
+        public List<StoredEvent> pendingEvents(int limit) throws StoreException {
+            return inner.pendingEvents(limit);
+        }
+
+        @Override
+        public void acknowledgeEvents(long seq) throws StoreException {
+            inner.acknowledgeEvents(seq);
+        }
+
+        @Override
         public void close() {
             inner.close();
         }

@@ -100,6 +100,20 @@ public abstract class TelemetryOutboxContract {
     }
 
     @Test
+    void events_have_their_own_sequence_and_leave_only_when_acknowledged() throws Exception {
+        outbox.append(readings(5, 0));
+        assertEquals(1, outbox.appendEvent(NOW, "store.corrupt", "alarm", "moved aside"));
+        assertEquals(2, outbox.appendEvent(NOW + 1, "config.changed", "audit", "by the field console"));
+        List<StoredEvent> pending = outbox.pendingEvents(10);
+        assertEquals(List.of(1L, 2L), pending.stream().map(StoredEvent::seq).toList());
+        assertEquals(new StoredEvent(1, NOW, "store.corrupt", "alarm", "moved aside"), pending.get(0));
+        outbox.acknowledgeEvents(1);
+        assertEquals(List.of(2L), outbox.pendingEvents(10).stream().map(StoredEvent::seq).toList());
+        assertEquals(3, outbox.appendEvent(NOW + 2, "x", "audit", "y"), "never reused");
+        assertEquals(5, outbox.lastSeq(), "telemetry's sequence is separate");
+    }
+
+    @Test
     void a_closed_outbox_refuses_work() {
         outbox.close();
         assertThrows(StoreException.class, () -> outbox.append(readings(1, 0)));

@@ -3,6 +3,7 @@ package com.oviron.callidus.store.fake;
 import com.oviron.callidus.store.NewReading;
 import com.oviron.callidus.store.StoreException;
 import com.oviron.callidus.store.StoreStats;
+import com.oviron.callidus.store.StoredEvent;
 import com.oviron.callidus.store.TelemetryOutbox;
 import com.oviron.callidus.store.TelemetryRecord;
 import java.util.ArrayList;
@@ -74,6 +75,30 @@ public final class InMemoryTelemetryOutbox implements TelemetryOutbox {
     public synchronized long lastSeq() throws StoreException {
         ensureOpen();
         return lastSeq;
+    }
+
+    private final TreeMap<Long, StoredEvent> events = new TreeMap<>();
+    private long lastEventSeq;
+
+    @Override
+    public synchronized long appendEvent(long atMillis, String kind, String severity, String message)
+            throws StoreException {
+        ensureOpen();
+        lastEventSeq++;
+        events.put(lastEventSeq, new StoredEvent(lastEventSeq, atMillis, kind, severity, message));
+        return lastEventSeq;
+    }
+
+    @Override
+    public synchronized List<StoredEvent> pendingEvents(int limit) throws StoreException {
+        ensureOpen();
+        return events.values().stream().limit(limit).toList();
+    }
+
+    @Override
+    public synchronized void acknowledgeEvents(long seq) throws StoreException {
+        ensureOpen();
+        events.headMap(seq, true).clear();
     }
 
     @Override

@@ -62,7 +62,16 @@ final class SchemaMigrations {
                             + " sum REAL,"
                             + " PRIMARY KEY (channel_id, minute)) WITHOUT ROWID",
                     "CREATE TABLE counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
-                    "INSERT INTO counter(name, value) VALUES ('dropped_readings', 0)")));
+                    "INSERT INTO counter(name, value) VALUES ('dropped_readings', 0)")),
+            // v3: alarms and audit events, sent before telemetry and never dropped by retention
+            new Migration(3, List.of(
+                    "CREATE TABLE event ("
+                            + " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                            + " ts INTEGER NOT NULL,"
+                            + " kind TEXT NOT NULL,"
+                            + " severity TEXT NOT NULL,"
+                            + " message TEXT NOT NULL)",
+                    "INSERT INTO stream_cursor(stream, acknowledged_seq) VALUES ('events', 0)")));
 
     static int latestVersion() {
         return ALL.get(ALL.size() - 1).version();

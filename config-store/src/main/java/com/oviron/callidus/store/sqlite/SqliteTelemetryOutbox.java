@@ -4,6 +4,7 @@ import com.oviron.callidus.store.Durability;
 import com.oviron.callidus.store.NewReading;
 import com.oviron.callidus.store.RetentionSettings;
 import com.oviron.callidus.store.StoreStats;
+import com.oviron.callidus.store.StoredEvent;
 import com.oviron.callidus.store.StoreException;
 import com.oviron.callidus.store.TelemetryOutbox;
 import com.oviron.callidus.store.TelemetryRecord;
@@ -19,6 +20,7 @@ import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.tinylog.Logger;
 
 /**
@@ -69,6 +71,7 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         } catch (java.io.IOException e) {
             throw new StoreException("cannot create the folder of " + file + ": " + e.getMessage(), e);
         }
+        Optional<CorruptionRecovery.Salvage> salvage = CorruptionRecovery.checkAndMoveAside(file, clock);
         Connection connection = null;
         try {
             connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
@@ -86,6 +89,9 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             Logger.info("store opened file={} schema={} durability={} maxBytes={} maxAge={}", file, version,
                     durability, retention.maxBytes(), retention.maxAge());
             SqliteTelemetryOutbox outbox = new SqliteTelemetryOutbox(file, connection, retention, clock);
+            if (salvage.isPresent()) {
+                outbox.restore(salvage.get(), clock);
+            }
             outbox.enforceRetention();
             return outbox;
         } catch (SQLException e) {
@@ -131,6 +137,48 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         }
     }
 
+    /**
+     * Loads what was salvaged from a damaged file into this fresh store and raises an alarm. Salvaged readings
+     * keep their sequence numbers, so the cloud drops what it already had. When the damaged file no longer
+     * told how far the sequence had gone, the stream jumps ahead (to the current time in milliseconds x 1000)
+     * rather than risk giving a number twice.
+     */
+    private void restore(CorruptionRecovery.Salvage s, Clock clock) throws SQLException, StoreException {
+        long maxSalvaged = s.readings().stream().mapToLong(CorruptionRecovery.SalvagedReading::seq).max().orElse(0);
+        long minSalvaged = s.readings().stream().mapToLong(CorruptionRecovery.SalvagedReading::seq).min().orElse(0);
+        long next = s.lastSeq().isPresent() ? Math.max(s.lastSeq().getAsLong(), maxSalvaged)
+                : Math.max(maxSalvaged, clock.millis() * 1000);
+        long acknowledged = s.acknowledgedSeq().isPresent() ? Math.min(s.acknowledgedSeq().getAsLong(), next)
+                : s.readings().isEmpty() ? next : minSalvaged - 1;
+        inTransaction(() -> {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO reading(seq, channel_id, ts, value, quality) VALUES (?, ?, ?, ?, ?)")) {
+                for (CorruptionRecovery.SalvagedReading r : s.readings()) {
+                    insert.setLong(1, r.seq());
+                    insert.setInt(2, channels.idOf(r.channel()));
+                    insert.setLong(3, r.ts());
+                    if (r.value() == null) {
+                        insert.setNull(4, Types.REAL);
+                    } else {
+                        insert.setDouble(4, r.value());
+                    }
+                    insert.setInt(5, r.quality());
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            try (Statement st = connection.createStatement()) {
+                st.executeUpdate("DELETE FROM sqlite_sequence WHERE name = 'reading'");
+                st.executeUpdate("INSERT INTO sqlite_sequence(name, seq) VALUES ('reading', " + next + ")");
+                st.executeUpdate("UPDATE stream_cursor SET acknowledged_seq = " + acknowledged
+                        + " WHERE stream = 'telemetry'");
+            }
+        });
+        appendEvent(clock.millis(), "store.corrupt", "alarm", "the agent's database was damaged (" + s.problem()
+                + "); it was moved to " + s.movedTo().getFileName() + " and " + s.readings().size()
+                + " unsent readings were recovered; the telemetry stream continues after sequence number " + next);
+    }
+
     private static boolean isFull(SQLException e) {
         return (e.getErrorCode() & 0xFF) == SQLITE_FULL || String.valueOf(e.getMessage()).contains("SQLITE_FULL");
     }
@@ -155,6 +203,64 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
                     insert.executeBatch();
                 }
             });
+        }
+    }
+
+    @Override
+    public synchronized long appendEvent(long atMillis, String kind, String severity, String message)
+            throws StoreException {
+        ensureOpen();
+        new StoredEvent(1, atMillis, kind, severity, message); // validates before anything is written
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO event(ts, kind, severity, message) VALUES (?, ?, ?, ?)")) {
+            insert.setLong(1, atMillis);
+            insert.setString(2, kind);
+            insert.setString(3, severity);
+            insert.setString(4, message);
+            insert.executeUpdate();
+            return queryLong("SELECT seq FROM sqlite_sequence WHERE name = 'event'");
+        } catch (SQLException e) {
+            throw new StoreException("cannot store event " + kind + " in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized List<StoredEvent> pendingEvents(int limit) throws StoreException {
+        ensureOpen();
+        try (PreparedStatement q = connection.prepareStatement("SELECT seq, ts, kind, severity, message FROM event"
+                + " WHERE seq > (SELECT acknowledged_seq FROM stream_cursor WHERE stream = 'events')"
+                + " ORDER BY seq LIMIT ?")) {
+            q.setInt(1, limit);
+            List<StoredEvent> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new StoredEvent(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read events from " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void acknowledgeEvents(long seq) throws StoreException {
+        ensureOpen();
+        try {
+            inTransaction(() -> {
+                try (PreparedStatement cursor = connection.prepareStatement(
+                        "UPDATE stream_cursor SET acknowledged_seq = max(acknowledged_seq, ?) WHERE stream = 'events'");
+                     PreparedStatement delete = connection.prepareStatement("DELETE FROM event WHERE seq <= ?")) {
+                    cursor.setLong(1, seq);
+                    cursor.executeUpdate();
+                    delete.setLong(1, seq);
+                    delete.executeUpdate();
+                }
+            });
+        } catch (SQLException e) {
+            throw new StoreException("cannot acknowledge events up to " + seq + " in " + file + ": "
+                    + e.getMessage(), e);
         }
     }
 

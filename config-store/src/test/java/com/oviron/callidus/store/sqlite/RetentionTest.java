@@ -47,9 +47,11 @@ class RetentionTest {
         try (SqliteTelemetryOutbox outbox = SqliteTelemetryOutbox.open(file, Durability.NORMAL, settings, CLOCK)) {
             outbox.append(group(600, old, 100)); // one minute of 3 channels, 40 days ago
             outbox.append(group(30, NOW.toEpochMilli() - 5_000, 100));
+            outbox.appendEvent(NOW.minus(Duration.ofDays(200)).toEpochMilli(), "old.alarm", "alarm", "still unsent");
             outbox.enforceRetention();
             StoreStats stats = outbox.stats();
             assertEquals(600, stats.droppedReadings());
+            assertEquals(1, outbox.pendingEvents(10).size(), "events are never dropped by retention");
             List<TelemetryRecord> left = outbox.readAfter(0, 1_000);
             assertEquals(30, left.size());
             assertEquals(601, left.get(0).seq(), "the recent readings keep their sequence numbers");

@@ -1,0 +1,161 @@
+package com.oviron.callidus.store.sqlite;
+
+import com.oviron.callidus.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.sqlite.SQLiteConfig;
+import org.tinylog.Logger;
+
+/**
+ * What the store does with a damaged database file at start-up: {@code PRAGMA quick_check}; if the file is
+ * not sound, read what can still be read from it, move it aside (never delete it: it is evidence, and more
+ * may be recovered by hand), and let a fresh store start with what was salvaged.
+ */
+final class CorruptionRecovery {
+    private static final int CHUNK = 1_000;
+
+    /** A reading read back from a damaged file. */
+    record SalvagedReading(long seq, String channel, long ts, Double value, int quality) {
+    }
+
+    /** What came out of a damaged file. */
+    record Salvage(Path movedTo, String problem, List<SalvagedReading> readings, OptionalLong lastSeq,
+                   OptionalLong acknowledgedSeq) {
+    }
+
+    private CorruptionRecovery() {
+    }
+
+    /** Checks the file; when it is damaged, salvages it and moves it aside. Empty when the file is sound. */
+    static Optional<Salvage> checkAndMoveAside(Path file, Clock clock) throws StoreException {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        String problem = problemOf(file);
+        if (problem == null) {
+            return Optional.empty();
+        }
+        Logger.error("store database is damaged file={} problem={}", file, problem);
+        List<SalvagedReading> readings = new ArrayList<>();
+        OptionalLong lastSeq = OptionalLong.empty();
+        OptionalLong acknowledged = OptionalLong.empty();
+        try (Connection c = readOnly(file)) {
+            lastSeq = single(c, "SELECT max(seq) FROM sqlite_sequence WHERE name IN ('reading', 'telemetry')");
+            acknowledged = single(c, "SELECT acknowledged_seq FROM stream_cursor WHERE stream = 'telemetry'");
+            readings = readings(c, acknowledged.orElse(0));
+        } catch (SQLException e) {
+            Logger.warn("store salvage could not read the damaged file file={} error={}", file, e.getMessage());
+        }
+        Path movedTo = file.resolveSibling(file.getFileName() + ".corrupt-" + clock.millis());
+        try {
+            Files.move(file, movedTo, StandardCopyOption.ATOMIC_MOVE);
+            for (String suffix : List.of("-wal", "-shm")) {
+                Path side = file.resolveSibling(file.getFileName() + suffix);
+                if (Files.exists(side)) {
+                    Files.move(side, movedTo.resolveSibling(movedTo.getFileName() + suffix),
+                            StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("database " + file + " is damaged (" + problem + ") and cannot be moved aside: "
+                    + e.getMessage(), e);
+        }
+        Logger.error("store database moved aside file={} movedTo={} salvagedReadings={}", file, movedTo,
+                readings.size());
+        return Optional.of(new Salvage(movedTo, problem, readings, lastSeq, acknowledged));
+    }
+
+    /** Null when quick_check says ok; else what is wrong. */
+    private static String problemOf(Path file) {
+        try (Connection c = readOnly(file); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
+            StringBuilder out = new StringBuilder();
+            while (rs.next()) {
+                if (out.length() < 300) {
+                    out.append(out.length() == 0 ? "" : "; ").append(rs.getString(1));
+                }
+            }
+            String result = out.toString();
+            return result.equals("ok") ? null : "quick_check: " + result;
+        } catch (SQLException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static Connection readOnly(Path file) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        return DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
+    }
+
+    private static OptionalLong single(Connection c, String sql) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            if (rs.next()) {
+                long v = rs.getLong(1);
+                return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(v);
+            }
+        } catch (SQLException e) {
+            Logger.warn("store salvage skipped query={} error={}", sql, e.getMessage());
+        }
+        return OptionalLong.empty();
+    }
+
+    /** Unacknowledged readings, chunk by chunk; a chunk that cannot be read is skipped. */
+    private static List<SalvagedReading> readings(Connection c, long after) {
+        String table = tableExists(c, "reading")
+                ? "reading r JOIN channel c ON c.id = r.channel_id"
+                : "telemetry r";
+        String channel = table.startsWith("reading") ? "c.name" : "r.channel";
+        String sql = "SELECT r.seq, " + channel + ", r.ts, r.value, r.quality FROM " + table
+                + " WHERE r.seq > ? ORDER BY r.seq LIMIT " + CHUNK;
+        List<SalvagedReading> out = new ArrayList<>();
+        long from = after;
+        int failures = 0;
+        while (failures < 1_000) {
+            int got = 0;
+            try (PreparedStatement q = c.prepareStatement(sql)) {
+                q.setLong(1, from);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        double v = rs.getDouble(4);
+                        out.add(new SalvagedReading(rs.getLong(1), rs.getString(2), rs.getLong(3),
+                                rs.wasNull() ? null : v, rs.getInt(5)));
+                        from = rs.getLong(1);
+                        got++;
+                    }
+                }
+                if (got < CHUNK) {
+                    return out;
+                }
+            } catch (SQLException e) {
+                failures++;
+                from += CHUNK; // skip past the damaged part
+            }
+        }
+        return out;
+    }
+
+    private static boolean tableExists(Connection c, String name) {
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")) {
+            q.setString(1, name);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+}
