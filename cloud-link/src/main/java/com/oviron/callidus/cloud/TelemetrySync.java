@@ -1,6 +1,7 @@
 package com.oviron.callidus.cloud;
 
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.StoredEvent;
 import com.oviron.callidus.store.TelemetryOutbox;
 import com.oviron.callidus.store.TelemetryRecord;
 import java.time.Clock;
@@ -33,6 +34,7 @@ public final class TelemetrySync implements AutoCloseable {
 
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private long nextSeq = -1;
+    private boolean eventInFlight;
     private long epoch;
     private ScheduledFuture<?> ticker;
     private volatile SyncStats stats = new SyncStats(0, 0, 0, 0, 0);
@@ -102,6 +104,9 @@ public final class TelemetrySync implements AutoCloseable {
             if (!link.isConnected()) {
                 return;
             }
+            if (sendEventFirst()) {
+                return; // events go before any telemetry: the pump runs again when it is acknowledged
+            }
             if (nextSeq < 0) {
                 nextSeq = outbox.acknowledgedSeq() + 1;
             }
@@ -125,6 +130,45 @@ public final class TelemetrySync implements AutoCloseable {
             // a scheduled task that throws is never run again: log and keep the ticker alive
             Logger.error(e, "sync failed unexpectedly");
         }
+    }
+
+    /**
+     * Publishes the oldest unacknowledged alarm or audit event, if there is one; returns true while events
+     * are pending or in flight, so that telemetry waits behind them.
+     */
+    private boolean sendEventFirst() throws StoreException {
+        if (eventInFlight) {
+            return true;
+        }
+        List<StoredEvent> events = outbox.pendingEvents(1);
+        if (events.isEmpty()) {
+            return false;
+        }
+        StoredEvent event = events.get(0);
+        eventInFlight = true;
+        long sentInEpoch = epoch;
+        link.publish(topics.events(), EventMessage.encode(topics.deviceId(), event), 1, false)
+                .whenComplete((ok, error) -> executor.execute(() -> onEventPublished(event, sentInEpoch, error)));
+        return true;
+    }
+
+    private void onEventPublished(StoredEvent event, long sentInEpoch, Throwable error) {
+        if (sentInEpoch != epoch) {
+            return;
+        }
+        eventInFlight = false;
+        if (error != null) {
+            count(0, 0, 1, 0);
+            Logger.warn("sync event publish failed seq={} kind={} error={}", event.seq(), event.kind(),
+                    error.getMessage());
+            return; // sent again on the next tick
+        }
+        try {
+            outbox.acknowledgeEvents(event.seq());
+        } catch (StoreException e) {
+            Logger.error("sync cannot record event acknowledgement seq={} error={}", event.seq(), e.getMessage());
+        }
+        pump();
     }
 
     private void onPublished(InFlight entry, long sentInEpoch, Throwable error) {
@@ -167,6 +211,7 @@ public final class TelemetrySync implements AutoCloseable {
         }
         epoch++;
         inFlight.clear();
+        eventInFlight = false;
         nextSeq = -1;
     }
 

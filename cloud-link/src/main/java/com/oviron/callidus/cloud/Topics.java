@@ -41,6 +41,11 @@ public record Topics(String deviceId) {
         return ROOT + "/" + deviceId + "/health";
     }
 
+    /** Alarms and audit events, QoS 1, one per message, sent before any telemetry. */
+    public String events() {
+        return ROOT + "/" + deviceId + "/events";
+    }
+
     /** Telemetry batches, QoS 1. */
     public String telemetry() {
         return ROOT + "/" + deviceId + "/telemetry";

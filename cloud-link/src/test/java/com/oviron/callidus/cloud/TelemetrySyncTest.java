@@ -159,6 +159,33 @@ class TelemetrySyncTest {
     }
 
     @Test
+    void alarms_go_before_backlog_telemetry_one_at_a_time() throws Exception {
+        store(6);
+        outbox.appendEvent(5_000, "store.corrupt", "alarm", "moved aside");
+        outbox.appendEvent(5_001, "store.retention", "audit", "dropped");
+        startSync(3, 4);
+        link.connect();
+        awaitPublishes(1);
+        assertEquals("callidus/v1/CAL-0001/events", link.publishes().get(0).topic());
+        assertEquals("store.corrupt", EventMessage.decode(link.publishes().get(0).payload()).kind());
+        executor.schedule(() -> { }, 100, TimeUnit.MILLISECONDS).get();
+        assertEquals(1, link.publishes().size(), "nothing else until the alarm is acknowledged");
+        link.publishes().get(0).ack();
+        awaitPublishes(2);
+        assertEquals(2, EventMessage.decode(link.publishes().get(1).payload()).seq());
+        link.publishes().get(1).ack();
+        awaitPublishes(4);
+        assertEquals("callidus/v1/CAL-0001/telemetry", link.publishes().get(2).topic());
+        Await.until("events acknowledged", WAIT, () -> {
+            try {
+                return outbox.pendingEvents(10).isEmpty();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
     void new_readings_are_picked_up_while_running() throws Exception {
         startSync(100, 1);
         link.connect();
