@@ -76,7 +76,7 @@ public final class Agent implements AutoCloseable {
         this.syncExecutor = singleThread("telemetry-sync");
         this.sync = new TelemetrySync(outbox, link, new Topics(config.device().id()),
                 new SyncSettings(config.sync().batchMaxReadings(), config.sync().inFlightWindow(),
-                        config.sync().interval()), syncExecutor, clock);
+                        config.sync().interval(), config.sync().maxPublishesPerSecond()), syncExecutor, clock);
     }
 
     /** Builds the agent with the sensor port the configuration names and starts it. */

@@ -81,8 +81,11 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
      * @param inFlightWindow   telemetry messages awaiting PUBACK at most
      * @param interval         how often the outbox is checked
      * @param healthInterval   how often the retained health message is refreshed
+     * @param maxPublishesPerSecond telemetry publishes per second at most, so that a backlog after a long
+     *                         outage is replayed gently (0: no limit)
      */
-    public record Sync(int batchMaxReadings, int inFlightWindow, Duration interval, Duration healthInterval) {
+    public record Sync(int batchMaxReadings, int inFlightWindow, Duration interval, Duration healthInterval,
+                       int maxPublishesPerSecond) {
     }
 
     /**

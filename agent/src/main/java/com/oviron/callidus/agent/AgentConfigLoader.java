@@ -64,6 +64,8 @@ public final class AgentConfigLoader {
     public static final Duration DEFAULT_STORE_MAX_AGE = Duration.ofDays(30);
     public static final Duration DEFAULT_AGGREGATE_MAX_AGE = Duration.ofDays(365);
     public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofMinutes(1);
+    /** Half of AWS IoT Core's 100 publishes per second per connection: room for everything else. */
+    public static final int DEFAULT_MAX_PUBLISHES_PER_SECOND = 50;
     public static final String DEFAULT_GPIO_PROVIDER = "none";
     public static final Duration DEFAULT_GPIO_DEBOUNCE = Duration.ofMillis(20);
     public static final Duration DEFAULT_TREATMENT_HOLD_OFF = Duration.ofSeconds(30);
@@ -220,6 +222,8 @@ public final class AgentConfigLoader {
         }
         Duration interval = sync.duration("interval", DEFAULT_SYNC_INTERVAL, Duration.ofMillis(10),
                 Duration.ofHours(1));
+        int maxPublishesPerSecond = (int) sync.integer("maxPublishesPerSecond", DEFAULT_MAX_PUBLISHES_PER_SECOND, 0,
+                10_000);
         Duration healthInterval = sync.duration("healthInterval", DEFAULT_HEALTH_INTERVAL, Duration.ofMillis(100),
                 Duration.ofHours(24));
         sync.done();
@@ -242,7 +246,7 @@ public final class AgentConfigLoader {
                 new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer, retention),
                 new AgentConfig.Mqtt(brokerUri, keepAlive, connectTimeout, reconnectMin, reconnectMax, username,
                         password, maxInflight),
-                new AgentConfig.Sync(batchMax, window, interval, healthInterval),
+                new AgentConfig.Sync(batchMax, window, interval, healthInterval, maxPublishesPerSecond),
                 gpio,
                 new AgentConfig.Log(level),
                 new AgentConfig.Shutdown(drain));

@@ -35,6 +35,8 @@ public final class TelemetrySync implements AutoCloseable {
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private long nextSeq = -1;
     private boolean eventInFlight;
+    private boolean pumpScheduled;
+    private final PublishRateLimiter limiter;
     private long epoch;
     private ScheduledFuture<?> ticker;
     private volatile SyncStats stats = new SyncStats(0, 0, 0, 0, 0);
@@ -71,6 +73,7 @@ public final class TelemetrySync implements AutoCloseable {
         this.settings = settings;
         this.executor = executor;
         this.clock = clock;
+        this.limiter = new PublishRateLimiter(settings.maxPublishesPerSecond(), System::nanoTime);
     }
 
     /** Starts checking the outbox periodically and on every (re)connect. */
@@ -111,6 +114,11 @@ public final class TelemetrySync implements AutoCloseable {
                 nextSeq = outbox.acknowledgedSeq() + 1;
             }
             while (inFlight.size() < settings.inFlightWindow()) {
+                long waitNanos = limiter.tryAcquire();
+                if (waitNanos > 0) {
+                    schedulePumpIn(waitNanos);
+                    return;
+                }
                 List<TelemetryRecord> records = outbox.readAfter(nextSeq - 1, settings.batchMaxReadings());
                 if (records.isEmpty()) {
                     return;
@@ -129,6 +137,16 @@ public final class TelemetrySync implements AutoCloseable {
         } catch (RuntimeException e) {
             // a scheduled task that throws is never run again: log and keep the ticker alive
             Logger.error(e, "sync failed unexpectedly");
+        }
+    }
+
+    private void schedulePumpIn(long nanos) {
+        if (!pumpScheduled) {
+            pumpScheduled = true;
+            executor.schedule(() -> {
+                pumpScheduled = false;
+                pump();
+            }, nanos, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -27,8 +27,12 @@ class TelemetrySyncTest {
     private TelemetrySync sync;
 
     private void startSync(int batchMax, int window) {
-        sync = new TelemetrySync(outbox, link, topics, new SyncSettings(batchMax, window, Duration.ofMillis(20)),
-                executor, Clock.systemUTC());
+        startSync(batchMax, window, 0);
+    }
+
+    private void startSync(int batchMax, int window, int perSecond) {
+        sync = new TelemetrySync(outbox, link, topics, new SyncSettings(batchMax, window, Duration.ofMillis(20),
+                perSecond), executor, Clock.systemUTC());
         sync.start();
     }
 
@@ -183,6 +187,17 @@ class TelemetrySyncTest {
                 return false;
             }
         });
+    }
+
+    @Test
+    void a_backlog_is_replayed_no_faster_than_the_publish_rate() throws Exception {
+        store(20);
+        startSync(1, 20, 2); // two publishes per second: a burst of two, then one every 500 ms
+        link.connect();
+        awaitPublishes(2);
+        executor.schedule(() -> { }, 100, TimeUnit.MILLISECONDS).get();
+        assertEquals(2, link.publishes().size(), "the window has room, the rate does not");
+        awaitPublishes(3);
     }
 
     @Test

@@ -135,7 +135,7 @@ final class TelemetryBenchmark {
         MqttConnection counting = new CountingConnection(paho, bytes, topics.telemetry());
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
         TelemetrySync sync = new TelemetrySync(outbox, counting, topics, new SyncSettings(1000, 32,
-                Duration.ofMillis(20)), executor, Clock.systemUTC());
+                Duration.ofMillis(20), 0), executor, Clock.systemUTC());
         long start = System.nanoTime();
         try {
             sync.start();
