@@ -22,6 +22,10 @@ import org.tinylog.Logger;
  * <p>All state lives on the given single-thread executor; connection events and PUBACKs are posted to it.
  */
 public final class TelemetrySync implements AutoCloseable {
+    /** Failures in a row after which the oldest batch is set aside as poison. */
+    static final int POISON_ATTEMPTS = 5;
+    private static final long POISON_DROP_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(2);
+
     /** The name of the telemetry stream in messages. */
     public static final String STREAM = "telemetry";
 
@@ -35,6 +39,9 @@ public final class TelemetrySync implements AutoCloseable {
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private long nextSeq = -1;
     private boolean eventInFlight;
+    private long headFailureSeq = -1;
+    private int headFailures;
+    private String lastFailure = "";
     private boolean pumpScheduled;
     private final PublishRateLimiter limiter;
     private long epoch;
@@ -44,6 +51,7 @@ public final class TelemetrySync implements AutoCloseable {
     private static final class InFlight {
         final long firstSeq;
         final long lastSeq;
+        long sentAtNanos;
         boolean acked;
 
         InFlight(long firstSeq, long lastSeq) {
@@ -86,7 +94,15 @@ public final class TelemetrySync implements AutoCloseable {
 
             @Override
             public void disconnected(String reason) {
-                executor.execute(TelemetrySync.this::forgetInFlight);
+                executor.execute(() -> {
+                    InFlight head = inFlight.peekFirst();
+                    // a broker drops a client at once when it refuses a message (AWS IoT: too large)
+                    if (head != null && !head.acked
+                            && System.nanoTime() - head.sentAtNanos < POISON_DROP_WINDOW_NANOS) {
+                        countHeadFailure("connection dropped right after sending: " + reason);
+                    }
+                    forgetInFlight();
+                });
             }
         });
         long period = settings.interval().toMillis();
@@ -124,12 +140,18 @@ public final class TelemetrySync implements AutoCloseable {
                     return;
                 }
                 TelemetryBatch batch = TelemetryBatch.of(topics.deviceId(), STREAM, records, clock.millis());
+                byte[] payload = TelemetryBatchCodec.encode(batch);
+                if (isPoison(batch, payload)) {
+                    executor.execute(this::pump); // its alarm goes first, then the stream goes on
+                    return;
+                }
                 InFlight entry = new InFlight(batch.firstSeq(), batch.lastSeq());
+                entry.sentAtNanos = System.nanoTime();
                 inFlight.addLast(entry);
                 nextSeq = batch.lastSeq() + 1;
                 long sentInEpoch = epoch;
                 count(1, 0, 0, 0);
-                link.publish(topics.telemetry(), TelemetryBatchCodec.encode(batch), 1, false)
+                link.publish(topics.telemetry(), payload, 1, false)
                         .whenComplete((ok, error) -> executor.execute(() -> onPublished(entry, sentInEpoch, error)));
             }
         } catch (StoreException e) {
@@ -189,11 +211,47 @@ public final class TelemetrySync implements AutoCloseable {
         pump();
     }
 
+    /**
+     * A batch the broker will not take must not block the stream: one that is too large for any broker, or
+     * that was refused (or made the broker drop the connection right away) {@value #POISON_ATTEMPTS} times in a
+     * row, goes to the dead-letter table.
+     */
+    private boolean isPoison(TelemetryBatch batch, byte[] payload) throws StoreException {
+        String reason = null;
+        if (payload.length > TelemetryBatchCodec.MAX_PAYLOAD_BYTES) {
+            reason = "payload of " + payload.length + " bytes exceeds " + TelemetryBatchCodec.MAX_PAYLOAD_BYTES;
+        } else if (batch.firstSeq() == headFailureSeq && headFailures >= POISON_ATTEMPTS) {
+            reason = "refused " + headFailures + " times in a row, last: " + lastFailure;
+        }
+        if (reason == null) {
+            return false;
+        }
+        outbox.deadLetter(batch.firstSeq(), batch.lastSeq(), payload, reason, clock.millis());
+        headFailures = 0;
+        nextSeq = batch.lastSeq() + 1;
+        return true;
+    }
+
+    /** Counts a failure against the oldest batch in flight, the one a poison message would be. */
+    private void countHeadFailure(String why) {
+        InFlight head = inFlight.peekFirst();
+        if (head == null) {
+            return;
+        }
+        if (head.firstSeq != headFailureSeq) {
+            headFailureSeq = head.firstSeq;
+            headFailures = 0;
+        }
+        headFailures++;
+        lastFailure = why;
+    }
+
     private void onPublished(InFlight entry, long sentInEpoch, Throwable error) {
         if (sentInEpoch != epoch) {
             return; // from before a reconnect: that window is being resent
         }
         if (error != null) {
+            countHeadFailure(String.valueOf(error.getMessage()));
             count(0, 0, 1, 0);
             Logger.warn("sync publish failed first={} last={} error={}", entry.firstSeq, entry.lastSeq,
                     error.getMessage());
@@ -201,6 +259,9 @@ public final class TelemetrySync implements AutoCloseable {
             return;
         }
         entry.acked = true;
+        if (entry.firstSeq == headFailureSeq) {
+            headFailures = 0;
+        }
         count(0, 1, 0, 0);
         long ackUpTo = -1;
         while (!inFlight.isEmpty() && inFlight.peekFirst().acked) {

@@ -190,6 +190,52 @@ class TelemetrySyncTest {
     }
 
     @Test
+    void a_batch_the_broker_keeps_refusing_is_set_aside_and_the_stream_goes_on() throws Exception {
+        store(6);
+        startSync(3, 1);
+        link.connect();
+        for (int attempt = 1; attempt <= TelemetrySync.POISON_ATTEMPTS; attempt++) {
+            awaitPublishes(attempt);
+            assertEquals(1, decoded(attempt - 1).firstSeq());
+            link.publishes().get(attempt - 1).fail("refused by the broker");
+        }
+        awaitPublishes(TelemetrySync.POISON_ATTEMPTS + 1);
+        // the alarm about it goes first, then the next batch
+        FakeMqttConnection.Publish alarm = link.publishes().get(TelemetrySync.POISON_ATTEMPTS);
+        assertEquals("callidus/v1/CAL-0001/events", alarm.topic());
+        assertEquals("telemetry.dead_letter", EventMessage.decode(alarm.payload()).kind());
+        alarm.ack();
+        awaitPublishes(TelemetrySync.POISON_ATTEMPTS + 2);
+        Await.until("next batch", WAIT, () -> link.publishes().stream()
+                .anyMatch(p -> p.topic().endsWith("/telemetry") && firstSeqOf(p) == 4));
+        assertEquals(1, outbox.deadLetterCount());
+        assertEquals(3, outbox.acknowledgedSeq(), "the poison batch left the stream");
+    }
+
+    private static long firstSeqOf(FakeMqttConnection.Publish p) {
+        try {
+            return TelemetryBatchCodec.decode(p.payload()).firstSeq();
+        } catch (MalformedMessageException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void a_few_refusals_do_not_make_a_batch_poison() throws Exception {
+        store(3);
+        startSync(3, 1);
+        link.connect();
+        for (int attempt = 1; attempt < TelemetrySync.POISON_ATTEMPTS; attempt++) {
+            awaitPublishes(attempt);
+            link.publishes().get(attempt - 1).fail("busy");
+        }
+        awaitPublishes(TelemetrySync.POISON_ATTEMPTS);
+        link.publishes().get(TelemetrySync.POISON_ATTEMPTS - 1).ack();
+        Await.until("acknowledged", WAIT, () -> sync.stats().acknowledgedSeq() == 3);
+        assertEquals(0, outbox.deadLetterCount());
+    }
+
+    @Test
     void a_backlog_is_replayed_no_faster_than_the_publish_rate() throws Exception {
         store(20);
         startSync(1, 20, 2); // two publishes per second: a burst of two, then one every 500 ms

@@ -36,6 +36,19 @@ public interface TelemetryOutbox extends AutoCloseable {
     /** The sequence number of the last accepted reading (0 before the first). */
     long lastSeq() throws StoreException;
 
+    /**
+     * Sets a batch aside that the broker will not take (too large, refused again and again): its payload and
+     * the reason go to the dead-letter table, its readings leave the stream as if acknowledged, and an alarm
+     * event is raised. The stream goes on after it.
+     *
+     * @param firstSeq the batch's first sequence number; must be the first unacknowledged one
+     * @param lastSeq  the batch's last sequence number
+     */
+    void deadLetter(long firstSeq, long lastSeq, byte[] payload, String reason, long atMillis) throws StoreException;
+
+    /** Batches set aside so far. */
+    long deadLetterCount() throws StoreException;
+
     /** Stores an alarm or audit event; returns its sequence number in the events stream. */
     long appendEvent(long atMillis, String kind, String severity, String message) throws StoreException;
 

@@ -77,6 +77,17 @@ class GroupCommitWriterTest {
         }
 
         @Override
+        public void deadLetter(long firstSeq, long lastSeq, byte[] payload, String reason, long atMillis)
+                throws StoreException {
+            inner.deadLetter(firstSeq, lastSeq, payload, reason, atMillis);
+        }
+
+        @Override
+        public long deadLetterCount() throws StoreException {
+            return inner.deadLetterCount();
+        }
+
+        @Override
         public void close() {
             inner.close();
         }

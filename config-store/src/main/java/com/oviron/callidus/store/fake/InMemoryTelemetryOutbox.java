@@ -78,6 +78,23 @@ public final class InMemoryTelemetryOutbox implements TelemetryOutbox {
     }
 
     private final TreeMap<Long, StoredEvent> events = new TreeMap<>();
+    private long deadLetters;
+
+    @Override
+    public synchronized void deadLetter(long firstSeq, long lastSeq, byte[] payload, String reason, long atMillis)
+            throws StoreException {
+        ensureOpen();
+        deadLetters++;
+        acknowledge(lastSeq);
+        appendEvent(atMillis, "telemetry.dead_letter", "alarm", "readings " + firstSeq + ".." + lastSeq
+                + " set aside: " + reason);
+    }
+
+    @Override
+    public synchronized long deadLetterCount() throws StoreException {
+        ensureOpen();
+        return deadLetters;
+    }
     private long lastEventSeq;
 
     @Override

@@ -71,7 +71,17 @@ final class SchemaMigrations {
                             + " kind TEXT NOT NULL,"
                             + " severity TEXT NOT NULL,"
                             + " message TEXT NOT NULL)",
-                    "INSERT INTO stream_cursor(stream, acknowledged_seq) VALUES ('events', 0)")));
+                    "INSERT INTO stream_cursor(stream, acknowledged_seq) VALUES ('events', 0)")),
+            // v4: batches the broker would not take, set aside with the reason instead of blocking the stream
+            new Migration(4, List.of(
+                    "CREATE TABLE dead_letter ("
+                            + " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                            + " ts INTEGER NOT NULL,"
+                            + " stream TEXT NOT NULL,"
+                            + " first_seq INTEGER NOT NULL,"
+                            + " last_seq INTEGER NOT NULL,"
+                            + " reason TEXT NOT NULL,"
+                            + " payload BLOB)")));
 
     static int latestVersion() {
         return ALL.get(ALL.size() - 1).version();

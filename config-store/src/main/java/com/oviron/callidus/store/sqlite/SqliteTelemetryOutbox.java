@@ -207,6 +207,47 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     }
 
     @Override
+    public synchronized void deadLetter(long firstSeq, long lastSeq, byte[] payload, String reason, long atMillis)
+            throws StoreException {
+        ensureOpen();
+        if (lastSeq < firstSeq || lastSeq > lastSeq()) {
+            throw new IllegalArgumentException("no batch " + firstSeq + ".." + lastSeq + " to set aside");
+        }
+        try {
+            inTransaction(() -> {
+                try (PreparedStatement insert = connection.prepareStatement("INSERT INTO dead_letter(ts, stream,"
+                        + " first_seq, last_seq, reason, payload) VALUES (?, 'telemetry', ?, ?, ?, ?)");
+                     PreparedStatement cursor = connection.prepareStatement("UPDATE stream_cursor"
+                             + " SET acknowledged_seq = max(acknowledged_seq, ?) WHERE stream = 'telemetry'");
+                     PreparedStatement delete = connection.prepareStatement("DELETE FROM reading WHERE seq <= ?")) {
+                    insert.setLong(1, atMillis);
+                    insert.setLong(2, firstSeq);
+                    insert.setLong(3, lastSeq);
+                    insert.setString(4, reason);
+                    insert.setBytes(5, payload);
+                    insert.executeUpdate();
+                    cursor.setLong(1, lastSeq);
+                    cursor.executeUpdate();
+                    delete.setLong(1, lastSeq);
+                    delete.executeUpdate();
+                }
+            });
+        } catch (SQLException e) {
+            throw new StoreException("cannot set aside readings " + firstSeq + ".." + lastSeq + " in " + file + ": "
+                    + e.getMessage(), e);
+        }
+        Logger.error("telemetry batch set aside first={} last={} reason={}", firstSeq, lastSeq, reason);
+        appendEvent(atMillis, "telemetry.dead_letter", "alarm", "readings " + firstSeq + ".." + lastSeq
+                + " were set aside in the dead-letter table: " + reason);
+    }
+
+    @Override
+    public synchronized long deadLetterCount() throws StoreException {
+        ensureOpen();
+        return queryLong("SELECT count(*) FROM dead_letter");
+    }
+
+    @Override
     public synchronized long appendEvent(long atMillis, String kind, String severity, String message)
             throws StoreException {
         ensureOpen();
