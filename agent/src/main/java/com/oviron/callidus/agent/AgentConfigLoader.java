@@ -55,8 +55,8 @@ public final class AgentConfigLoader {
     public static final String DEFAULT_LOG_LEVEL = "info";
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
-    /** Paho in-flight slots kept free for the status and channel catalog messages sent on connect. */
-    public static final int RESERVED_INFLIGHT = 2;
+    /** Paho in-flight slots kept free for the status, channel catalog, health and event messages. */
+    public static final int RESERVED_INFLIGHT = 4;
 
     private static final List<String> HAL_SOURCES = List.of("simulator", "modbus");
     public static final int DEFAULT_BAUD_RATE = 115_200;
@@ -217,8 +217,8 @@ public final class AgentConfigLoader {
         int window = (int) sync.integer("inFlightWindow", DEFAULT_IN_FLIGHT_WINDOW, 1, 1_000);
         if (window > maxInflight - RESERVED_INFLIGHT) {
             throw new ConfigException("sync.inFlightWindow", window + " must be at most mqtt.maxInflight - "
-                    + RESERVED_INFLIGHT + " (" + (maxInflight - RESERVED_INFLIGHT) + "): the status and channel "
-                    + "catalog messages need room too");
+                    + RESERVED_INFLIGHT + " (" + (maxInflight - RESERVED_INFLIGHT) + "): the status, channel "
+                    + "catalog, health and event messages need room too");
         }
         Duration interval = sync.duration("interval", DEFAULT_SYNC_INTERVAL, Duration.ofMillis(10),
                 Duration.ofHours(1));

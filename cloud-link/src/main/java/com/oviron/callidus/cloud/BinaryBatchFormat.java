@@ -28,7 +28,7 @@ final class BinaryBatchFormat {
     static final int NO_VALUE = 0x80;
     static final int RAW_DOUBLE = 0xFF;
     private static final int MAX_EXPONENT = 6;
-    /** A decoded body larger than this is refused (a zip bomb guard); 1000 readings need about 30 KB. */
+    /** A decoded body larger than this is refused (a zip bomb guard); 1000 readings need at most about 23 KB. */
     static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
 
     private BinaryBatchFormat() {
@@ -111,14 +111,17 @@ final class BinaryBatchFormat {
         boolean compress = packed.length < plain.length;
         byte[] device = batch.deviceId().getBytes(StandardCharsets.UTF_8);
         byte[] stream = batch.stream().getBytes(StandardCharsets.UTF_8);
+        if (device.length > 255 || stream.length > 255) {
+            throw new IllegalArgumentException("device id and stream name must be at most 255 bytes");
+        }
         byte[] content = compress ? packed : plain;
-        ByteBuffer out = ByteBuffer.allocate(4 + 1 + device.length + 1 + stream.length + 8 + 8 + 4 + 8 + 32
-                + content.length);
+        int headerLength = 4 + 1 + device.length + 1 + stream.length + 8 + 8 + 4 + 8;
+        ByteBuffer out = ByteBuffer.allocate(headerLength + 32 + content.length);
         out.put(MAGIC_0).put(MAGIC_1).put((byte) VERSION).put((byte) (compress ? FLAG_ZLIB : 0));
         out.put((byte) device.length).put(device);
         out.put((byte) stream.length).put(stream);
         out.putLong(batch.firstSeq()).putLong(batch.lastSeq()).putInt(rows.size()).putLong(batch.sentAtMillis());
-        out.put(sha256(plain));
+        out.put(contentHash(out.array(), headerLength, plain));
         out.put(content);
         return out.array();
     }
@@ -147,6 +150,7 @@ final class BinaryBatchFormat {
             long last = in.getLong();
             int count = in.getInt();
             long sentAt = in.getLong();
+            int headerLength = in.position();
             byte[] hash = new byte[32];
             in.get(hash);
             byte[] content = new byte[in.remaining()];
@@ -155,8 +159,8 @@ final class BinaryBatchFormat {
                 throw new MalformedMessageException("reading count " + count + " is out of range");
             }
             byte[] plain = (flags & FLAG_ZLIB) != 0 ? inflate(content) : content;
-            if (!MessageDigest.isEqual(hash, sha256(plain))) {
-                throw new MalformedMessageException("content hash does not match the body");
+            if (!MessageDigest.isEqual(hash, contentHash(payload, headerLength, plain))) {
+                throw new MalformedMessageException("content hash does not match the header and body");
             }
             return body(ByteBuffer.wrap(plain), device, stream, first, last, count, sentAt);
         } catch (java.nio.BufferUnderflowException e) {
@@ -284,9 +288,12 @@ final class BinaryBatchFormat {
         }
     }
 
-    static byte[] sha256(byte[] data) {
+    /** SHA-256 over the header (every byte before the hash) and the uncompressed body. */
+    static byte[] contentHash(byte[] headerSource, int headerLength, byte[] plainBody) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(headerSource, 0, headerLength);
+            return digest.digest(plainBody);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java has SHA-256", e);
         }

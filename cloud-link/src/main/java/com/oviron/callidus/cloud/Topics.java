@@ -70,6 +70,16 @@ public record Topics(String deviceId) {
         return java.util.Optional.empty();
     }
 
+    /** The subscription filter for the health of every unit (cloud side). */
+    public static String allHealth() {
+        return ROOT + "/+/health";
+    }
+
+    /** The subscription filter for the events of every unit (cloud side). */
+    public static String allEvents() {
+        return ROOT + "/+/events";
+    }
+
     /** The subscription filter for the telemetry of every unit (cloud side). */
     public static String allTelemetry() {
         return ROOT + "/+/telemetry";

@@ -96,18 +96,13 @@ class BinaryBatchFormatTest {
                                                     @ForAll @IntRange(min = 1, max = 255) int xor) {
         TelemetryBatch batch = realistic(20, 3);
         byte[] payload = BinaryBatchFormat.encode(batch);
-        int at = 4 + where % (payload.length - 4);
+        int at = where % payload.length;
         payload[at] ^= (byte) xor;
         try {
-            TelemetryBatch decoded = BinaryBatchFormat.decode(payload);
-            // only the header fields outside the hashed body can change without notice; the readings cannot
-            assertEquals(batch.readings().size(), decoded.readings().size());
-            for (int i = 0; i < batch.readings().size(); i++) {
-                assertEquals(batch.readings().get(i).channelId(), decoded.readings().get(i).channelId());
-                assertEquals(batch.readings().get(i).value(), decoded.readings().get(i).value());
-            }
+            BinaryBatchFormat.decode(payload);
+            throw new AssertionError("a payload damaged at byte " + at + " was accepted");
         } catch (MalformedMessageException expected) {
-            // refused with a reason
+            // refused with a reason: the hash covers every byte of the header and the body
         }
     }
 
@@ -147,7 +142,8 @@ class BinaryBatchFormatTest {
         assertEquals("0543414c2d310974656c656d65747279" + "0000000000000007" + "0000000000000009" + "00000003"
                 + "00000000000007d0", hex.formatHex(payload, 4, 4 + 16 + 8 + 8 + 4 + 8));
         byte[] body = java.util.Arrays.copyOfRange(payload, 4 + 16 + 28 + 32, payload.length);
-        assertArrayEquals(BinaryBatchFormat.sha256(body), java.util.Arrays.copyOfRange(payload, 48, 80));
+        // the hash covers the 48 header bytes before it and the body
+        assertArrayEquals(BinaryBatchFormat.contentHash(payload, 48, body), java.util.Arrays.copyOfRange(payload, 48, 80));
         // body: 2 channels; "supply_voltage" exponent 2; "main_air_pressure" exponent 0 (no values);
         // seq deltas 1 1 1; channel indexes 0 1 0; ts 1000 (zigzag 2000 = d0 0f), +0, +100 (zigzag 200 = c8 01);
         // qualities 00, 82 (stale, no value), 00; values: 2410 (zigzag 4820 = d4 25), then -5 (zigzag 9 = 09)

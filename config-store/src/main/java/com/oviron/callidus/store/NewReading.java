@@ -8,7 +8,7 @@ import java.util.Objects;
  * @param channelId       the channel's id
  * @param timestampMillis sample time, milliseconds since the Unix epoch (UTC)
  * @param value           the value; NaN when there is none (stored as NULL)
- * @param qualityCode     the HAL's quality code (0 = good)
+ * @param qualityCode     the HAL's quality code (0 = good; 0..127)
  */
 public record NewReading(String channelId, long timestampMillis, double value, int qualityCode) {
     public NewReading {
@@ -16,8 +16,8 @@ public record NewReading(String channelId, long timestampMillis, double value, i
         if (channelId.isEmpty()) {
             throw new IllegalArgumentException("channelId must not be empty");
         }
-        if (qualityCode < 0 || qualityCode > 255) {
-            throw new IllegalArgumentException("qualityCode must be 0..255, got " + qualityCode);
+        if (qualityCode < 0 || qualityCode > 127) {
+            throw new IllegalArgumentException("qualityCode must be 0..127 (7 bits on the wire), got " + qualityCode);
         }
     }
 }

@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * How much telemetry the store keeps. When the readings take more than {@code maxBytes}, or are older than
  * {@code maxAge}, the oldest raw readings go first, acknowledged or not; what they were is kept as per-minute
- * aggregates (count, min, max, mean per channel) for {@code aggregateMaxAge}, and their number is counted.
+ * aggregates (per channel: count of values, min, max and sum, so mean = sum / count) for
+ * {@code aggregateMaxAge}, and their number is counted.
  * The database file also has a hard ceiling 25 % above {@code maxBytes}: reaching it (or a full disk) makes
  * the store drop by the same rule at once instead of failing.
  *
