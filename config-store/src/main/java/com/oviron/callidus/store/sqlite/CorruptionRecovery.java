@@ -31,9 +31,13 @@ final class CorruptionRecovery {
     record SalvagedReading(long seq, String channel, long ts, Double value, int quality) {
     }
 
+    /** An alarm or audit event read back from a damaged file. */
+    record SalvagedEvent(long seq, long ts, String kind, String severity, String message) {
+    }
+
     /** What came out of a damaged file. */
     record Salvage(Path movedTo, String problem, List<SalvagedReading> readings, OptionalLong lastSeq,
-                   OptionalLong acknowledgedSeq) {
+                   OptionalLong acknowledgedSeq, List<SalvagedEvent> events, OptionalLong lastEventSeq) {
     }
 
     private CorruptionRecovery() {
@@ -50,12 +54,16 @@ final class CorruptionRecovery {
         }
         Logger.error("store database is damaged file={} problem={}", file, problem);
         List<SalvagedReading> readings = new ArrayList<>();
+        List<SalvagedEvent> events = new ArrayList<>();
         OptionalLong lastSeq = OptionalLong.empty();
         OptionalLong acknowledged = OptionalLong.empty();
+        OptionalLong lastEventSeq = OptionalLong.empty();
         try (Connection c = readOnly(file)) {
             lastSeq = single(c, "SELECT max(seq) FROM sqlite_sequence WHERE name IN ('reading', 'telemetry')");
             acknowledged = single(c, "SELECT acknowledged_seq FROM stream_cursor WHERE stream = 'telemetry'");
+            lastEventSeq = single(c, "SELECT seq FROM sqlite_sequence WHERE name = 'event'");
             readings = readings(c, acknowledged.orElse(0));
+            events = events(c);
         } catch (SQLException e) {
             Logger.warn("store salvage could not read the damaged file file={} error={}", file, e.getMessage());
         }
@@ -75,11 +83,36 @@ final class CorruptionRecovery {
         }
         Logger.error("store database moved aside file={} movedTo={} salvagedReadings={}", file, movedTo,
                 readings.size());
-        return Optional.of(new Salvage(movedTo, problem, readings, lastSeq, acknowledged));
+        return Optional.of(new Salvage(movedTo, problem, readings, lastSeq, acknowledged, events, lastEventSeq));
     }
 
-    /** Null when quick_check says ok; else what is wrong. */
-    private static String problemOf(Path file) {
+    /** Unacknowledged events, if the table is there and readable. */
+    private static List<SalvagedEvent> events(Connection c) {
+        List<SalvagedEvent> out = new ArrayList<>();
+        if (!tableExists(c, "event")) {
+            return out;
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT seq, ts, kind, severity,"
+                + " message FROM event WHERE seq > (SELECT acknowledged_seq FROM stream_cursor WHERE stream = 'events')"
+                + " ORDER BY seq")) {
+            while (rs.next()) {
+                out.add(new SalvagedEvent(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5)));
+            }
+        } catch (SQLException e) {
+            Logger.warn("store salvage could not read events error={}", e.getMessage());
+        }
+        return out;
+    }
+
+    private static final int SQLITE_CORRUPT = 11;
+    private static final int SQLITE_NOTADB = 26;
+
+    /**
+     * Null when quick_check says ok; else what is wrong. Only damage counts: a file that cannot be opened
+     * for another reason (locked, no permission, I/O error) is not moved aside, it is an error.
+     */
+    private static String problemOf(Path file) throws StoreException {
         try (Connection c = readOnly(file); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
             StringBuilder out = new StringBuilder();
@@ -91,7 +124,13 @@ final class CorruptionRecovery {
             String result = out.toString();
             return result.equals("ok") ? null : "quick_check: " + result;
         } catch (SQLException e) {
-            return e.getMessage();
+            int code = e.getErrorCode() & 0xFF;
+            String message = String.valueOf(e.getMessage());
+            if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB || message.contains("SQLITE_CORRUPT")
+                    || message.contains("SQLITE_NOTADB")) {
+                return message;
+            }
+            throw new StoreException("cannot check database " + file + ": " + message, e);
         }
     }
 

@@ -173,6 +173,29 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
                 st.executeUpdate("UPDATE stream_cursor SET acknowledged_seq = " + acknowledged
                         + " WHERE stream = 'telemetry'");
             }
+            // events keep their numbers too, and the events stream goes on (or jumps) like telemetry's
+            long maxEvent = s.events().stream().mapToLong(CorruptionRecovery.SalvagedEvent::seq).max().orElse(0);
+            long nextEvent = s.lastEventSeq().isPresent() ? Math.max(s.lastEventSeq().getAsLong(), maxEvent)
+                    : Math.max(maxEvent, clock.millis() * 1000);
+            long minEvent = s.events().stream().mapToLong(CorruptionRecovery.SalvagedEvent::seq).min()
+                    .orElse(nextEvent + 1);
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO event(seq, ts, kind, severity, message) VALUES (?, ?, ?, ?, ?)");
+                 Statement st = connection.createStatement()) {
+                for (CorruptionRecovery.SalvagedEvent e : s.events()) {
+                    insert.setLong(1, e.seq());
+                    insert.setLong(2, e.ts());
+                    insert.setString(3, e.kind());
+                    insert.setString(4, e.severity());
+                    insert.setString(5, e.message());
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+                st.executeUpdate("DELETE FROM sqlite_sequence WHERE name = 'event'");
+                st.executeUpdate("INSERT INTO sqlite_sequence(name, seq) VALUES ('event', " + nextEvent + ")");
+                st.executeUpdate("UPDATE stream_cursor SET acknowledged_seq = " + (minEvent - 1)
+                        + " WHERE stream = 'events'");
+            }
         });
         appendEvent(clock.millis(), "store.corrupt", "alarm", "the agent's database was damaged (" + s.problem()
                 + "); it was moved to " + s.movedTo().getFileName() + " and " + s.readings().size()
@@ -252,6 +275,24 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             throws StoreException {
         ensureOpen();
         new StoredEvent(1, atMillis, kind, severity, message); // validates before anything is written
+        try {
+            try {
+                insertEvent(atMillis, kind, severity, message);
+            } catch (SQLException e) {
+                if (!isFull(e)) {
+                    throw e;
+                }
+                // an alarm must get through a full store: readings make room, events are never dropped
+                inTransaction(() -> retention.emergency(0));
+                insertEvent(atMillis, kind, severity, message);
+            }
+            return queryLong("SELECT seq FROM sqlite_sequence WHERE name = 'event'");
+        } catch (SQLException e) {
+            throw new StoreException("cannot store event " + kind + " in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void insertEvent(long atMillis, String kind, String severity, String message) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO event(ts, kind, severity, message) VALUES (?, ?, ?, ?)")) {
             insert.setLong(1, atMillis);
@@ -259,9 +300,6 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             insert.setString(3, severity);
             insert.setString(4, message);
             insert.executeUpdate();
-            return queryLong("SELECT seq FROM sqlite_sequence WHERE name = 'event'");
-        } catch (SQLException e) {
-            throw new StoreException("cannot store event " + kind + " in " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -69,6 +69,8 @@ class CorruptionRecoveryTest {
             assertEquals(1, alarms.size());
             assertEquals("store.corrupt", alarms.get(0).kind());
             assertEquals("alarm", alarms.get(0).severity());
+            assertEquals(NOW.toEpochMilli() * 1000 + 1, alarms.get(0).seq(),
+                    "the events stream jumps too: the cloud must not take the alarm for an old event");
             // nothing told how far the old stream went: the new one starts far beyond any number it could have used
             long next = NOW.toEpochMilli() * 1000;
             assertEquals(next, outbox.lastSeq());
@@ -91,6 +93,9 @@ class CorruptionRecoveryTest {
                 all.addAll(group);
             }
             outbox.acknowledge(2_000);
+            outbox.appendEvent(NOW.toEpochMilli(), "config.changed", "audit", "sent");
+            outbox.acknowledgeEvents(1);
+            outbox.appendEvent(NOW.toEpochMilli(), "hal.device_lost", "alarm", "not sent yet");
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
             st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -116,7 +121,12 @@ class CorruptionRecoveryTest {
                 assertEquals(original.value(), r.value(), "seq " + r.seq() + " keeps its value");
                 assertEquals(original.channelId(), r.channelId());
             }
-            StoredEvent alarm = outbox.pendingEvents(10).get(0);
+            List<StoredEvent> events = outbox.pendingEvents(10);
+            assertEquals(2, events.size(), "the unsent event was salvaged: " + events);
+            assertEquals(new StoredEvent(2, NOW.toEpochMilli(), "hal.device_lost", "alarm", "not sent yet"),
+                    events.get(0));
+            StoredEvent alarm = events.get(1);
+            assertEquals(3, alarm.seq(), "the events stream goes on");
             assertTrue(alarm.message().contains(salvaged.size() + " unsent readings were recovered"), alarm.message());
             assertEquals(20_001, outbox.append(List.of(new NewReading("a", NOW.toEpochMilli(), 1, 0))));
             assertEquals("ok", outbox.integrityCheck());
