@@ -18,6 +18,8 @@ import org.tinylog.Logger;
 final class Retention {
     /** At least this many readings go per pass over the size limit (deleting one by one would thrash). */
     private static final int MIN_DROP = 1_000;
+    /** How many of the oldest readings one age check looks at. */
+    private static final int AGE_WINDOW = 10_000;
 
     private final Connection connection;
     private final RetentionSettings settings;
@@ -99,8 +101,34 @@ final class Retention {
         }
     }
 
+    /**
+     * Drops readings older than the cutoff from the head of the stream, a window at a time: the oldest
+     * readings by sequence are the oldest by time, so this never scans the whole table (there is no index on
+     * time). A reading whose clock was far behind is dropped when it reaches the head.
+     */
     private long dropOlderThan(long cutoffMillis) throws SQLException {
-        return drop("ts < " + cutoffMillis);
+        long dropped = 0;
+        while (true) {
+            long bound;
+            try (PreparedStatement q = connection.prepareStatement("SELECT max(seq) FROM (SELECT seq, ts FROM reading"
+                    + " ORDER BY seq LIMIT " + AGE_WINDOW + ") WHERE ts < ?")) {
+                q.setLong(1, cutoffMillis);
+                try (ResultSet rs = q.executeQuery()) {
+                    bound = rs.next() ? rs.getLong(1) : 0;
+                    if (rs.wasNull()) {
+                        bound = 0;
+                    }
+                }
+            }
+            if (bound == 0) {
+                return dropped;
+            }
+            long n = drop("seq <= " + bound + " AND ts < " + cutoffMillis);
+            dropped += n;
+            if (n == 0) {
+                return dropped;
+            }
+        }
     }
 
     /** Folds the matching readings into minute aggregates, counts the unacknowledged ones, deletes them all. */
