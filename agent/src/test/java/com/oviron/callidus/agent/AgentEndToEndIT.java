@@ -31,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentEndToEndIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String DEVICE = "CAL-E2E-1";
+    /** The broker goes down and comes back this many times while the agent syncs. */
+    private static final int OUTAGES = 3;
 
     @TempDir
     Path dir;
@@ -74,7 +76,7 @@ class AgentEndToEndIT {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"hivemq", "mosquitto"})
-    void every_reading_arrives_once_in_order_across_a_broker_outage(String brokerKind) throws Exception {
+    void every_reading_arrives_once_in_order_across_repeated_broker_outages(String brokerKind) throws Exception {
         ScriptedSensorPort port = new ScriptedSensorPort(Clock.systemUTC(), 3);
         try (TestBroker broker = TestBroker.start(brokerKind, dir.resolve("broker"));
              CloudSubscriber cloud = new CloudSubscriber(broker.uri(), "cloud-e2e", Topics.allTelemetry(),
@@ -83,17 +85,19 @@ class AgentEndToEndIT {
             try {
                 Await.until("first readings at the cloud", WAIT, () -> highestReceived(cloud) >= 60);
 
-                broker.stop();
-                Await.until("agent notices the outage", WAIT, () -> !agent.status().connected());
-                long pendingAtCut = agent.status().pending();
-                Await.until(() -> "readings pile up in the buffer: " + agent.status(), WAIT,
-                        () -> agent.status().pending() >= pendingAtCut + 150);
-                long receivedDuringOutage = highestReceived(cloud);
+                for (int outage = 1; outage <= OUTAGES; outage++) {
+                    broker.stop();
+                    Await.until("agent notices the outage", WAIT, () -> !agent.status().connected());
+                    long pendingAtCut = agent.status().pending();
+                    Await.until(() -> "readings pile up in the buffer: " + agent.status(), WAIT,
+                            () -> agent.status().pending() >= pendingAtCut + 150);
+                    long receivedDuringOutage = highestReceived(cloud);
 
-                broker.start();
-                Await.until("agent reconnects", WAIT, () -> agent.status().connected());
-                Await.until(() -> "backlog delivered: " + agent.status(), WAIT,
-                        () -> highestReceived(cloud) > receivedDuringOutage + 150);
+                    broker.start();
+                    Await.until("agent reconnects", WAIT, () -> agent.status().connected());
+                    Await.until(() -> "backlog delivered: " + agent.status(), WAIT,
+                            () -> highestReceived(cloud) > receivedDuringOutage + 150);
+                }
             } finally {
                 agent.close();
             }
