@@ -4,6 +4,7 @@ import com.oviron.callidus.cloud.Backoff;
 import com.oviron.callidus.cloud.ChannelCatalog;
 import com.oviron.callidus.cloud.ConnectionListener;
 import com.oviron.callidus.cloud.HealthMessage;
+import com.oviron.callidus.cloud.LiveSnapshot;
 import com.oviron.callidus.cloud.LinkSettings;
 import com.oviron.callidus.cloud.MqttConnection;
 import com.oviron.callidus.cloud.SyncSettings;
@@ -149,6 +150,7 @@ public final class Agent implements AutoCloseable {
         Logger.info("store backlog pending={} lastSeq={}", outbox.pendingCount(), outbox.lastSeq());
         publishCatalogOnEveryConnect();
         publishHealthOnConnectAndPeriodically();
+        publishLiveWhileReplaying();
         showLinkOnStatusLed();
         sync.start();
         link.start();
@@ -169,6 +171,32 @@ public final class Agent implements AutoCloseable {
         });
         long every = config.sync().healthInterval().toMillis();
         syncExecutor.scheduleWithFixedDelay(this::publishHealth, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * While a backlog is replayed in order (and rate-limited), the newest values go out alongside as a QoS 0
+     * snapshot every sync interval, so that the cloud's live view does not wait for the past.
+     */
+    private void publishLiveWhileReplaying() {
+        long every = config.sync().interval().toMillis();
+        Topics topics = new Topics(config.device().id());
+        syncExecutor.scheduleWithFixedDelay(() -> {
+            try {
+                if (!link.isConnected() || outbox.pendingCount() <= config.sync().batchMaxReadings()) {
+                    return;
+                }
+                List<LiveSnapshot.Reading> newest = sampler.newest().stream()
+                        .map(r -> new LiveSnapshot.Reading(r.channelId(), r.timestamp().toEpochMilli(), r.value(),
+                                r.quality().code()))
+                        .toList();
+                if (!newest.isEmpty()) {
+                    link.publish(topics.live(), new LiveSnapshot(config.device().id(), clock.millis(), newest).encode(),
+                            0, false);
+                }
+            } catch (StoreException | RuntimeException e) {
+                Logger.warn("live snapshot not published error={}", e.getMessage());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
     }
 
     /** Runs on the sync's thread: the outbox is thread-safe, the figures are snapshots. */

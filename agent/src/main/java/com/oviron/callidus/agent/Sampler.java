@@ -31,6 +31,7 @@ final class Sampler {
     private final AtomicLong samples = new AtomicLong();
     private final AtomicLong halErrors = new AtomicLong();
     private final long samplesPerDiagnostics;
+    private final java.util.Map<String, Reading> newest = new java.util.concurrent.ConcurrentHashMap<>();
     private ScheduledFuture<?> task;
 
     Sampler(SensorPort port, GroupCommitWriter writer, ScheduledExecutorService executor, Duration period) {
@@ -54,6 +55,9 @@ final class Sampler {
             }
             long n = samples.incrementAndGet();
             writer.offer(rows);
+            for (Reading r : readings) {
+                newest.put(r.channelId(), r);
+            }
             if (n % samplesPerDiagnostics == 0) {
                 logDiagnostics();
             }
@@ -92,6 +96,11 @@ final class Sampler {
             counters.forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
             Logger.info("hal diagnostics samples={} halErrors={}{}", samples.get(), halErrors.get(), line);
         }
+    }
+
+    /** The newest reading of each channel (any thread). */
+    List<Reading> newest() {
+        return List.copyOf(newest.values());
     }
 
     long samples() {

@@ -46,6 +46,11 @@ public record Topics(String deviceId) {
         return ROOT + "/" + deviceId + "/events";
     }
 
+    /** The newest value of each channel while a backlog is replayed, QoS 0, not retained. */
+    public String live() {
+        return ROOT + "/" + deviceId + "/live";
+    }
+
     /** Telemetry batches, QoS 1. */
     public String telemetry() {
         return ROOT + "/" + deviceId + "/telemetry";
