@@ -99,7 +99,7 @@ public final class Agent implements AutoCloseable {
             Topics topics = new Topics(config.device().id());
             LinkSettings settings = new LinkSettings(m.brokerUri(), config.device().id(), m.keepAlive(),
                     m.connectTimeout(), new Backoff(m.reconnectMin(), m.reconnectMax()), m.username(), m.password(),
-                    m.maxInflight());
+                    m.maxInflight(), m.tls());
             MqttConnection link = new PahoMqttConnection(settings, topics.status(), config.device().id(),
                     AgentVersion.current(), clock);
             Agent agent = new Agent(config, port, outbox, link, openGpio(config.gpio()), clock);

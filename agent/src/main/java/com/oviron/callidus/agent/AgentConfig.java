@@ -1,5 +1,6 @@
 package com.oviron.callidus.agent;
 
+import com.oviron.callidus.cloud.TlsSettings;
 import com.oviron.callidus.hal.GpioLine;
 import com.oviron.callidus.hal.SerialSettings;
 import com.oviron.callidus.hal.modbus.RegisterMap;
@@ -66,9 +67,11 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
      * @param username       optional
      * @param password       optional, never logged
      * @param maxInflight    QoS 1 publishes awaiting PUBACK at most (Paho's window)
+     * @param tls            mutual TLS for an ssl:// broker
      */
     public record Mqtt(String brokerUri, Duration keepAlive, Duration connectTimeout, Duration reconnectMin,
-                       Duration reconnectMax, Optional<String> username, Optional<String> password, int maxInflight) {
+                       Duration reconnectMax, Optional<String> username, Optional<String> password, int maxInflight,
+                       Optional<TlsSettings> tls) {
         @Override
         public String toString() {
             return "Mqtt[brokerUri=" + brokerUri + ", username=" + username + ", password="

@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonPrimitive;
+import com.oviron.callidus.cloud.TlsSettings;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.hal.GpioLine;
 import com.oviron.callidus.hal.GpioPull;
@@ -193,6 +194,18 @@ public final class AgentConfigLoader {
         Section mqtt = top.section("mqtt", true);
         String brokerUri = mqtt.string("brokerUri", null);
         validateBrokerUri(brokerUri);
+        boolean allowPlainTcp = mqtt.bool("allowPlainTcp", false);
+        Optional<TlsSettings> tls = tls(mqtt.section("tls", false), baseDir);
+        if (brokerUri.startsWith("tcp://") && !allowPlainTcp) {
+            throw new ConfigException("mqtt.brokerUri", "'" + brokerUri + "' is plain TCP: use ssl://host:port with "
+                    + "mqtt.tls, or set mqtt.allowPlainTcp to true (development only)");
+        }
+        if (brokerUri.startsWith("ssl://") && tls.isEmpty()) {
+            throw new ConfigException("mqtt.tls", "is missing; an ssl:// broker needs at least mqtt.tls.caCertificate");
+        }
+        if (brokerUri.startsWith("tcp://") && tls.isPresent()) {
+            throw new ConfigException("mqtt.tls", "is for ssl:// brokers; the broker URI is plain TCP");
+        }
         // Paho takes whole seconds: keepAlive and connectTimeout are rounded down to them
         Duration keepAlive = mqtt.duration("keepAlive", DEFAULT_KEEP_ALIVE, Duration.ofSeconds(5),
                 Duration.ofMinutes(20));
@@ -245,7 +258,7 @@ public final class AgentConfigLoader {
                 new AgentConfig.Hal(source, seed, samplePeriod, modbus),
                 new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer, retention),
                 new AgentConfig.Mqtt(brokerUri, keepAlive, connectTimeout, reconnectMin, reconnectMax, username,
-                        password, maxInflight),
+                        password, maxInflight, tls),
                 new AgentConfig.Sync(batchMax, window, interval, healthInterval, maxPublishesPerSecond),
                 gpio,
                 new AgentConfig.Log(level),
@@ -303,13 +316,56 @@ public final class AgentConfigLoader {
                 statusLed);
     }
 
+    /** The mqtt.tls section: files resolved against the config's folder and checked to be readable now. */
+    private static Optional<TlsSettings> tls(Section tls, Path baseDir) throws ConfigException {
+        if (!tls.isPresent()) {
+            tls.done();
+            return Optional.empty();
+        }
+        Path ca = readable(tls, "caCertificate", baseDir, true).orElseThrow();
+        Optional<Path> cert = readable(tls, "clientCertificate", baseDir, false);
+        Optional<Path> key = readable(tls, "clientKey", baseDir, false);
+        Optional<Path> p12 = readable(tls, "pkcs12", baseDir, false);
+        Optional<String> p12Password = Optional.of(tls.string("pkcs12Password", "")).filter(s -> !s.isEmpty());
+        boolean hostname = tls.bool("hostnameVerification", true);
+        tls.done();
+        if (cert.isPresent() != key.isPresent()) {
+            throw new ConfigException(cert.isPresent() ? "mqtt.tls.clientKey" : "mqtt.tls.clientCertificate",
+                    "is missing; a client certificate and its key go together");
+        }
+        if (p12.isPresent() && cert.isPresent()) {
+            throw new ConfigException("mqtt.tls.pkcs12", "give the unit's identity either as PEM files "
+                    + "(clientCertificate, clientKey) or as pkcs12, not both");
+        }
+        if (p12.isEmpty() && cert.isEmpty()) {
+            throw new ConfigException("mqtt.tls.clientCertificate", "is missing; the broker needs the unit's "
+                    + "certificate (clientCertificate and clientKey, or pkcs12)");
+        }
+        return Optional.of(new TlsSettings(ca, cert, key, p12, p12Password, hostname));
+    }
+
+    private static Optional<Path> readable(Section section, String name, Path baseDir, boolean required)
+            throws ConfigException {
+        String text = section.string(name, required ? null : "");
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        Path path = baseDir.resolve(text).normalize();
+        if (!Files.isReadable(path)) {
+            throw new ConfigException(section.key(name), "file " + path + " does not exist or cannot be read");
+        }
+        return Optional.of(path);
+    }
+
     private static void validateBrokerUri(String uri) throws ConfigException {
         try {
             URI parsed = new URI(uri);
             boolean hasPath = parsed.getRawPath() != null && !parsed.getRawPath().isEmpty();
-            if (!"tcp".equals(parsed.getScheme()) || parsed.getHost() == null || parsed.getPort() < 1 || hasPath
+            boolean knownScheme = "ssl".equals(parsed.getScheme()) || "tcp".equals(parsed.getScheme());
+            if (!knownScheme || parsed.getHost() == null || parsed.getPort() < 1 || hasPath
                     || parsed.getRawQuery() != null || parsed.getRawUserInfo() != null) {
-                throw new ConfigException("mqtt.brokerUri", "'" + uri + "' must look like tcp://host:port");
+                throw new ConfigException("mqtt.brokerUri", "'" + uri + "' must look like ssl://host:port (or "
+                        + "tcp://host:port with mqtt.allowPlainTcp)");
             }
         } catch (URISyntaxException e) {
             throw new ConfigException("mqtt.brokerUri", "'" + uri + "' is not a URI: " + e.getReason());
@@ -380,7 +436,7 @@ public final class AgentConfigLoader {
             return present;
         }
 
-        private String key(String name) {
+        String key(String name) {
             return prefix.isEmpty() ? name : prefix + "." + name;
         }
 

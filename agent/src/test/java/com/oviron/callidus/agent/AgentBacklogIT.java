@@ -40,7 +40,7 @@ class AgentBacklogIT {
             AgentConfig config = AgentConfigLoader.parse("""
                     {"device": {"id": "%s"}, "hal": {"samplePeriod": "20ms"},
                      "store": {"path": "agent.db", "groupCommitDelay": "100ms"},
-                     "mqtt": {"brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "300ms"},
+                     "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "300ms"},
                      "sync": {"batchMaxReadings": 50, "inFlightWindow": 4, "interval": "200ms",
                               "maxPublishesPerSecond": 4}}
                     """.formatted(DEVICE, broker.uri()), dir);

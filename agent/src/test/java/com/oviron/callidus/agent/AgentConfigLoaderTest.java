@@ -18,7 +18,7 @@ class AgentConfigLoaderTest {
     private static final String MINIMAL = """
             {"device": {"id": "CAL-000123"},
              "store": {"path": "data/agent.db"},
-             "mqtt": {"brokerUri": "tcp://broker.local:1883"}}
+             "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://broker.local:1883"}}
             """;
 
     @TempDir
@@ -47,13 +47,13 @@ class AgentConfigLoaderTest {
     @Test
     void reads_the_retention_limits() throws Exception {
         AgentConfig c = AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                {"device": {"id": "CAL-1"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
                  "store": {"path": "a.db", "maxSizeMb": 64, "maxAge": "7d", "aggregateMaxAge": "90d"}}
                 """, dir);
         assertEquals(64L * 1024 * 1024, c.store().retention().maxBytes());
         assertEquals(Duration.ofDays(7), c.store().retention().maxAge());
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                {"device": {"id": "CAL-1"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
                  "store": {"path": "a.db", "maxAge": "30d", "aggregateMaxAge": "7d"}}
                 """, dir));
         assertEquals("store.aggregateMaxAge", e.key());
@@ -66,7 +66,7 @@ class AgentConfigLoaderTest {
                  "hal": {"source": "simulator", "seed": 42, "samplePeriod": "250ms"},
                  "store": {"path": "/var/lib/callidus/agent.db", "durability": "normal", "groupCommitReadings": 50,
                            "groupCommitDelay": "2s", "memoryBufferReadings": 500},
-                 "mqtt": {"brokerUri": "tcp://10.0.0.1:1883", "keepAlive": "1m", "connectTimeout": "5s",
+                 "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://10.0.0.1:1883", "keepAlive": "1m", "connectTimeout": "5s",
                           "reconnectMin": "500ms", "reconnectMax": "1h", "username": "unit", "password": "s3cret",
                           "maxInflight": 10},
                  "sync": {"batchMaxReadings": 100, "inFlightWindow": 4, "interval": "200ms"},
@@ -87,27 +87,27 @@ class AgentConfigLoaderTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "device           | {\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
-        "device.id        | {\"device\":{\"id\":\"CAL 1/#\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
-        "store            | {\"device\":{\"id\":\"C\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
-        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"http://h\"}}",
-        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h\"}}",
-        "mqtt.brokerUrl   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\",\"brokerUrl\":\"x\"}}",
-        "hal.samplePeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"samplePeriod\":\"1ms\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
-        "hal.samplePeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"samplePeriod\":\"fast\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
-        "hal.samplePeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"samplePeriod\":100},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
-        "hal.source       | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"modbus-magic\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
-        "store.durability | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"durability\":\"OFF\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
-        "store.groupCommitReadings | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":0},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
-        "store.groupCommitReadings | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":1.5},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
-        "store.memoryBufferReadings | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":100,\"memoryBufferReadings\":10},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"}}",
-        "mqtt.reconnectMax | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\",\"reconnectMin\":\"10s\",\"reconnectMax\":\"1s\"}}",
-        "sync.inFlightWindow | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\",\"maxInflight\":6},\"sync\":{\"inFlightWindow\":3}}",
-        "mqtt.maxInflight | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\",\"maxInflight\":4}}",
-        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1883/x\"}}",
-        "mqtt.keepAlive   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\",\"keepAlive\":\"5s\",\"keepAlive\":\"9s\"}}",
-        "log.level        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"},\"log\":{\"level\":\"loud\"}}",
-        "telemetry        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUri\":\"tcp://h:1\"},\"telemetry\":{}}",
+        "device           | {\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "device.id        | {\"device\":{\"id\":\"CAL 1/#\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "store            | {\"device\":{\"id\":\"C\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"http://h\"}}",
+        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h\"}}",
+        "mqtt.brokerUrl   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"brokerUrl\":\"x\"}}",
+        "hal.samplePeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"samplePeriod\":\"1ms\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "hal.samplePeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"samplePeriod\":\"fast\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "hal.samplePeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"samplePeriod\":100},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "hal.source       | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"modbus-magic\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "store.durability | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"durability\":\"OFF\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "store.groupCommitReadings | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":0},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "store.groupCommitReadings | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":1.5},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "store.memoryBufferReadings | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":100,\"memoryBufferReadings\":10},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "mqtt.reconnectMax | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"reconnectMin\":\"10s\",\"reconnectMax\":\"1s\"}}",
+        "sync.inFlightWindow | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxInflight\":6},\"sync\":{\"inFlightWindow\":3}}",
+        "mqtt.maxInflight | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxInflight\":4}}",
+        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1883/x\"}}",
+        "mqtt.keepAlive   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"keepAlive\":\"5s\",\"keepAlive\":\"9s\"}}",
+        "log.level        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"log\":{\"level\":\"loud\"}}",
+        "telemetry        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"telemetry\":{}}",
         "mqtt             | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":\"tcp://h:1\"}"
     })
     void names_the_key_that_is_wrong(String key, String json) {
@@ -119,7 +119,7 @@ class AgentConfigLoaderTest {
     @Test
     void a_modbus_board_gets_115200_8n1_slave_1_and_the_shipped_register_map() throws Exception {
         AgentConfig c = AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
                  "hal": {"source": "modbus", "serial": {"device": "/dev/ttyUSB0"}}}
                 """, dir);
         AgentConfig.Modbus m = c.hal().modbus().orElseThrow();
@@ -140,7 +140,7 @@ class AgentConfigLoaderTest {
                   "address": 0, "type": "u16", "scale": 0, "min": 0, "max": 40}]}
                 """);
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
                  "hal": {"source": "modbus", "serial": {"device": "/dev/ttyUSB0"},
                          "modbus": {"registerMap": "map.json"}}}
                 """, dir));
@@ -149,7 +149,7 @@ class AgentConfigLoaderTest {
     }
 
     private static final String GPIO = """
-            {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1"},
+            {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
              "gpio": {"provider": "mock",
                       "lines": {"foot_control": {"direction": "input", "pin": 17, "activeLow": true, "pull": "up"},
                                 "instrument_active": {"direction": "input", "pin": 27, "debounce": "5ms"},
@@ -199,26 +199,71 @@ class AgentConfigLoaderTest {
     @Test
     void a_modbus_board_needs_a_serial_device() {
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
                  "hal": {"source": "modbus", "serial": {"baudRate": 9600}}}
                 """, dir));
         assertEquals("hal.serial.device", e.key());
         ConfigException parity = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
                  "hal": {"source": "modbus", "serial": {"device": "/dev/ttyS0", "parity": "mark"}}}
                 """, dir));
         assertEquals("hal.serial.parity", parity.key());
         ConfigException sevenBits = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
                  "hal": {"source": "modbus", "serial": {"device": "/dev/ttyS0", "dataBits": 7}}}
                 """, dir));
         assertEquals("hal.serial.dataBits", sevenBits.key());
         ConfigException reopen = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1"},
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
                  "hal": {"source": "modbus", "serial": {"device": "/dev/ttyS0"},
                          "modbus": {"reopenMin": "10s", "reopenMax": "1s"}}}
                 """, dir));
         assertEquals("hal.modbus.reopenMax", reopen.key());
+    }
+
+    @Test
+    void plain_tcp_needs_an_explicit_allowance_and_ssl_needs_tls_settings() throws Exception {
+        ConfigException plain = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1883"}}
+                """, dir));
+        assertEquals("mqtt.brokerUri", plain.key());
+        assertTrue(plain.getMessage().contains("allowPlainTcp"), plain.getMessage());
+        ConfigException noTls = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "ssl://h:8883"}}
+                """, dir));
+        assertEquals("mqtt.tls", noTls.key());
+    }
+
+    @Test
+    void reads_tls_files_relative_to_the_config_and_checks_they_exist() throws Exception {
+        for (String f : new String[] {"ca.pem", "unit.pem", "unit.key"}) {
+            Files.writeString(dir.resolve(f), "x");
+        }
+        AgentConfig c = AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"},
+                 "mqtt": {"brokerUri": "ssl://broker.oviron.example:8883",
+                          "tls": {"caCertificate": "ca.pem", "clientCertificate": "unit.pem", "clientKey": "unit.key"}}}
+                """, dir);
+        com.oviron.callidus.cloud.TlsSettings tls = c.mqtt().tls().orElseThrow();
+        assertEquals(dir.resolve("ca.pem"), tls.caCertificate());
+        assertEquals(Optional.of(dir.resolve("unit.key")), tls.clientKey());
+        assertTrue(tls.hostnameVerification());
+
+        ConfigException missing = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"},
+                 "mqtt": {"brokerUri": "ssl://h:8883", "tls": {"caCertificate": "nope.pem", "pkcs12": "unit.pem"}}}
+                """, dir));
+        assertEquals("mqtt.tls.caCertificate", missing.key());
+        ConfigException half = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"},
+                 "mqtt": {"brokerUri": "ssl://h:8883", "tls": {"caCertificate": "ca.pem", "clientCertificate": "unit.pem"}}}
+                """, dir));
+        assertEquals("mqtt.tls.clientKey", half.key());
+        ConfigException noIdentity = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"},
+                 "mqtt": {"brokerUri": "ssl://h:8883", "tls": {"caCertificate": "ca.pem"}}}
+                """, dir));
+        assertEquals("mqtt.tls.clientCertificate", noIdentity.key());
     }
 
     @Test
@@ -234,9 +279,9 @@ class AgentConfigLoaderTest {
 
     @ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {
-        "{\"device\": {\"id\": \"C\"}, // a comment\n \"store\": {\"path\": \"a.db\"}, \"mqtt\": {\"brokerUri\": \"tcp://h:1\"}}",
-        "{'device': {'id': 'C'}, 'store': {'path': 'a.db'}, 'mqtt': {'brokerUri': 'tcp://h:1'}}",
-        "{\"device\": {\"id\": \"C\"}, \"store\": {\"path\": \"a.db\"}, \"mqtt\": {\"brokerUri\": \"tcp://h:1\"}} extra"
+        "{\"device\": {\"id\": \"C\"}, // a comment\n \"store\": {\"path\": \"a.db\"}, \"mqtt\": {\"allowPlainTcp\": true, \"brokerUri\": \"tcp://h:1\"}}",
+        "{'device': {'id': 'C'}, 'store': {'path': 'a.db'}, 'mqtt': {'allowPlainTcp': true, 'brokerUri': 'tcp://h:1'}}",
+        "{\"device\": {\"id\": \"C\"}, \"store\": {\"path\": \"a.db\"}, \"mqtt\": {\"allowPlainTcp\": true, \"brokerUri\": \"tcp://h:1\"}} extra"
     })
     void accepts_only_strict_json(String json) {
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse(json, dir));

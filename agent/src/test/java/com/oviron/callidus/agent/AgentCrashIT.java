@@ -58,7 +58,7 @@ class AgentCrashIT {
                     {"device": {"id": "%s"},
                      "hal": {"source": "simulator", "samplePeriod": "20ms"},
                      "store": {"path": "agent.db", "durability": "FULL", "groupCommitDelay": "100ms"},
-                     "mqtt": {"brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "200ms"},
+                     "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "200ms"},
                      "sync": {"batchMaxReadings": 200, "inFlightWindow": 8, "interval": "50ms"},
                      "shutdown": {"drainTimeout": "20s"}}
                     """.formatted(DEVICE, broker.uri()));

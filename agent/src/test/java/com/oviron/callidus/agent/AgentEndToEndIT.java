@@ -42,7 +42,7 @@ class AgentEndToEndIT {
                 {"device": {"id": "%s"},
                  "hal": {"samplePeriod": "20ms"},
                  "store": {"path": "agent.db", "groupCommitReadings": 50, "groupCommitDelay": "100ms"},
-                 "mqtt": {"brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "300ms",
+                 "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "300ms",
                           "connectTimeout": "2s", "keepAlive": "5s"},
                  "sync": {"batchMaxReadings": 20, "inFlightWindow": 4, "interval": "50ms", "healthInterval": "200ms"},
                  "shutdown": {"drainTimeout": "10s"}}

@@ -25,7 +25,7 @@ class AgentGpioIT {
         try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"))) {
             AgentConfig config = AgentConfigLoader.parse("""
                     {"device": {"id": "CAL-GPIO-1"}, "store": {"path": "agent.db"},
-                     "mqtt": {"brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "200ms"},
+                     "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "200ms"},
                      "gpio": {"provider": "mock",
                               "lines": {"foot_control": {"direction": "input", "pin": 17, "activeLow": true,
                                                          "debounce": "10ms"},

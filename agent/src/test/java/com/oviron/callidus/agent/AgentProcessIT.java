@@ -53,7 +53,7 @@ class AgentProcessIT {
                     {"device": {"id": "%s"},
                      "hal": {"source": "simulator", "seed": 7, "samplePeriod": "50ms"},
                      "store": {"path": "data/agent.db", "groupCommitDelay": "2s"},
-                     "mqtt": {"brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "1s"},
+                     "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "1s"},
                      "sync": {"interval": "100ms"},
                      "shutdown": {"drainTimeout": "10s"}}
                     """.formatted(device, broker.uri()));
@@ -96,7 +96,7 @@ class AgentProcessIT {
     void a_bad_config_exits_2_naming_the_key() throws Exception {
         Path config = dir.resolve("agent.json");
         Files.writeString(config, """
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "localhost"}}
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "localhost"}}
                 """);
         Path log = dir.resolve("bad.log");
         Process agent = start(log, "--config", config.toString());

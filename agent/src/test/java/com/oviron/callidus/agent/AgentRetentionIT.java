@@ -41,7 +41,7 @@ class AgentRetentionIT {
                     {"device": {"id": "%s"}, "hal": {"samplePeriod": "20ms"},
                      "store": {"path": "agent.db", "durability": "NORMAL", "maxSizeMb": 1,
                                "groupCommitReadings": 5000, "groupCommitDelay": "200ms"},
-                     "mqtt": {"brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "500ms"},
+                     "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "500ms"},
                      "sync": {"batchMaxReadings": 1000, "inFlightWindow": 8, "interval": "50ms",
                               "healthInterval": "500ms"},
                      "shutdown": {"drainTimeout": "30s"}}

@@ -59,7 +59,7 @@ class MainTest {
         Path file = dir.resolve("agent.json");
         Files.writeString(file, """
                 {"device": {"id": "CAL-1"}, "store": {"path": "a.db"},
-                 "mqtt": {"brokerUri": "tcp://localhost:1883", "keepAlive": "forever"}}
+                 "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://localhost:1883", "keepAlive": "forever"}}
                 """);
         assertEquals(2, run("--config", file.toString()));
         assertTrue(err().contains("config key 'mqtt.keepAlive'"), err());
@@ -70,7 +70,7 @@ class MainTest {
     void check_config_validates_and_exits_zero() throws Exception {
         Path file = dir.resolve("agent.json");
         Files.writeString(file, """
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://localhost:1883"}}
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://localhost:1883"}}
                 """);
         assertEquals(0, run("--config", file.toString(), "--check-config"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("config ok: device=CAL-1"));

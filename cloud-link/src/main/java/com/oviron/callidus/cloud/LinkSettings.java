@@ -15,9 +15,19 @@ import java.util.Optional;
  * @param username       optional user name
  * @param password       optional password (never logged)
  * @param maxInflight    most QoS 1 publishes awaiting PUBACK at once
+ * @param tls            mutual TLS, required for (and only for) an {@code ssl://} broker
  */
 public record LinkSettings(String brokerUri, String clientId, Duration keepAlive, Duration connectTimeout,
-                           Backoff backoff, Optional<String> username, Optional<String> password, int maxInflight) {
+                           Backoff backoff, Optional<String> username, Optional<String> password, int maxInflight,
+                           Optional<TlsSettings> tls) {
+
+    /** Plain TCP (development and tests). */
+    public LinkSettings(String brokerUri, String clientId, Duration keepAlive, Duration connectTimeout,
+                        Backoff backoff, Optional<String> username, Optional<String> password, int maxInflight) {
+        this(brokerUri, clientId, keepAlive, connectTimeout, backoff, username, password, maxInflight,
+                Optional.empty());
+    }
+
     public LinkSettings {
         Objects.requireNonNull(brokerUri, "brokerUri");
         Objects.requireNonNull(clientId, "clientId");
@@ -26,6 +36,10 @@ public record LinkSettings(String brokerUri, String clientId, Duration keepAlive
         Objects.requireNonNull(backoff, "backoff");
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(tls, "tls");
+        if (brokerUri.startsWith("ssl://") != tls.isPresent()) {
+            throw new IllegalArgumentException("an ssl:// broker needs TLS settings, and TLS settings an ssl:// broker");
+        }
         if (maxInflight < 1) {
             throw new IllegalArgumentException("maxInflight must be at least 1, got " + maxInflight);
         }
@@ -35,6 +49,7 @@ public record LinkSettings(String brokerUri, String clientId, Duration keepAlive
     public String toString() {
         return "LinkSettings[brokerUri=" + brokerUri + ", clientId=" + clientId + ", keepAlive=" + keepAlive
                 + ", connectTimeout=" + connectTimeout + ", backoff=" + backoff + ", username=" + username
-                + ", password=" + (password.isPresent() ? "***" : "none") + ", maxInflight=" + maxInflight + "]";
+                + ", password=" + (password.isPresent() ? "***" : "none") + ", maxInflight=" + maxInflight + ", tls=" + tls
+                + "]";
     }
 }

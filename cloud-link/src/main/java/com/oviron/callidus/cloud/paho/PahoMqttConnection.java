@@ -52,6 +52,7 @@ public final class PahoMqttConnection implements MqttConnection {
     private final ScheduledExecutorService executor;
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
     private final MqttAsyncClient client;
+    private final javax.net.ssl.SSLSocketFactory socketFactory;
 
     // state below: only touched on the executor (volatile for isConnected() readers)
     private volatile boolean connected;
@@ -78,6 +79,13 @@ public final class PahoMqttConnection implements MqttConnection {
             t.setDaemon(true);
             return t;
         });
+        try {
+            this.socketFactory = settings.tls().isPresent() ? TlsContexts.socketFactory(settings.tls().get()) : null;
+        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            executor.shutdownNow();
+            throw new IllegalArgumentException("cannot set up TLS for " + settings.brokerUri() + ": " + e.getMessage(),
+                    e);
+        }
         try {
             this.client = new MqttAsyncClient(settings.brokerUri(), settings.clientId(), new MemoryPersistence());
         } catch (MqttException e) {
@@ -135,6 +143,10 @@ public final class PahoMqttConnection implements MqttConnection {
         options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
         options.setMaxInflight(settings.maxInflight());
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        if (socketFactory != null) {
+            options.setSocketFactory(socketFactory);
+            options.setHttpsHostnameVerificationEnabled(settings.tls().orElseThrow().hostnameVerification());
+        }
         settings.username().ifPresent(options::setUserName);
         settings.password().ifPresent(p -> options.setPassword(p.toCharArray()));
         long now = clock.millis();

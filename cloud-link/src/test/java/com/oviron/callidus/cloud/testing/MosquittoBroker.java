@@ -23,6 +23,7 @@ public final class MosquittoBroker implements TestBroker {
     private final Path config;
     private final int port;
     private Process process;
+    private boolean tls;
 
     private MosquittoBroker(Path workDir, int port) {
         this.workDir = workDir;
@@ -32,12 +33,31 @@ public final class MosquittoBroker implements TestBroker {
 
     /** Starts mosquitto with its files under {@code workDir} on a free loopback port. */
     public static MosquittoBroker start(Path workDir) {
+        return start(workDir, "");
+    }
+
+    /**
+     * Starts mosquitto with TLS on a free loopback port: its certificate and key, the CA it checks client
+     * certificates against, and a client certificate required.
+     */
+    public static MosquittoBroker startTls(Path workDir, Path caFile, Path certFile, Path keyFile) {
+        return start(workDir, """
+                cafile %s
+                certfile %s
+                keyfile %s
+                require_certificate true
+                """.formatted(caFile.toAbsolutePath(), certFile.toAbsolutePath(), keyFile.toAbsolutePath()));
+    }
+
+    private static MosquittoBroker start(Path workDir, String listenerOptions) {
         MosquittoBroker broker = new MosquittoBroker(workDir, EmbeddedBroker.freePort());
+        broker.tls = !listenerOptions.isEmpty();
         try {
             Files.createDirectories(workDir);
             Files.writeString(broker.config, """
                     listener %d 127.0.0.1
                     user %s
+                    %s
                     allow_anonymous true
                     persistence true
                     persistence_location %s/
@@ -47,7 +67,7 @@ public final class MosquittoBroker implements TestBroker {
                     log_type error
                     log_type warning
                     log_type notice
-                    """.formatted(broker.port, System.getProperty("user.name"), workDir.toAbsolutePath(), workDir.resolve("mosquitto.log")
+                    """.formatted(broker.port, System.getProperty("user.name"), listenerOptions.strip(), workDir.toAbsolutePath(), workDir.resolve("mosquitto.log")
                     .toAbsolutePath()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + broker.config, e);
@@ -115,7 +135,7 @@ public final class MosquittoBroker implements TestBroker {
 
     @Override
     public String uri() {
-        return "tcp://127.0.0.1:" + port;
+        return (tls ? "ssl" : "tcp") + "://127.0.0.1:" + port;
     }
 
     @Override

@@ -319,7 +319,7 @@ public final class DemoCommand {
                   "hal": %s,
                   "store": {"path": "agent.db", "durability": "FULL", "groupCommitReadings": 1000,
                             "groupCommitDelay": "500ms"},
-                  "mqtt": {"brokerUri": "%s", "keepAlive": "10s", "connectTimeout": "3s",
+                  "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "keepAlive": "10s", "connectTimeout": "3s",
                            "reconnectMin": "250ms", "reconnectMax": "2s"},
                   "sync": {"batchMaxReadings": 500, "inFlightWindow": 8, "interval": "250ms"},
                   "log": {"level": "info"},
