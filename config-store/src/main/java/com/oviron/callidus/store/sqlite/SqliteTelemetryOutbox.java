@@ -38,6 +38,7 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
 
     private final ChannelDictionary channels;
     private final Retention retention;
+    private final RetentionSettings retentionSettings;
     private int appendsSinceCheck;
     private boolean closed;
 
@@ -47,6 +48,7 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         this.connection = connection;
         this.channels = new ChannelDictionary(connection);
         this.retention = new Retention(connection, settings, clock);
+        this.retentionSettings = settings;
     }
 
     /**
@@ -126,7 +128,9 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
                     inTransaction(() -> retention.emergency(room));
                 }
             }
-            if (++appendsSinceCheck >= APPENDS_PER_RETENTION_CHECK) {
+            // size after every append (two pragmas: microseconds), so the soft limit holds and the hard ceiling
+            // stays a last resort; age now and then (it reads a window of the oldest readings)
+            if (++appendsSinceCheck >= APPENDS_PER_RETENTION_CHECK || retention.usedBytes() > retentionSettings.maxBytes()) {
                 appendsSinceCheck = 0;
                 enforceRetention();
             }
