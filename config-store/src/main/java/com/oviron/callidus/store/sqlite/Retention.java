@@ -25,6 +25,7 @@ final class Retention {
     private final RetentionSettings settings;
     private final Clock clock;
     private final long pageSize;
+    private boolean aggregate = true;
 
     Retention(Connection connection, RetentionSettings settings, Clock clock) throws SQLException {
         this.connection = connection;
@@ -132,15 +133,27 @@ final class Retention {
     }
 
     /** Folds the matching readings into minute aggregates, counts the unacknowledged ones, deletes them all. */
+    /** Like {@link #enforce()}, for a full store: frees space without writing aggregates. */
+    long enforceWithoutAggregates() throws SQLException {
+        aggregate = false;
+        try {
+            return enforce();
+        } finally {
+            aggregate = true;
+        }
+    }
+
     private long drop(String where) throws SQLException {
         try (Statement st = connection.createStatement()) {
-            st.executeUpdate("INSERT INTO minute_aggregate(channel_id, minute, count, min, max, sum)"
+            if (aggregate) {
+                st.executeUpdate("INSERT INTO minute_aggregate(channel_id, minute, count, min, max, sum)"
                     + " SELECT channel_id, ts / 60000, count(value), min(value), max(value), total(value)"
                     + " FROM reading WHERE " + where + " GROUP BY channel_id, ts / 60000"
                     + " ON CONFLICT(channel_id, minute) DO UPDATE SET count = count + excluded.count,"
                     + " min = min(coalesce(min, excluded.min), coalesce(excluded.min, min)),"
                     + " max = max(coalesce(max, excluded.max), coalesce(excluded.max, max)),"
                     + " sum = sum + excluded.sum");
+            }
             // acknowledged readings are deleted on acknowledgement: everything here is still unsent
             int deleted = st.executeUpdate("DELETE FROM reading WHERE " + where);
             if (deleted > 0) {

@@ -132,7 +132,13 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             // stays a last resort; age now and then (it reads a window of the oldest readings)
             if (++appendsSinceCheck >= APPENDS_PER_RETENTION_CHECK || retention.usedBytes() > retentionSettings.maxBytes()) {
                 appendsSinceCheck = 0;
-                enforceRetention();
+                try {
+                    enforceRetention();
+                } catch (StoreException e) {
+                    // the readings are committed, hence accepted: a retention failure must not make the caller
+                    // write them a second time
+                    Logger.error("store retention failed after an append error={}", e.getMessage());
+                }
             }
             return lastSeq();
         } catch (SQLException | StoreException e) {
@@ -351,7 +357,16 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     public synchronized void enforceRetention() throws StoreException {
         ensureOpen();
         try {
-            inTransaction(() -> retention.enforce());
+            try {
+                inTransaction(() -> retention.enforce());
+            } catch (SQLException e) {
+                if (!isFull(e)) {
+                    throw e;
+                }
+                // even the aggregates need pages: on a full store, free space first, without them
+                Logger.warn("store full during retention, dropping without aggregates file={}", file);
+                inTransaction(() -> retention.enforceWithoutAggregates());
+            }
         } catch (SQLException e) {
             throw new StoreException("cannot apply retention to " + file + ": " + e.getMessage(), e);
         }
