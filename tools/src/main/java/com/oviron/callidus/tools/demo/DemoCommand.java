@@ -288,21 +288,29 @@ public final class DemoCommand {
             result = printSummary(end, view.summary(), maxPending, outageStarted);
             return result;
         } finally {
-            agent.close();
-            view.close();
-            broker.close();
-            if (board != null) {
-                board.close();
-            }
-            if (pty != null) {
-                pty.close();
-            }
+            // every part is closed even if another one fails to, and the Ctrl-C hook is always released
+            closeQuietly("agent", agent);
+            closeQuietly("cloud view", view);
+            closeQuietly("broker", broker);
+            closeQuietly("board", board);
+            closeQuietly("pseudo-terminals", pty);
             finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException alreadyShuttingDown) {
                 // Ctrl-C: the hook is running and waits for 'finished'
             }
+        }
+    }
+
+    private void closeQuietly(String what, AutoCloseable part) {
+        if (part == null) {
+            return;
+        }
+        try {
+            part.close();
+        } catch (Exception e) {
+            out.println(">>> demo: closing the " + what + " failed: " + e.getMessage());
         }
     }
 
