@@ -16,16 +16,31 @@ import java.util.Optional;
  * @param password       optional password (never logged)
  * @param maxInflight    most QoS 1 publishes awaiting PUBACK at once
  * @param tls            mutual TLS, required for (and only for) an {@code ssl://} broker
+ * @param persistentSession clean session off: the broker keeps the unit's subscriptions and queues QoS 1
+ *                       messages for it (commands) while it is away
  */
 public record LinkSettings(String brokerUri, String clientId, Duration keepAlive, Duration connectTimeout,
                            Backoff backoff, Optional<String> username, Optional<String> password, int maxInflight,
-                           Optional<TlsSettings> tls) {
+                           Optional<TlsSettings> tls, boolean persistentSession) {
 
-    /** Plain TCP (development and tests). */
+    /** Plain TCP (development and tests), clean session. */
     public LinkSettings(String brokerUri, String clientId, Duration keepAlive, Duration connectTimeout,
                         Backoff backoff, Optional<String> username, Optional<String> password, int maxInflight) {
         this(brokerUri, clientId, keepAlive, connectTimeout, backoff, username, password, maxInflight,
-                Optional.empty());
+                Optional.empty(), false);
+    }
+
+    /** Clean session. */
+    public LinkSettings(String brokerUri, String clientId, Duration keepAlive, Duration connectTimeout,
+                        Backoff backoff, Optional<String> username, Optional<String> password, int maxInflight,
+                        Optional<TlsSettings> tls) {
+        this(brokerUri, clientId, keepAlive, connectTimeout, backoff, username, password, maxInflight, tls, false);
+    }
+
+    /** The same settings with a persistent (or clean) session. */
+    public LinkSettings withPersistentSession(boolean persistent) {
+        return new LinkSettings(brokerUri, clientId, keepAlive, connectTimeout, backoff, username, password,
+                maxInflight, tls, persistent);
     }
 
     public LinkSettings {

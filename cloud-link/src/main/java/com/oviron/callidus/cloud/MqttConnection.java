@@ -24,6 +24,13 @@ public interface MqttConnection extends AutoCloseable {
      */
     CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained);
 
+    /**
+     * Subscribes to a topic filter ({@code +} and {@code #} allowed) for the life of the connection: the
+     * subscription is made again on every connect. With a persistent session the broker also keeps what
+     * arrives for it while the unit is away.
+     */
+    void subscribe(String filter, int qos, MessageListener listener);
+
     /** Registers a listener; it is told {@code connected()} at once if the session is already up. */
     void addListener(ConnectionListener listener);
 

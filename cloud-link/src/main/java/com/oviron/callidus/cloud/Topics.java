@@ -66,6 +66,21 @@ public record Topics(String deviceId) {
         return ROOT + "/+/channels";
     }
 
+    /** Whether an MQTT topic filter ({@code +} one level, {@code #} the rest) matches a topic. */
+    public static boolean matches(String filter, String topic) {
+        String[] f = filter.split("/", -1);
+        String[] t = topic.split("/", -1);
+        for (int i = 0; i < f.length; i++) {
+            if (f[i].equals("#")) {
+                return true;
+            }
+            if (i >= t.length || !(f[i].equals("+") || f[i].equals(t[i]))) {
+                return false;
+            }
+        }
+        return f.length == t.length;
+    }
+
     /** The device id in a topic of this tree, or empty if the topic is not one of ours. */
     public static java.util.Optional<String> deviceOf(String topic) {
         String[] levels = topic.split("/", -1);

@@ -28,6 +28,16 @@ class MessagesTest {
     }
 
     @Test
+    void topic_filters_match_as_mqtt_says() {
+        assertEquals(true, Topics.matches("callidus/v1/+/cmd", "callidus/v1/CAL-1/cmd"));
+        assertEquals(true, Topics.matches("callidus/#", "callidus/v1/CAL-1/cmd"));
+        assertEquals(true, Topics.matches("callidus/v1/CAL-1/#", "callidus/v1/CAL-1"));
+        assertEquals(false, Topics.matches("callidus/v1/+/cmd", "callidus/v1/CAL-1/cmd/reply"));
+        assertEquals(false, Topics.matches("callidus/v1/+", "callidus/v1/CAL-1/cmd"));
+        assertEquals(false, Topics.matches("callidus/v1/CAL-2/cmd", "callidus/v1/CAL-1/cmd"));
+    }
+
+    @Test
     void topics_have_four_levels_and_reject_wildcards_in_device_ids() {
         Topics t = new Topics("CAL-000123");
         assertEquals("callidus/v1/CAL-000123/telemetry", t.telemetry());

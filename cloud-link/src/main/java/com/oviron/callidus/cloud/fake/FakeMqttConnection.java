@@ -1,6 +1,7 @@
 package com.oviron.callidus.cloud.fake;
 
 import com.oviron.callidus.cloud.ConnectionListener;
+import com.oviron.callidus.cloud.MessageListener;
 import com.oviron.callidus.cloud.MqttConnection;
 import com.oviron.callidus.cloud.NotConnectedException;
 import java.util.ArrayList;
@@ -50,6 +51,22 @@ public final class FakeMqttConnection implements MqttConnection {
         }
         publishes.add(new Publish(topic, payload.clone(), qos, retained, result));
         return result;
+    }
+
+    private final List<Object[]> subscriptions = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void subscribe(String filter, int qos, MessageListener listener) {
+        subscriptions.add(new Object[] {filter, listener});
+    }
+
+    /** Delivers a message to the matching subscriptions, on the caller's thread. */
+    public void deliver(String topic, byte[] payload) {
+        for (Object[] s : subscriptions) {
+            if (com.oviron.callidus.cloud.Topics.matches((String) s[0], topic)) {
+                ((MessageListener) s[1]).arrived(topic, payload);
+            }
+        }
     }
 
     @Override

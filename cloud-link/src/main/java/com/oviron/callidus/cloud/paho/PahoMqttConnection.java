@@ -2,6 +2,7 @@ package com.oviron.callidus.cloud.paho;
 
 import com.oviron.callidus.cloud.ConnectionListener;
 import com.oviron.callidus.cloud.LinkSettings;
+import com.oviron.callidus.cloud.MessageListener;
 import com.oviron.callidus.cloud.MqttConnection;
 import com.oviron.callidus.cloud.NotConnectedException;
 import com.oviron.callidus.cloud.StatusMessage;
@@ -51,6 +52,7 @@ public final class PahoMqttConnection implements MqttConnection {
     private final Random random = new Random();
     private final ScheduledExecutorService executor;
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final MqttAsyncClient client;
     private final javax.net.ssl.SSLSocketFactory socketFactory;
 
@@ -101,7 +103,8 @@ public final class PahoMqttConnection implements MqttConnection {
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                // no subscriptions yet: commands arrive with the cloud-link issue
+                byte[] payload = message.getPayload();
+                executor.execute(() -> dispatch(topic, payload));
             }
 
             @Override
@@ -137,7 +140,7 @@ public final class PahoMqttConnection implements MqttConnection {
         }
         pendingReconnect = null;
         MqttConnectOptions options = new MqttConnectOptions();
-        options.setCleanSession(true);
+        options.setCleanSession(!settings.persistentSession());
         options.setAutomaticReconnect(false);
         options.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
         options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
@@ -173,6 +176,9 @@ public final class PahoMqttConnection implements MqttConnection {
         connecting = false;
         if (closing) {
             return;
+        }
+        for (Subscription s : subscriptions) {
+            subscribeNow(s);
         }
         connected = true;
         attempt = 0;
@@ -225,6 +231,51 @@ public final class PahoMqttConnection implements MqttConnection {
         }
         attempt++;
         pendingReconnect = executor.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A subscription kept for the life of the connection. */
+    private record Subscription(String filter, int qos, MessageListener listener) {
+    }
+
+    @Override
+    public void subscribe(String filter, int qos, MessageListener listener) {
+        Subscription s = new Subscription(filter, qos, listener);
+        subscriptions.add(s);
+        executor.execute(() -> {
+            if (connected) {
+                subscribeNow(s);
+            }
+        });
+    }
+
+    private void subscribeNow(Subscription s) {
+        try {
+            client.subscribe(s.filter(), s.qos(), null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    Logger.info("mqtt subscribed filter={}", s.filter());
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable cause) {
+                    Logger.warn("mqtt subscribe failed filter={} error={}", s.filter(), describe(cause));
+                }
+            });
+        } catch (MqttException e) {
+            Logger.warn("mqtt subscribe failed filter={} error={}", s.filter(), describe(e));
+        }
+    }
+
+    private void dispatch(String topic, byte[] payload) {
+        for (Subscription s : subscriptions) {
+            if (com.oviron.callidus.cloud.Topics.matches(s.filter(), topic)) {
+                try {
+                    s.listener().arrived(topic, payload);
+                } catch (RuntimeException e) {
+                    Logger.error(e, "message listener failed topic={}", topic);
+                }
+            }
+        }
     }
 
     @Override

@@ -183,6 +183,37 @@ abstract class PahoMqttConnectionContract {
         }
     }
 
+    @Test
+    void a_persistent_session_gets_the_messages_sent_while_the_unit_was_away() throws Exception {
+        String device = "CAL-IT-5";
+        String commands = "callidus/v1/" + device + "/cmd";
+        LinkSettings settings = new LinkSettings(broker.uri(), device, Duration.ofSeconds(5), Duration.ofSeconds(3),
+                new Backoff(Duration.ofMillis(100), Duration.ofMillis(400)), Optional.empty(), Optional.empty(), 16)
+                .withPersistentSession(true);
+        java.util.List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        PahoMqttConnection first = new PahoMqttConnection(settings, new Topics(device).status(), device, "test",
+                Clock.systemUTC());
+        first.subscribe(commands, 1, (topic, payload) -> got.add(new String(payload, StandardCharsets.UTF_8)));
+        first.start();
+        Await.until("connected", WAIT, first::isConnected);
+        try (CloudSubscriber cloud = new CloudSubscriber(broker.uri(), "cloud-cmd-1", "unused/topic")) {
+            cloud.publish(commands, "while-online");
+            Await.until("message while online", WAIT, () -> got.contains("while-online"));
+            first.close();
+            cloud.publish(commands, "while-away");
+        }
+        java.util.List<String> later = new java.util.concurrent.CopyOnWriteArrayList<>();
+        PahoMqttConnection second = new PahoMqttConnection(settings, new Topics(device).status(), device, "test",
+                Clock.systemUTC());
+        second.subscribe(commands, 1, (topic, payload) -> later.add(new String(payload, StandardCharsets.UTF_8)));
+        try {
+            second.start();
+            Await.until("the queued message after reconnect", WAIT, () -> later.contains("while-away"));
+        } finally {
+            second.close();
+        }
+    }
+
     private static StatusMessage statusQuietly(CloudSubscriber cloud, String deviceId) {
         try {
             return status(cloud, deviceId);

@@ -59,6 +59,11 @@ public final class CloudSubscriber implements AutoCloseable {
         client.subscribe(filters, qos);
     }
 
+    /** Publishes with QoS 1 and waits for the broker's acknowledgement (the cloud sending a command). */
+    public void publish(String topic, String payload) throws MqttException {
+        client.publish(topic, payload.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, false);
+    }
+
     public List<Received> received() {
         synchronized (received) {
             return List.copyOf(received);

@@ -246,6 +246,11 @@ final class TelemetryBenchmark {
         }
 
         @Override
+        public void subscribe(String filter, int qos, com.oviron.callidus.cloud.MessageListener listener) {
+            inner.subscribe(filter, qos, listener);
+        }
+
+        @Override
         public void addListener(ConnectionListener listener) {
             inner.addListener(listener);
         }
