@@ -51,6 +51,16 @@ public record Topics(String deviceId) {
         return ROOT + "/" + deviceId + "/live";
     }
 
+    /** Commands from the cloud, QoS 1; the unit subscribes with a persistent session. */
+    public String commands() {
+        return ROOT + "/" + deviceId + "/cmd";
+    }
+
+    /** Replies to commands, QoS 1, correlated by the command's id. */
+    public String replies() {
+        return ROOT + "/" + deviceId + "/reply";
+    }
+
     /** Telemetry batches, QoS 1. */
     public String telemetry() {
         return ROOT + "/" + deviceId + "/telemetry";
@@ -98,6 +108,11 @@ public record Topics(String deviceId) {
     /** The subscription filter for the events of every unit (cloud side). */
     public static String allEvents() {
         return ROOT + "/+/events";
+    }
+
+    /** The subscription filter for the command replies of every unit (cloud side). */
+    public static String allReplies() {
+        return ROOT + "/+/reply";
     }
 
     /** The subscription filter for the telemetry of every unit (cloud side). */

@@ -1,0 +1,220 @@
+package com.oviron.callidus.cloud.command;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.oviron.callidus.cloud.MqttConnection;
+import com.oviron.callidus.cloud.Topics;
+import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.commands.CommandJournal;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.tinylog.Logger;
+
+/**
+ * The unit's side of the command protocol (docs/protocol.md, "Commands"): subscribes to
+ * {@link Topics#commands()}, carries out each command once on its own executor, and publishes the reply on
+ * {@link Topics#replies()}.
+ *
+ * <p>Order of checks for each message: size and syntax ({@link CommandCodec#parse}); the journal (a command
+ * seen before is answered again with its first reply, marked {@code "repeated": true}, and not carried out
+ * again; one that was interrupted by a restart is answered {@code interrupted}); expiry; entitlement; the
+ * handler. Every outcome is logged with the command's id and name, and answered.
+ *
+ * <p>Threads: the connection's thread only parses and posts; handlers run one at a time on
+ * {@code executor} (a single thread named "commands" in the agent), whose queue is bounded: a command that
+ * finds it full is answered {@code busy}.
+ */
+public final class CommandChannel implements AutoCloseable {
+    private final MqttConnection link;
+    private final Topics topics;
+    private final CommandJournal journal;
+    private final ExecutorService executor;
+    private final Clock clock;
+    private final Map<String, CommandHandler> handlers = new ConcurrentHashMap<>();
+    private volatile Predicate<String> entitled = name -> true;
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong executed = new AtomicLong();
+    private final AtomicLong repeated = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+
+    /** Counters since start. */
+    public record Stats(long received, long executed, long repeated, long refused) {
+    }
+
+    /**
+     * @param executor where handlers run; a single thread with a bounded queue (a full queue means "busy")
+     */
+    public CommandChannel(MqttConnection link, Topics topics, CommandJournal journal, ExecutorService executor,
+                          Clock clock) {
+        this.link = link;
+        this.topics = topics;
+        this.journal = journal;
+        this.executor = executor;
+        this.clock = clock;
+        register("commands.list", c -> {
+            c.arguments().allowOnly();
+            JsonArray names = new JsonArray();
+            new TreeMap<>(handlers).keySet().forEach(names::add);
+            JsonObject result = new JsonObject();
+            result.add("commands", names);
+            return result;
+        });
+    }
+
+    /** Adds a command; names are unique. */
+    public void register(String name, CommandHandler handler) {
+        if (!Command.NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("command name must match " + Command.NAME.pattern() + ": " + name);
+        }
+        if (handlers.putIfAbsent(name, handler) != null) {
+            throw new IllegalArgumentException("command " + name + " is registered twice");
+        }
+    }
+
+    /**
+     * Which commands the subscription allows now (issue 6): a command it refuses is answered
+     * {@code not_entitled} and not carried out.
+     */
+    public void setEntitlement(Predicate<String> allowed) {
+        this.entitled = allowed;
+    }
+
+    /** Subscribes; call before the connection starts so that the first connect already subscribes. */
+    public void start() {
+        try {
+            int pruned = journal.prune(clock.millis());
+            Logger.info("command journal entries={} pruned={}", journal.size(), pruned);
+        } catch (StoreException e) {
+            Logger.error("command journal not pruned error={}", e.getMessage());
+        }
+        link.subscribe(topics.commands(), 1, (topic, payload) -> arrived(payload));
+    }
+
+    public Stats stats() {
+        return new Stats(received.get(), executed.get(), repeated.get(), refused.get());
+    }
+
+    /** Called on the connection's thread: parse, then hand over. */
+    void arrived(byte[] payload) {
+        received.incrementAndGet();
+        Command command;
+        try {
+            command = CommandCodec.parse(payload);
+        } catch (CommandCodec.ParseFailure f) {
+            refused.incrementAndGet();
+            Logger.warn("command refused id={} name={} code={} reason={} bytes={}", f.id().orElse("?"),
+                    f.name().orElse("?"), f.code().wire(), f.getMessage(), payload.length);
+            reply(CommandCodec.failure(topics.deviceId(), f.id(), f.name(), f.code(), f.getMessage(), clock.millis()));
+            return;
+        }
+        try {
+            executor.execute(() -> process(command));
+        } catch (RejectedExecutionException e) {
+            refused.incrementAndGet();
+            Logger.warn("command refused id={} name={} code=busy reason=queue full", command.id(), command.name());
+            reply(CommandCodec.failure(topics.deviceId(), Optional.of(command.id()), Optional.of(command.name()),
+                    ErrorCode.BUSY, "the unit's command queue is full; retry later", clock.millis()));
+        }
+    }
+
+    private void process(Command command) {
+        long now = clock.millis();
+        Optional<CommandJournal.Entry> earlier;
+        try {
+            earlier = journal.begin(command.id(), command.name(), command.expiresAtMillis(), now);
+        } catch (StoreException e) {
+            Logger.error("command not carried out: journal unavailable id={} name={} error={}", command.id(),
+                    command.name(), e.getMessage());
+            reply(failure(command, ErrorCode.FAILED, "the unit's command journal is unavailable: " + e.getMessage()));
+            return;
+        }
+        if (earlier.isPresent()) {
+            answerRepeated(command, earlier.get());
+            return;
+        }
+        byte[] reply = execute(command, now);
+        try {
+            journal.complete(command.id(), reply);
+        } catch (StoreException e) {
+            Logger.error("command reply not journaled id={} error={}", command.id(), e.getMessage());
+        }
+        reply(reply);
+    }
+
+    private byte[] execute(Command command, long now) {
+        long started = System.nanoTime();
+        try {
+            CommandCodec.checkExpiry(command, now);
+            CommandHandler handler = handlers.get(command.name());
+            if (handler == null) {
+                throw new CommandException(ErrorCode.UNKNOWN_COMMAND, "no command named " + command.name()
+                        + " (commands.list tells which there are)");
+            }
+            if (!entitled.test(command.name())) {
+                throw new CommandException(ErrorCode.NOT_ENTITLED, "the unit's subscription does not cover "
+                        + command.name() + " now");
+            }
+            JsonElement result = handler.handle(command);
+            executed.incrementAndGet();
+            Logger.info("command done id={} name={} ok=true ms={}", command.id(), command.name(),
+                    (System.nanoTime() - started) / 1_000_000);
+            return CommandCodec.success(topics.deviceId(), command, result, clock.millis());
+        } catch (CommandException e) {
+            refused.incrementAndGet();
+            Logger.warn("command done id={} name={} ok=false code={} reason={}", command.id(), command.name(),
+                    e.code().wire(), e.getMessage());
+            return failure(command, e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            refused.incrementAndGet();
+            Logger.error(e, "command failed id={} name={}", command.id(), command.name());
+            return failure(command, ErrorCode.FAILED, "internal error: " + e);
+        }
+    }
+
+    private void answerRepeated(Command command, CommandJournal.Entry earlier) {
+        repeated.incrementAndGet();
+        if (earlier.reply().isPresent()) {
+            Logger.info("command repeated, answered again without carrying it out id={} name={}", command.id(),
+                    command.name());
+            reply(CommandCodec.markRepeated(earlier.reply().get()));
+        } else {
+            // the first arrival's entry has no reply: the unit stopped while carrying it out
+            Logger.warn("command repeated after an interrupted run id={} name={}", command.id(), command.name());
+            byte[] reply = failure(command, ErrorCode.INTERRUPTED, "the unit restarted while carrying out this"
+                    + " command; check the state it reports and send a new command (a new id) if still needed");
+            try {
+                journal.complete(command.id(), reply);
+            } catch (StoreException e) {
+                Logger.error("command reply not journaled id={} error={}", command.id(), e.getMessage());
+            }
+            reply(reply);
+        }
+    }
+
+    private byte[] failure(Command command, ErrorCode code, String message) {
+        return CommandCodec.failure(topics.deviceId(), Optional.of(command.id()), Optional.of(command.name()), code,
+                message, clock.millis());
+    }
+
+    private void reply(byte[] payload) {
+        link.publish(topics.replies(), payload, 1, false).whenComplete((ok, e) -> {
+            if (e != null) {
+                Logger.warn("command reply not published (the cloud gets it again by repeating the command)"
+                        + " error={}", e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        journal.close();
+    }
+}
