@@ -61,6 +61,15 @@ public interface TelemetryOutbox extends AutoCloseable {
     /** Size and retention figures. */
     StoreStats stats() throws StoreException;
 
+    /**
+     * Figures per channel and bucket over {@code [fromMillis, toMillis)}, from the per-minute history of
+     * readings that have left the raw table (acknowledged or dropped; kept for {@code aggregateMaxAge}) and
+     * the raw readings still waiting. Ordered by channel, then bucket; buckets without readings are left out.
+     *
+     * @param bucketMillis a whole number of minutes
+     */
+    List<PeriodSummary> summarize(long fromMillis, long toMillis, long bucketMillis) throws StoreException;
+
     /** How many accepted readings wait for acknowledgement. */
     default long pendingCount() throws StoreException {
         return lastSeq() - acknowledgedSeq();

@@ -62,6 +62,12 @@ class GroupCommitWriterTest {
         }
 
         @Override
+        public List<PeriodSummary> summarize(long fromMillis, long toMillis, long bucketMillis)
+                throws StoreException {
+            return inner.summarize(fromMillis, toMillis, bucketMillis);
+        }
+
+        @Override
         public long appendEvent(long atMillis, String kind, String severity, String message) throws StoreException {
             return inner.appendEvent(atMillis, kind, severity, message);
         }

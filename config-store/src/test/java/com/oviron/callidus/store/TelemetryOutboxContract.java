@@ -118,4 +118,24 @@ public abstract class TelemetryOutboxContract {
         outbox.close();
         assertThrows(StoreException.class, () -> outbox.append(readings(1, 0)));
     }
+
+    @Test
+    void summarizes_a_period_per_channel_and_bucket_also_after_the_readings_were_acknowledged() throws Exception {
+        try (TelemetryOutbox outbox = create()) {
+            long t0 = 1_700_000_000_000L / 3_600_000 * 3_600_000; // a whole hour
+            outbox.append(List.of(
+                    new NewReading("supply.voltage", t0 + 1_000, 24.0, 0),
+                    new NewReading("supply.voltage", t0 + 61_000, 26.0, 0),
+                    new NewReading("air.pressure", t0 + 2_000, 5.5, 0),
+                    new NewReading("supply.voltage", t0 + 3_600_000, 30.0, 0),
+                    new NewReading("supply.voltage", t0 + 7_200_000, 99.0, 0)));
+            outbox.acknowledge(3); // the first three leave the raw table
+            List<PeriodSummary> report = outbox.summarize(t0, t0 + 7_200_000, 3_600_000);
+            assertEquals(List.of(
+                    new PeriodSummary("air.pressure", t0, 1, 5.5, 5.5, 5.5),
+                    new PeriodSummary("supply.voltage", t0, 2, 24.0, 26.0, 25.0),
+                    new PeriodSummary("supply.voltage", t0 + 3_600_000, 1, 30.0, 30.0, 30.0)), report);
+            assertThrows(IllegalArgumentException.class, () -> outbox.summarize(t0, t0 + 1, 1_000));
+        }
+    }
 }

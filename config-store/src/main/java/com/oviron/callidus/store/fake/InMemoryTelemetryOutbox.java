@@ -1,6 +1,7 @@
 package com.oviron.callidus.store.fake;
 
 import com.oviron.callidus.store.NewReading;
+import com.oviron.callidus.store.PeriodSummary;
 import com.oviron.callidus.store.StoreException;
 import com.oviron.callidus.store.StoreStats;
 import com.oviron.callidus.store.StoredEvent;
@@ -16,6 +17,8 @@ import java.util.TreeMap;
  */
 public final class InMemoryTelemetryOutbox implements TelemetryOutbox {
     private final TreeMap<Long, TelemetryRecord> pending = new TreeMap<>();
+    /** Every reading ever appended, for period reports (a test fake: no retention). */
+    private final List<TelemetryRecord> history = new ArrayList<>();
     private long lastSeq;
     private long acknowledged;
     private int failAppends;
@@ -30,8 +33,10 @@ public final class InMemoryTelemetryOutbox implements TelemetryOutbox {
         }
         for (NewReading r : readings) {
             lastSeq++;
-            pending.put(lastSeq, new TelemetryRecord(lastSeq, r.channelId(), r.timestampMillis(), r.value(),
-                    r.qualityCode()));
+            TelemetryRecord record = new TelemetryRecord(lastSeq, r.channelId(), r.timestampMillis(), r.value(),
+                    r.qualityCode());
+            pending.put(lastSeq, record);
+            history.add(record);
         }
         return lastSeq;
     }
@@ -116,6 +121,32 @@ public final class InMemoryTelemetryOutbox implements TelemetryOutbox {
     public synchronized void acknowledgeEvents(long seq) throws StoreException {
         ensureOpen();
         events.headMap(seq, true).clear();
+    }
+
+    @Override
+    public synchronized List<PeriodSummary> summarize(long fromMillis, long toMillis, long bucketMillis)
+            throws StoreException {
+        ensureOpen();
+        if (bucketMillis <= 0 || bucketMillis % 60_000 != 0) {
+            throw new IllegalArgumentException("bucket must be a whole number of minutes, got " + bucketMillis + " ms");
+        }
+        java.util.Map<String, java.util.TreeMap<Long, double[]>> byChannel = new java.util.TreeMap<>();
+        for (TelemetryRecord r : history) {
+            if (r.timestampMillis() < fromMillis || r.timestampMillis() >= toMillis || Double.isNaN(r.value())) {
+                continue;
+            }
+            long bucket = Math.floorDiv(r.timestampMillis(), bucketMillis) * bucketMillis;
+            double[] f = byChannel.computeIfAbsent(r.channelId(), k -> new java.util.TreeMap<>())
+                    .computeIfAbsent(bucket, k -> new double[] {0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0});
+            f[0]++;
+            f[1] = Math.min(f[1], r.value());
+            f[2] = Math.max(f[2], r.value());
+            f[3] += r.value();
+        }
+        List<PeriodSummary> out = new ArrayList<>();
+        byChannel.forEach((channel, buckets) -> buckets.forEach((start, f) ->
+                out.add(new PeriodSummary(channel, start, (long) f[0], f[1], f[2], f[3] / f[0]))));
+        return out;
     }
 
     @Override

@@ -132,7 +132,6 @@ final class Retention {
         }
     }
 
-    /** Folds the matching readings into minute aggregates, counts the unacknowledged ones, deletes them all. */
     /** Like {@link #enforce()}, for a full store: frees space without writing aggregates. */
     long enforceWithoutAggregates() throws SQLException {
         aggregate = false;
@@ -143,16 +142,25 @@ final class Retention {
         }
     }
 
+    /**
+     * Adds the readings that match {@code where} to the per-minute history (count, min, max, sum per channel
+     * and minute), which period reports read after the raw readings are gone.
+     */
+    static void foldIntoMinuteAggregates(Statement st, String where) throws SQLException {
+        st.executeUpdate("INSERT INTO minute_aggregate(channel_id, minute, count, min, max, sum)"
+                + " SELECT channel_id, ts / 60000, count(value), min(value), max(value), total(value)"
+                + " FROM reading WHERE " + where + " GROUP BY channel_id, ts / 60000"
+                + " ON CONFLICT(channel_id, minute) DO UPDATE SET count = count + excluded.count,"
+                + " min = min(coalesce(min, excluded.min), coalesce(excluded.min, min)),"
+                + " max = max(coalesce(max, excluded.max), coalesce(excluded.max, max)),"
+                + " sum = sum + excluded.sum");
+    }
+
+    /** Folds the matching readings into minute aggregates, counts the unacknowledged ones, deletes them all. */
     private long drop(String where) throws SQLException {
         try (Statement st = connection.createStatement()) {
             if (aggregate) {
-                st.executeUpdate("INSERT INTO minute_aggregate(channel_id, minute, count, min, max, sum)"
-                    + " SELECT channel_id, ts / 60000, count(value), min(value), max(value), total(value)"
-                    + " FROM reading WHERE " + where + " GROUP BY channel_id, ts / 60000"
-                    + " ON CONFLICT(channel_id, minute) DO UPDATE SET count = count + excluded.count,"
-                    + " min = min(coalesce(min, excluded.min), coalesce(excluded.min, min)),"
-                    + " max = max(coalesce(max, excluded.max), coalesce(excluded.max, max)),"
-                    + " sum = sum + excluded.sum");
+                foldIntoMinuteAggregates(st, where);
             }
             // acknowledged readings are deleted on acknowledgement: everything here is still unsent
             int deleted = st.executeUpdate("DELETE FROM reading WHERE " + where);

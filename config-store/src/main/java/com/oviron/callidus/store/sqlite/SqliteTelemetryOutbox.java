@@ -2,6 +2,7 @@ package com.oviron.callidus.store.sqlite;
 
 import com.oviron.callidus.store.Durability;
 import com.oviron.callidus.store.NewReading;
+import com.oviron.callidus.store.PeriodSummary;
 import com.oviron.callidus.store.RetentionSettings;
 import com.oviron.callidus.store.StoreStats;
 import com.oviron.callidus.store.StoredEvent;
@@ -373,6 +374,45 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     }
 
     @Override
+    public synchronized List<PeriodSummary> summarize(long fromMillis, long toMillis, long bucketMillis)
+            throws StoreException {
+        ensureOpen();
+        if (bucketMillis <= 0 || bucketMillis % 60_000 != 0) {
+            throw new IllegalArgumentException("bucket must be a whole number of minutes, got " + bucketMillis + " ms");
+        }
+        long bucketMinutes = bucketMillis / 60_000;
+        String sql = "SELECT c.name, b, sum(n), min(lo), max(hi), sum(s) FROM ("
+                + " SELECT channel_id, (minute / ?) * ? AS b, count AS n, min AS lo, max AS hi, sum AS s"
+                + " FROM minute_aggregate WHERE minute >= ? AND minute < ?"
+                + " UNION ALL"
+                + " SELECT channel_id, ((ts / 60000) / ?) * ?, count(value), min(value), max(value), total(value)"
+                + " FROM reading WHERE ts >= ? AND ts < ? GROUP BY channel_id, ts / 60000"
+                + ") JOIN channel c ON c.id = channel_id GROUP BY c.name, b HAVING sum(n) > 0 ORDER BY c.name, b";
+        List<PeriodSummary> out = new ArrayList<>();
+        try (PreparedStatement q = connection.prepareStatement(sql)) {
+            q.setLong(1, bucketMinutes);
+            q.setLong(2, bucketMinutes);
+            q.setLong(3, Math.floorDiv(fromMillis, 60_000));
+            q.setLong(4, Math.floorDiv(toMillis + 59_999, 60_000));
+            q.setLong(5, bucketMinutes);
+            q.setLong(6, bucketMinutes);
+            q.setLong(7, fromMillis);
+            q.setLong(8, toMillis);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    long n = rs.getLong(3);
+                    out.add(new PeriodSummary(rs.getString(1), rs.getLong(2) * 60_000, n, rs.getDouble(4),
+                            rs.getDouble(5), rs.getDouble(6) / n));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot summarize " + fromMillis + ".." + toMillis + " from " + file + ": "
+                    + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    @Override
     public synchronized StoreStats stats() throws StoreException {
         ensureOpen();
         try {
@@ -426,7 +466,10 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             inTransaction(() -> {
                 try (PreparedStatement cursor = connection.prepareStatement(
                         "UPDATE stream_cursor SET acknowledged_seq = ? WHERE stream = ?");
-                     PreparedStatement delete = connection.prepareStatement("DELETE FROM reading WHERE seq <= ?")) {
+                     PreparedStatement delete = connection.prepareStatement("DELETE FROM reading WHERE seq <= ?");
+                     Statement fold = connection.createStatement()) {
+                    // the readings leave the raw table: their per-minute history stays for period reports
+                    Retention.foldIntoMinuteAggregates(fold, "seq <= " + seq);
                     cursor.setLong(1, seq);
                     cursor.setString(2, STREAM);
                     cursor.executeUpdate();
