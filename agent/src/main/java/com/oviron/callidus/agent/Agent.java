@@ -7,6 +7,13 @@ import com.oviron.callidus.cloud.HealthMessage;
 import com.oviron.callidus.cloud.LiveSnapshot;
 import com.oviron.callidus.cloud.LinkSettings;
 import com.oviron.callidus.cloud.MqttConnection;
+import com.oviron.callidus.cloud.RateLimitedMqttConnection;
+import com.oviron.callidus.cloud.command.CommandChannel;
+import com.oviron.callidus.agent.commands.LiveMode;
+import com.oviron.callidus.agent.commands.UnitCommands;
+import com.oviron.callidus.agent.commands.UnitFacts;
+import com.oviron.callidus.store.commands.CommandJournal;
+import com.oviron.callidus.store.commands.SqliteCommandJournal;
 import com.oviron.callidus.cloud.SyncSettings;
 import com.oviron.callidus.cloud.TelemetrySync;
 import com.oviron.callidus.cloud.Topics;
@@ -31,7 +38,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.nio.file.Path;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
@@ -41,11 +52,15 @@ import org.tinylog.Logger;
  * in the order that loses nothing (stop sampling, write what is in memory, send what is buffered while the
  * drain timeout allows, announce offline, close the store).
  *
- * <p>Threads: "hal-sampler" (sensor port), "store-writer" (group commits), "telemetry-sync" (outbox to broker),
- * "mqtt-link" (inside the connection) and Paho's own threads, which only post to "mqtt-link".
+ * <p>Threads: "hal-sampler" (sensor port), "store-writer" (group commits), "telemetry-sync" (outbox to broker,
+ * health, live data), "commands" (cloud commands, one at a time), "mqtt-link" (inside the connection),
+ * "mqtt-rate" (publishes held for the connection-wide rate limit) and Paho's own threads, which only post to
+ * "mqtt-link".
  */
 public final class Agent implements AutoCloseable {
     private static final Duration SAMPLER_STOP_TIMEOUT = Duration.ofSeconds(10);
+    /** Commands waiting for the "commands" thread at most; one more is answered "busy". */
+    static final int COMMAND_QUEUE = 64;
 
     private final AgentConfig config;
     private final SensorPort port;
@@ -57,13 +72,18 @@ public final class Agent implements AutoCloseable {
     private final Optional<GpioPort> gpio;
     private final Optional<TreatmentDetector> treatment;
     private final Clock clock;
+    private final ExecutorService commandExecutor;
+    private final CommandChannel commands;
+    private final LiveMode live;
+    private final long startedAtMillis;
     private boolean closed;
     private volatile AgentStatus finalStatus;
 
     private Agent(AgentConfig config, SensorPort port, TelemetryOutbox outbox, MqttConnection link,
-                  Optional<GpioPort> gpio, Clock clock) {
+                  Optional<GpioPort> gpio, Clock clock, CommandJournal journal) {
         this.config = config;
         this.clock = clock;
+        this.startedAtMillis = clock.millis();
         this.gpio = gpio;
         this.treatment = gpio.filter(g -> !config.gpio().treatmentInputs().isEmpty())
                 .map(g -> new TreatmentDetector(g, config.gpio().treatmentInputs(), config.gpio().treatmentHoldOff(),
@@ -78,6 +98,29 @@ public final class Agent implements AutoCloseable {
         this.sync = new TelemetrySync(outbox, link, new Topics(config.device().id()),
                 new SyncSettings(config.sync().batchMaxReadings(), config.sync().inFlightWindow(),
                         config.sync().interval(), config.sync().maxPublishesPerSecond()), syncExecutor, clock);
+        Topics topics = new Topics(config.device().id());
+        this.commandExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(COMMAND_QUEUE), r -> {
+                    Thread t = new Thread(r, "commands");
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.commands = new CommandChannel(link, topics, journal, commandExecutor, clock);
+        this.live = new LiveMode(link, topics, syncExecutor, clock,
+                port.channels().stream().map(com.oviron.callidus.hal.Channel::id)
+                        .collect(java.util.stream.Collectors.toSet()), config.hal().samplePeriod());
+        sampler.tap(live::onSample);
+        live.registerOn(commands);
+        new UnitCommands(new UnitFacts(config.device().id(), AgentVersion.current(), startedAtMillis, this::status,
+                sampler::newest, port, port::diagnostics, outbox, commands,
+                config.hal().modbus().map(m -> m.map().name()).orElse(config.hal().source()), stateFolder(config),
+                config.toString()), clock, live::active).registerOn(commands);
+    }
+
+    /** The folder of the agent's small state files: the store's folder. */
+    static Path stateFolder(AgentConfig config) {
+        Path parent = config.store().path().toAbsolutePath().getParent();
+        return parent == null ? Path.of(".").toAbsolutePath() : parent;
     }
 
     /** Builds the agent with the sensor port the configuration names and starts it. */
@@ -94,18 +137,23 @@ public final class Agent implements AutoCloseable {
     public static Agent start(AgentConfig config, SensorPort port, Clock clock) throws StoreException {
         TelemetryOutbox outbox = SqliteTelemetryOutbox.open(config.store().path(), config.store().durability(),
                 config.store().retention(), clock);
+        CommandJournal journal = null;
         try {
             AgentConfig.Mqtt m = config.mqtt();
             Topics topics = new Topics(config.device().id());
             LinkSettings settings = new LinkSettings(m.brokerUri(), config.device().id(), m.keepAlive(),
                     m.connectTimeout(), new Backoff(m.reconnectMin(), m.reconnectMax()), m.username(), m.password(),
-                    m.maxInflight(), m.tls());
-            MqttConnection link = new PahoMqttConnection(settings, topics.status(), config.device().id(),
-                    AgentVersion.current(), clock);
-            Agent agent = new Agent(config, port, outbox, link, openGpio(config.gpio()), clock);
+                    m.maxInflight(), m.tls(), m.persistentSession());
+            MqttConnection link = new RateLimitedMqttConnection(new PahoMqttConnection(settings, topics.status(),
+                    config.device().id(), AgentVersion.current(), clock), m.maxPublishesPerSecond());
+            journal = SqliteCommandJournal.open(stateFolder(config).resolve("commands.db"), clock);
+            Agent agent = new Agent(config, port, outbox, link, openGpio(config.gpio()), clock, journal);
             agent.startParts();
             return agent;
         } catch (RuntimeException | StoreException e) {
+            if (journal != null) {
+                journal.close();
+            }
             outbox.close();
             port.close();
             throw e;
@@ -152,6 +200,7 @@ public final class Agent implements AutoCloseable {
         publishHealthOnConnectAndPeriodically();
         publishLiveWhileReplaying();
         showLinkOnStatusLed();
+        commands.start();
         sync.start();
         link.start();
         sampler.start();
@@ -311,8 +360,15 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             sync.close();
+            commandExecutor.shutdownNow();
             link.close();
             syncExecutor.shutdownNow();
+            try {
+                commandExecutor.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            commands.close();
             try {
                 syncExecutor.awaitTermination(2, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

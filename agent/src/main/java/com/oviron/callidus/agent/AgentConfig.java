@@ -68,10 +68,12 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
      * @param password       optional, never logged
      * @param maxInflight    QoS 1 publishes awaiting PUBACK at most (Paho's window)
      * @param tls            mutual TLS for an ssl:// broker
+     * @param persistentSession clean session off: commands sent while the unit is away wait at the broker
+     * @param maxPublishesPerSecond publishes per second of the whole connection at most (0: no limit)
      */
     public record Mqtt(String brokerUri, Duration keepAlive, Duration connectTimeout, Duration reconnectMin,
                        Duration reconnectMax, Optional<String> username, Optional<String> password, int maxInflight,
-                       Optional<TlsSettings> tls) {
+                       Optional<TlsSettings> tls, boolean persistentSession, int maxPublishesPerSecond) {
         @Override
         public String toString() {
             return "Mqtt[brokerUri=" + brokerUri + ", username=" + username + ", password="
@@ -106,7 +108,7 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
         }
     }
 
-    /** @param level tinylog level: trace, debug, info, warn, error */
+    /** @param level the lowest level logged at start: debug, info, warn, error (changed at run time by log.set-level) */
     public record Log(String level) {
     }
 

@@ -1,5 +1,6 @@
 package com.oviron.callidus.agent;
 
+import com.oviron.callidus.agent.logging.SwitchableConsoleWriter;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -64,6 +65,8 @@ public final class AgentConfigLoader {
     public static final long DEFAULT_STORE_MAX_MB = 512;
     public static final Duration DEFAULT_STORE_MAX_AGE = Duration.ofDays(30);
     public static final Duration DEFAULT_AGGREGATE_MAX_AGE = Duration.ofDays(365);
+    /** Publishes per second of the whole connection: below AWS IoT Core's 100 per connection. */
+    public static final int DEFAULT_LINK_PUBLISHES_PER_SECOND = 80;
     public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofMinutes(1);
     /** Half of AWS IoT Core's 100 publishes per second per connection: room for everything else. */
     public static final int DEFAULT_MAX_PUBLISHES_PER_SECOND = 50;
@@ -76,7 +79,7 @@ public final class AgentConfigLoader {
     public static final int DEFAULT_MODBUS_MAX_GAP = 8;
     public static final Duration DEFAULT_REOPEN_MIN = Duration.ofSeconds(1);
     public static final Duration DEFAULT_REOPEN_MAX = Duration.ofSeconds(30);
-    private static final List<String> LOG_LEVELS = List.of("trace", "debug", "info", "warn", "error");
+    private static final List<String> LOG_LEVELS = SwitchableConsoleWriter.LEVELS;
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)");
 
     private AgentConfigLoader() {
@@ -223,6 +226,9 @@ public final class AgentConfigLoader {
                 .filter(s -> !s.isEmpty());
         Optional<String> password = Optional.ofNullable(mqtt.string("password", "")).filter(s -> !s.isEmpty());
         int maxInflight = (int) mqtt.integer("maxInflight", DEFAULT_MAX_INFLIGHT, 1 + RESERVED_INFLIGHT, 65_535);
+        boolean persistentSession = mqtt.bool("persistentSession", true);
+        int linkPublishesPerSecond = (int) mqtt.integer("maxPublishesPerSecond", DEFAULT_LINK_PUBLISHES_PER_SECOND, 0,
+                10_000);
         mqtt.done();
 
         Section sync = top.section("sync", false);
@@ -240,6 +246,10 @@ public final class AgentConfigLoader {
         Duration healthInterval = sync.duration("healthInterval", DEFAULT_HEALTH_INTERVAL, Duration.ofMillis(100),
                 Duration.ofHours(24));
         sync.done();
+        if (linkPublishesPerSecond > 0 && maxPublishesPerSecond > linkPublishesPerSecond) {
+            throw new ConfigException("sync.maxPublishesPerSecond", maxPublishesPerSecond + " must be at most"
+                    + " mqtt.maxPublishesPerSecond (" + linkPublishesPerSecond + "), the limit of the whole connection");
+        }
 
         AgentConfig.Gpio gpio = gpio(top.section("gpio", false));
 
@@ -258,7 +268,7 @@ public final class AgentConfigLoader {
                 new AgentConfig.Hal(source, seed, samplePeriod, modbus),
                 new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer, retention),
                 new AgentConfig.Mqtt(brokerUri, keepAlive, connectTimeout, reconnectMin, reconnectMax, username,
-                        password, maxInflight, tls),
+                        password, maxInflight, tls, persistentSession, linkPublishesPerSecond),
                 new AgentConfig.Sync(batchMax, window, interval, healthInterval, maxPublishesPerSecond),
                 gpio,
                 new AgentConfig.Log(level),

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import com.oviron.callidus.agent.logging.SwitchableConsoleWriter;
 import org.tinylog.Logger;
 import org.tinylog.configuration.Configuration;
 
@@ -131,6 +132,7 @@ public final class Main {
 
     /** tinylog reads its configuration once, at the first log call: this must run before any logging. */
     static void configureLogging(String level) {
+        SwitchableConsoleWriter.setLevel(level);
         if (Configuration.isFrozen()) {
             return;
         }
@@ -139,8 +141,10 @@ public final class Main {
                 // controller that is not a Raspberry Pi even when the gpiod chip works
                 "level@com.pi4j", "warn",
                 "level@com.pi4j.boardinfo", "off",
-                "writer", "console",
-                "writer.level", level,
+                // the level is switched by the writer (command log.set-level); tinylog lets debug through to it
+                "level", "debug",
+                "writer", "switchable console",
+                "writer.level", "debug",
                 "writer.stream", "out",
                 "writer.format", "{date:yyyy-MM-dd HH:mm:ss.SSS} {level} [{thread}] {message}",
                 "writingthread", "false",

@@ -33,6 +33,7 @@ final class Sampler {
     private final long samplesPerDiagnostics;
     private final java.util.Map<String, Reading> newest = new java.util.concurrent.ConcurrentHashMap<>();
     private ScheduledFuture<?> task;
+    private volatile java.util.function.Consumer<List<Reading>> tap = readings -> { };
 
     Sampler(SensorPort port, GroupCommitWriter writer, ScheduledExecutorService executor, Duration period) {
         this.samplesPerDiagnostics = Math.max(1, DIAGNOSTICS_EVERY.toNanos() / period.toNanos());
@@ -58,6 +59,7 @@ final class Sampler {
             for (Reading r : readings) {
                 newest.put(r.channelId(), r);
             }
+            tap.accept(readings);
             if (n % samplesPerDiagnostics == 0) {
                 logDiagnostics();
             }
@@ -96,6 +98,14 @@ final class Sampler {
             counters.forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
             Logger.info("hal diagnostics samples={} halErrors={}{}", samples.get(), halErrors.get(), line);
         }
+    }
+
+    /**
+     * Also hands every sample cycle's readings to {@code consumer} (live mode), on the sampler's thread: it
+     * must return at once.
+     */
+    void tap(java.util.function.Consumer<List<Reading>> consumer) {
+        this.tap = consumer;
     }
 
     /** The newest reading of each channel (any thread). */

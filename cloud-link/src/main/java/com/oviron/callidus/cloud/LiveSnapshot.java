@@ -10,15 +10,26 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The newest value of every channel, on {@link Topics#live()}, QoS 0, while a backlog is being replayed: the
- * ordered telemetry stream is busy with the past, and this keeps the cloud's live view current. Not stored,
+ * Live readings on {@link Topics#live()}, QoS 0, of two kinds: a {@link #SNAPSHOT} (the newest value of every
+ * channel) while a backlog is being replayed — the ordered telemetry stream is busy with the past, and this
+ * keeps the cloud's live view current — and a {@link #STREAM} of up to every sample of the channels a live
+ * session (command live.start) selected. Not stored,
  * not sequenced (the readings also arrive in the telemetry stream, in order, with their sequence numbers).
  *
  * @param deviceId the unit
  * @param atMillis when the snapshot was taken
  * @param readings the newest reading of each channel
  */
-public record LiveSnapshot(String deviceId, long atMillis, List<Reading> readings) {
+public record LiveSnapshot(String deviceId, long atMillis, List<Reading> readings, String kind) {
+    /** The newest value of each channel, sent while a backlog is replayed. */
+    public static final String SNAPSHOT = "snapshot";
+    /** Readings of a live session (command live.start): up to every sample of the selected channels. */
+    public static final String STREAM = "stream";
+
+    /** A {@link #SNAPSHOT}. */
+    public LiveSnapshot(String deviceId, long atMillis, List<Reading> readings) {
+        this(deviceId, atMillis, readings, SNAPSHOT);
+    }
 
     /**
      * @param channelId       the channel
@@ -34,6 +45,9 @@ public record LiveSnapshot(String deviceId, long atMillis, List<Reading> reading
 
     public LiveSnapshot {
         Objects.requireNonNull(deviceId, "deviceId");
+        if (!SNAPSHOT.equals(kind) && !STREAM.equals(kind)) {
+            throw new IllegalArgumentException("kind must be " + SNAPSHOT + " or " + STREAM + ", got " + kind);
+        }
         readings = List.copyOf(readings);
     }
 
@@ -42,6 +56,7 @@ public record LiveSnapshot(String deviceId, long atMillis, List<Reading> reading
         o.addProperty("v", 1);
         o.addProperty("device", deviceId);
         o.addProperty("at", atMillis);
+        o.addProperty("kind", kind);
         JsonArray array = new JsonArray();
         for (Reading r : readings) {
             JsonObject j = new JsonObject();
@@ -72,7 +87,8 @@ public record LiveSnapshot(String deviceId, long atMillis, List<Reading> reading
                 readings.add(new Reading(r.get("c").getAsString(), r.get("t").getAsLong(),
                         v == null || v.isJsonNull() ? Double.NaN : v.getAsDouble(), r.get("q").getAsInt()));
             }
-            return new LiveSnapshot(o.get("device").getAsString(), o.get("at").getAsLong(), readings);
+            return new LiveSnapshot(o.get("device").getAsString(), o.get("at").getAsLong(), readings,
+                    o.has("kind") ? o.get("kind").getAsString() : SNAPSHOT);
         } catch (RuntimeException e) {
             throw new MalformedMessageException("live snapshot is malformed: " + e, e);
         }
