@@ -42,6 +42,8 @@ class AgentConfigLoaderTest {
         assertEquals(Duration.ofDays(30), c.store().retention().maxAge());
         assertEquals(Duration.ofDays(365), c.store().retention().aggregateMaxAge());
         assertEquals(Duration.ofMinutes(1), c.sync().healthInterval());
+        assertTrue(c.mqtt().persistentSession());
+        assertEquals(80, c.mqtt().maxPublishesPerSecond());
     }
 
     @Test
@@ -107,6 +109,10 @@ class AgentConfigLoaderTest {
         "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1883/x\"}}",
         "mqtt.keepAlive   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"keepAlive\":\"5s\",\"keepAlive\":\"9s\"}}",
         "log.level        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"log\":{\"level\":\"loud\"}}",
+        "log.level        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"log\":{\"level\":\"trace\"}}",
+        "mqtt.persistentSession | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"persistentSession\":\"yes\"}}",
+        "mqtt.maxPublishesPerSecond | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxPublishesPerSecond\":-1}}",
+        "sync.maxPublishesPerSecond | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxPublishesPerSecond\":40}}",
         "telemetry        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"telemetry\":{}}",
         "mqtt             | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":\"tcp://h:1\"}"
     })
