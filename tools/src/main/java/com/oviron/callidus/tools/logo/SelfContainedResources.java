@@ -25,14 +25,15 @@ import javax.imageio.stream.ImageInputStream;
  * The JSVG loader settings for a logo: nothing outside the document is ever read, and what was refused is
  * remembered so that the composer can fail with a reason instead of drawing an incomplete logo.
  *
- * <p>What JSVG 2.1 does by default (read in its source): the resource policy is {@code DENY_EXTERNAL} (only
- * {@code data:} URIs; absolute {@code file:} and {@code http:} URIs refused), external documents in
- * {@code <use href="other.svg#id">} are not followed, and the StAX parser has DTDs and external entities off. One
- * gap: a <em>relative</em> reference is resolved against the document's base URI whatever the policy says, so a
- * document loaded from a file or URL could read its neighbours. We load from bytes with no base URI and also set
- * both the policy and the image loader explicitly, so that a change of JSVG's defaults cannot open that door:
- * the policy allows {@code data:} only, and the loader reads nothing but {@code data:} images, checking their
- * pixel count before decoding (a small PNG can claim to be 100000x100000).
+ * <p>What JSVG 2.1 does by default (read in its source, tried): the resource policy is {@code DENY_EXTERNAL}
+ * ({@code data:} URIs only; absolute {@code file:} and {@code http:} URIs are refused and logged at INFO),
+ * external documents in {@code <use href="other.svg#id">} are not followed, and the StAX parser has DTDs and
+ * external entities off. A <em>relative</em> reference is resolved against the document's base URI by that policy
+ * whatever its flags say, and refused only by the image loader's second look at the now absolute URI (JSVG then
+ * draws its "missing image" placeholder). We do not rely on that chain: we load from bytes with no base URI and
+ * set both the policy and the image loader explicitly, so that a change of JSVG's defaults cannot open the door.
+ * The policy allows {@code data:} only; the loader reads nothing but {@code data:} images and checks their pixel
+ * count in the header before decoding (a small PNG can claim to be 100000x100000).
  */
 final class SelfContainedResources {
     /** Embedded images bigger than this (4096x4096) are refused, to keep decoding within bounded memory. */

@@ -26,6 +26,8 @@ import javax.xml.stream.XMLStreamReader;
 final class SvgReferenceCheck {
     private static final Pattern URL_FUNCTION = Pattern.compile("url\\(\\s*(['\"]?)(.*?)\\1\\s*\\)",
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    private static final Pattern JDK_PARSE_ERROR = Pattern.compile(
+            "ParseError at \\[row,col\\]:\\[(\\d+),(\\d+)\\]\\s*Message:\\s*(.*)", Pattern.DOTALL);
     private static final int MAX_SHOWN_CHARS = 80;
 
     private SvgReferenceCheck() {
@@ -77,6 +79,13 @@ final class SvgReferenceCheck {
                     case XMLStreamConstants.PROCESSING_INSTRUCTION -> {
                         if ("xml-stylesheet".equalsIgnoreCase(xml.getPITarget())) {
                             throw external("an <?xml-stylesheet?> instruction", xml.getPIData(), xml.getLocation());
+                        }
+                    }
+                    case XMLStreamConstants.DTD -> {
+                        if (xml.getText() != null && xml.getText().contains("<!ENTITY")) {
+                            throw new LogoException(Problem.SVG_EXTERNAL_REFERENCE, "SVG declares XML entities in"
+                                    + " its DOCTYPE " + at(xml.getLocation()) + " (entities are not supported and"
+                                    + " never read; export the logo as plain SVG)");
                         }
                     }
                     case XMLStreamConstants.ENTITY_REFERENCE -> throw new LogoException(Problem.SVG_EXTERNAL_REFERENCE,
@@ -143,9 +152,12 @@ final class SvgReferenceCheck {
 
     private static String oneLine(XMLStreamException e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        // the JDK's StAX messages start with "ParseError at [row,col]:[3,5]\nMessage: ..."
-        return shorten(message.replaceAll("\\s+", " ").replace("ParseError at [row,col]:", "at [line,column]"),
-                MAX_SHOWN_CHARS * 3);
+        // the JDK's StAX messages read "ParseError at [row,col]:[3,5]\nMessage: ..."
+        Matcher jdk = JDK_PARSE_ERROR.matcher(message);
+        if (jdk.find()) {
+            message = "line " + jdk.group(1) + ", column " + jdk.group(2) + ": " + jdk.group(3);
+        }
+        return shorten(message, MAX_SHOWN_CHARS * 3);
     }
 
     private static String shorten(String text) {
