@@ -3,6 +3,7 @@ package com.oviron.callidus.tools;
 import com.oviron.callidus.tools.benchmark.BenchmarkCommand;
 import com.oviron.callidus.tools.decode.DecodeCommand;
 import com.oviron.callidus.tools.demo.DemoCommand;
+import com.oviron.callidus.tools.logo.LogoCommand;
 import com.oviron.callidus.tools.simulator.SimulatorCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -21,6 +22,8 @@ public final class ToolsMain {
                         with fault injection from standard input (simulator --help)
               decode    print a telemetry batch payload as JSON or CSV (decode --help)
               benchmark speed figures to compare between versions (benchmark --help)
+              logo      compose the unit's display logo from the clinic's SVG and the dentists' names
+                        (logo --help)
               help      show this text
             """;
 
@@ -42,6 +45,7 @@ public final class ToolsMain {
             case "simulator" -> SimulatorCommand.run(rest, System.in, out, err);
             case "benchmark" -> BenchmarkCommand.run(rest, out, err);
             case "decode" -> DecodeCommand.run(rest, System.in, out, err);
+            case "logo" -> LogoCommand.run(rest, out, err);
             default -> {
                 err.println("error: unknown command '" + args[0] + "'");
                 err.print(USAGE);
