@@ -11,6 +11,7 @@ import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.cloud.testing.Await;
 import com.oviron.callidus.cloud.testing.MosquittoBroker;
 import com.oviron.callidus.cloud.testing.TestPki;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,6 +47,7 @@ class MosquittoTlsIT {
         pki.signed("oviron-ca", "broker-elsewhere", "DNS:broker.elsewhere.example");
         pki.signed("oviron-ca", "CAL-TLS-1", "");
         pki.signed("other-ca", "intruder", "");
+        pki.signed("oviron-ca", "cloud-service", "");
         broker = MosquittoBroker.startTls(dir.resolve("mosquitto"), dir.resolve("pki/oviron-ca.pem"),
                 dir.resolve("pki/broker.pem"), pki.key("broker"));
         wrongHostBroker = MosquittoBroker.startTls(dir.resolve("mosquitto-elsewhere"),
@@ -130,6 +132,48 @@ class MosquittoTlsIT {
             link.publish("callidus/v1/CAL-TLS-1/x", new byte[] {2}, 1, false).get(10, TimeUnit.SECONDS);
         } finally {
             link.close();
+        }
+    }
+
+    @Test
+    void the_persistent_session_survives_a_broker_restart_and_delivers_a_command_queued_meanwhile() throws Exception {
+        String commands = new Topics("CAL-TLS-1").commands();
+        LinkSettings unitSettings = new LinkSettings(broker.uri(), "CAL-TLS-1", Duration.ofSeconds(10),
+                Duration.ofSeconds(3), new Backoff(Duration.ofMillis(100), Duration.ofMillis(500)), Optional.empty(),
+                Optional.empty(), 16, Optional.of(pem("oviron-ca", "CAL-TLS-1"))).withPersistentSession(true);
+        java.util.List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        PahoMqttConnection unit = new PahoMqttConnection(unitSettings, new Topics("CAL-TLS-1").status(), "CAL-TLS-1",
+                "test", Clock.systemUTC());
+        unit.subscribe(commands, 1, (topic, payload) -> got.add(new String(payload, StandardCharsets.UTF_8)));
+        unit.start();
+        Await.until("TLS session up", WAIT, unit::isConnected);
+        unit.close();
+
+        broker.stop(); // SIGTERM: mosquitto saves its sessions
+        broker.start();
+        LinkSettings cloudSettings = new LinkSettings(broker.uri(), "cloud-service", Duration.ofSeconds(10),
+                Duration.ofSeconds(3), new Backoff(Duration.ofMillis(100), Duration.ofMillis(500)), Optional.empty(),
+                Optional.empty(), 16, Optional.of(pem("oviron-ca", "cloud-service")));
+        PahoMqttConnection cloud = new PahoMqttConnection(cloudSettings, "cloud/status", "cloud-service", "test",
+                Clock.systemUTC());
+        try {
+            cloud.start();
+            Await.until("cloud connected over TLS", WAIT, cloud::isConnected);
+            cloud.publish(commands, "queued-while-away".getBytes(StandardCharsets.UTF_8), 1, false)
+                    .get(10, TimeUnit.SECONDS);
+        } finally {
+            cloud.close();
+        }
+
+        PahoMqttConnection again = new PahoMqttConnection(unitSettings, new Topics("CAL-TLS-1").status(), "CAL-TLS-1",
+                "test", Clock.systemUTC());
+        again.subscribe(commands, 1, (topic, payload) -> got.add(new String(payload, StandardCharsets.UTF_8)));
+        try {
+            again.start();
+            Await.until("the command queued across the broker restart", WAIT,
+                    () -> got.contains("queued-while-away"));
+        } finally {
+            again.close();
         }
     }
 
