@@ -4,6 +4,7 @@ import com.oviron.callidus.tools.benchmark.BenchmarkCommand;
 import com.oviron.callidus.tools.decode.DecodeCommand;
 import com.oviron.callidus.tools.demo.DemoCommand;
 import com.oviron.callidus.tools.simulator.SimulatorCommand;
+import com.oviron.callidus.tools.vendor.VendorCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 
@@ -21,6 +22,8 @@ public final class ToolsMain {
                         with fault injection from standard input (simulator --help)
               decode    print a telemetry batch payload as JSON or CSV (decode --help)
               benchmark speed figures to compare between versions (benchmark --help)
+              vendor    subscription tokens for the vendor side: keygen, token sign, token verify
+                        (vendor --help)
               help      show this text
             """;
 
@@ -42,6 +45,7 @@ public final class ToolsMain {
             case "simulator" -> SimulatorCommand.run(rest, System.in, out, err);
             case "benchmark" -> BenchmarkCommand.run(rest, out, err);
             case "decode" -> DecodeCommand.run(rest, System.in, out, err);
+            case "vendor" -> VendorCommand.run(rest, out, err, java.time.Clock.systemUTC());
             default -> {
                 err.println("error: unknown command '" + args[0] + "'");
                 err.print(USAGE);
