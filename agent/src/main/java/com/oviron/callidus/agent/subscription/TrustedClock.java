@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import org.tinylog.Logger;
@@ -218,7 +217,7 @@ public final class TrustedClock {
             tampered = true;
             jumpBackAtMs = now;
             Logger.error("trusted time file unreadable, kept aside; updates refused until a fresh token or server time"
-                    + " arrives file={} reason={}", file, why.toLowerCase(Locale.ROOT));
+                    + " arrives file={} reason={}", file, why);
             persist(true);
         }
     }
