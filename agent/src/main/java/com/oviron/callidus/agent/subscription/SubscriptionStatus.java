@@ -1,0 +1,79 @@
+package com.oviron.callidus.agent.subscription;
+
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import java.time.LocalDate;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A snapshot for the console, {@code subscription.get} and the health report: the decision, the clock and
+ * the installed token's identity (never the token itself).
+ *
+ * @param entitlement what is allowed now
+ * @param clock       the trusted-time reading it was decided at
+ * @param token       the installed token, if any
+ */
+public record SubscriptionStatus(Entitlement entitlement, TrustedClock.Reading clock, Optional<VerifiedToken> token) {
+    public SubscriptionStatus {
+        Objects.requireNonNull(entitlement, "entitlement");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(token, "token");
+    }
+
+    /** The JSON of {@code subscription.get} (docs/drafts/subscription.md). */
+    public JsonObject toJson() {
+        Entitlement e = entitlement;
+        JsonObject o = new JsonObject();
+        o.addProperty("state", e.serviceManager().wire());
+        o.addProperty("cloudServicesAllowed", e.cloudServicesAllowed());
+        o.addProperty("updatesAllowed", e.updatesAllowed());
+        o.addProperty("reminderDue", e.reminderDue());
+        JsonObject sm = new JsonObject();
+        sm.addProperty("active", e.serviceManager() == ServiceManagerState.ACTIVE);
+        date(sm, "end", e.serviceManagerEnd());
+        date(sm, "cloudServicesUntil", e.cloudServicesUntil());
+        if (token.isPresent()) {
+            sm.addProperty("daysUntilEnd", e.daysUntilEnd());
+        } else {
+            sm.add("daysUntilEnd", JsonNull.INSTANCE);
+        }
+        o.add("serviceManager", sm);
+        JsonObject ew = new JsonObject();
+        ew.addProperty("active", e.extendedWarrantyActive());
+        date(ew, "paidUntil", e.extendedWarrantyUntil());
+        o.add("extendedWarranty", ew);
+        if (token.isPresent()) {
+            SubscriptionToken t = token.get().claims();
+            JsonObject tj = new JsonObject();
+            tj.addProperty("tsn", t.tokenSerial());
+            tj.addProperty("kid", token.get().keyId());
+            tj.addProperty("issuedAt", t.issuedAt().toEpochMilli());
+            tj.addProperty("purchaseDate", t.purchaseDate().toString());
+            date(tj, "serviceManagerPaidUntil", t.serviceManagerPaidUntil());
+            tj.addProperty("graceDays", t.graceDays());
+            o.add("token", tj);
+        } else {
+            o.add("token", JsonNull.INSTANCE);
+        }
+        JsonObject c = new JsonObject();
+        c.addProperty("state", clock.clockState());
+        c.addProperty("trustedTime", clock.trustedNow().toEpochMilli());
+        c.addProperty("localTime", clock.localNow().toEpochMilli());
+        c.addProperty("lastJumpBackSeconds", clock.lastJumpBack().toSeconds());
+        if (clock.lastTrustedSource().isPresent() && clock.lastTrustedAt().isPresent()) {
+            c.addProperty("lastTrustedSource", clock.lastTrustedSource().get());
+            c.addProperty("lastTrustedAt", clock.lastTrustedAt().get().toEpochMilli());
+        }
+        o.add("clock", c);
+        return o;
+    }
+
+    private static void date(JsonObject o, String name, Optional<LocalDate> d) {
+        if (d.isPresent()) {
+            o.addProperty(name, d.get().toString());
+        } else {
+            o.add(name, JsonNull.INSTANCE);
+        }
+    }
+}
