@@ -12,6 +12,9 @@ import com.oviron.callidus.cloud.command.CommandChannel;
 import com.oviron.callidus.agent.commands.LiveMode;
 import com.oviron.callidus.agent.commands.UnitCommands;
 import com.oviron.callidus.agent.commands.UnitFacts;
+import com.oviron.callidus.agent.subscription.RetainedTokenListener;
+import com.oviron.callidus.agent.subscription.SubscriptionCommands;
+import com.oviron.callidus.agent.subscription.SubscriptionService;
 import com.oviron.callidus.store.commands.CommandJournal;
 import com.oviron.callidus.store.commands.SqliteCommandJournal;
 import com.oviron.callidus.cloud.SyncSettings;
@@ -75,6 +78,7 @@ public final class Agent implements AutoCloseable {
     private final ExecutorService commandExecutor;
     private final CommandChannel commands;
     private final LiveMode live;
+    private final Optional<SubscriptionService> subscription;
     private final long startedAtMillis;
     private boolean closed;
     private volatile AgentStatus finalStatus;
@@ -115,6 +119,31 @@ public final class Agent implements AutoCloseable {
                 sampler::newest, port, port::diagnostics, outbox, commands,
                 config.hal().modbus().map(m -> m.map().name()).orElse(config.hal().source()), stateFolder(config),
                 config.toString()), clock, live::active).registerOn(commands);
+        this.subscription = config.subscription().map(s -> SubscriptionService.open(s, config.device().id(), clock));
+        if (subscription.isPresent()) {
+            SubscriptionService service = subscription.get();
+            SubscriptionCommands.registerOn(commands, service);
+            RetainedTokenListener.subscribe(link, topics, service, commandExecutor);
+            commands.setServerTimeListener(ms -> service.acceptCommandTime(java.time.Instant.ofEpochMilli(ms)));
+            sync.setGate(service::cloudServicesAllowed);
+            service.addChangeListener(SubscriptionEvents.logAndRecord(outbox, clock));
+            Logger.info("subscription {}", service.status().toJson());
+            // changes (a day passing into the reminder, grace or lapse) are noticed when the status is read
+            syncExecutor.scheduleWithFixedDelay(service::status, 1, 1, TimeUnit.MINUTES);
+        } else {
+            Logger.warn("subscription not checked: the configuration has no subscription section (development only;"
+                    + " a unit in a clinic has the vendor's pinned keys)");
+        }
+    }
+
+    /** Whether the subscription allows cloud services now (always without a subscription section). */
+    boolean cloudServicesAllowed() {
+        return subscription.map(SubscriptionService::cloudServicesAllowed).orElse(true);
+    }
+
+    /** The subscription, when checked. */
+    public Optional<SubscriptionService> subscription() {
+        return subscription;
     }
 
     /** The folder of the agent's small state files: the store's folder. */
@@ -231,7 +260,8 @@ public final class Agent implements AutoCloseable {
         Topics topics = new Topics(config.device().id());
         syncExecutor.scheduleWithFixedDelay(() -> {
             try {
-                if (!link.isConnected() || outbox.pendingCount() <= config.sync().batchMaxReadings()) {
+                if (!link.isConnected() || !cloudServicesAllowed()
+                        || outbox.pendingCount() <= config.sync().batchMaxReadings()) {
                     return;
                 }
                 List<LiveSnapshot.Reading> newest = sampler.newest().stream()
@@ -250,7 +280,7 @@ public final class Agent implements AutoCloseable {
 
     /** Runs on the sync's thread: the outbox is thread-safe, the figures are snapshots. */
     private void publishHealth() {
-        if (!link.isConnected()) {
+        if (!link.isConnected() || !cloudServicesAllowed()) {
             return;
         }
         try {

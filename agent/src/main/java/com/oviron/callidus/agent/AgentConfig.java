@@ -1,5 +1,6 @@
 package com.oviron.callidus.agent;
 
+import com.oviron.callidus.agent.subscription.SubscriptionSettings;
 import com.oviron.callidus.cloud.TlsSettings;
 import com.oviron.callidus.hal.GpioLine;
 import com.oviron.callidus.hal.SerialSettings;
@@ -17,7 +18,7 @@ import java.util.Set;
  * docs/configuration.md; {@link AgentConfigLoader} reads it from the JSON file.
  */
 public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync sync, Gpio gpio, Log log,
-                          Shutdown shutdown) {
+                          Shutdown shutdown, Optional<SubscriptionSettings> subscription) {
 
     /** @param id the unit's serial number, also its MQTT client id and topic level */
     public record Device(String id) {

@@ -1,6 +1,9 @@
 package com.oviron.callidus.agent;
 
 import com.oviron.callidus.agent.logging.SwitchableConsoleWriter;
+import com.oviron.callidus.agent.subscription.PinnedKeys;
+import com.oviron.callidus.agent.subscription.SubscriptionSettings;
+import com.oviron.callidus.agent.subscription.TrustedClock;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -257,6 +260,9 @@ public final class AgentConfigLoader {
         String level = log.oneOf("level", DEFAULT_LOG_LEVEL, LOG_LEVELS);
         log.done();
 
+        Optional<SubscriptionSettings> subscription = subscription(top.section("subscription", false), baseDir,
+                path.toAbsolutePath().getParent());
+
         Section shutdown = top.section("shutdown", false);
         Duration drain = shutdown.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT, Duration.ZERO,
                 Duration.ofMinutes(5));
@@ -272,7 +278,52 @@ public final class AgentConfigLoader {
                 new AgentConfig.Sync(batchMax, window, interval, healthInterval, maxPublishesPerSecond),
                 gpio,
                 new AgentConfig.Log(level),
-                new AgentConfig.Shutdown(drain));
+                new AgentConfig.Shutdown(drain),
+                subscription);
+    }
+
+    /**
+     * The subscription section; absent means the subscription is not checked (development: a warning is
+     * logged at start), present needs at least one pinned key.
+     */
+    private static Optional<SubscriptionSettings> subscription(Section sub, Path baseDir, Path storeFolder)
+            throws ConfigException {
+        if (!sub.isPresent()) {
+            return Optional.empty();
+        }
+        String issuer = sub.string("issuer", SubscriptionSettings.DEFAULT_ISSUER);
+        if (issuer.isEmpty() || issuer.length() > 128) {
+            throw new ConfigException(sub.key("issuer"), "must be 1 to 128 characters");
+        }
+        Section keysSection = sub.section("keys", true);
+        java.util.Map<String, String> keys = new java.util.LinkedHashMap<>();
+        for (String kid : keysSection.keys()) {
+            keys.put(kid, keysSection.string(kid, null));
+        }
+        if (keys.isEmpty()) {
+            throw new ConfigException(sub.key("keys"), "needs at least one key id with its Ed25519 public key");
+        }
+        PinnedKeys pinned;
+        try {
+            pinned = PinnedKeys.parse(keys);
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage() == null ? "invalid" : e.getMessage();
+            String kid = message.startsWith("key '") ? message.substring(5, message.indexOf('\'', 5)) : "";
+            throw new ConfigException(kid.isEmpty() ? sub.key("keys") : sub.key("keys") + "." + kid, message);
+        }
+        Path tokenFile = baseDir.resolve(sub.string("tokenFile", storeFolder.resolve(
+                SubscriptionSettings.DEFAULT_TOKEN_FILE).toString())).normalize();
+        Path clockFile = baseDir.resolve(sub.string("clockFile", storeFolder.resolve(
+                SubscriptionSettings.DEFAULT_CLOCK_FILE).toString())).normalize();
+        if (tokenFile.toAbsolutePath().equals(clockFile.toAbsolutePath())) {
+            throw new ConfigException(sub.key("clockFile"), "must not be the token file");
+        }
+        Duration tolerance = sub.duration("clockTolerance", TrustedClock.DEFAULT_TOLERANCE, Duration.ZERO,
+                Duration.ofDays(1));
+        Duration lead = sub.duration("tokenTimeLead", TrustedClock.DEFAULT_TOKEN_LEAD, Duration.ZERO,
+                Duration.ofDays(7));
+        sub.done();
+        return Optional.of(new SubscriptionSettings(issuer, pinned, tokenFile, clockFile, tolerance, lead));
     }
 
     private static AgentConfig.Gpio gpio(Section gpio) throws ConfigException {

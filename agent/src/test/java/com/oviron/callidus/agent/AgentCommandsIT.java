@@ -71,7 +71,7 @@ class AgentCommandsIT {
                      new Topics(DEVICE).telemetry())) {
             Agent agent = Agent.start(config(broker.uri()), port, Clock.systemUTC());
             try {
-                Await.until("agent connected", WAIT, () -> agent.status().connected());
+                cloud.awaitOnline(1, WAIT);
 
                 JsonObject status = result(cloud.call("status.get", null, WAIT));
                 assertEquals(DEVICE, status.get("device").getAsString());
@@ -185,7 +185,7 @@ class AgentCommandsIT {
         try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"));
              CloudCommander cloud = new CloudCommander(broker.uri(), "cloud-away", DEVICE)) {
             Agent agent = Agent.start(config(broker.uri()), port, Clock.systemUTC());
-            Await.until("agent connected", WAIT, () -> agent.status().connected());
+            cloud.awaitOnline(1, WAIT);
             result(cloud.call("status.get", null, WAIT));
             agent.close();
 

@@ -73,6 +73,8 @@ public final class TelemetrySync implements AutoCloseable {
                             long acknowledgedSeq) {
     }
 
+    private volatile java.util.function.BooleanSupplier gate = () -> true;
+
     public TelemetrySync(TelemetryOutbox outbox, MqttConnection link, Topics topics, SyncSettings settings,
                          ScheduledExecutorService executor, Clock clock) {
         this.outbox = outbox;
@@ -109,6 +111,14 @@ public final class TelemetrySync implements AutoCloseable {
         ticker = executor.scheduleWithFixedDelay(this::pump, period, period, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Whether the unit may send now (the subscription, issue 6). While it says no, nothing is published and
+     * the readings stay in the outbox under its retention limits; sending resumes where it stopped.
+     */
+    public void setGate(java.util.function.BooleanSupplier allowed) {
+        this.gate = allowed;
+    }
+
     /** Asks for an immediate check of the outbox (for example after new readings were stored). */
     public void syncSoon() {
         executor.execute(this::pump);
@@ -120,7 +130,7 @@ public final class TelemetrySync implements AutoCloseable {
 
     private void pump() {
         try {
-            if (!link.isConnected()) {
+            if (!link.isConnected() || !gate.getAsBoolean()) {
                 return;
             }
             if (sendEventFirst()) {

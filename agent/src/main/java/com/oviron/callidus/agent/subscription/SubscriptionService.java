@@ -160,6 +160,14 @@ public final class SubscriptionService {
      * The cloud's time, taken from a message received live over the authenticated (mutual TLS) link, e.g. a
      * command's {@code issuedAt}; see {@link TrustedClock#acceptServerTime}.
      */
+    /** A cloud command's {@code issuedAt}; see {@link TrustedClock#acceptCommandTime}. */
+    public void acceptCommandTime(Instant issuedAt) {
+        synchronized (this) {
+            clock.acceptCommandTime(issuedAt);
+        }
+        status();
+    }
+
     public void acceptServerTime(Instant serverTime) {
         synchronized (this) {
             clock.acceptServerTime(serverTime);

@@ -125,6 +125,24 @@ public final class TrustedClock {
         return reading(lastLocalMs);
     }
 
+    /**
+     * A command's {@code issuedAt}: the cloud's clock when it sent the command. The broker may have held the
+     * command for a while, so it only proves that trusted time is <em>at least</em> this: it can raise the mark
+     * (by the same bounded lead as a token, so a cloud clock gone wrong cannot lock the unit out) and then
+     * counts as a fresh trusted time; an older time changes nothing.
+     */
+    public synchronized Reading acceptCommandTime(Instant issuedAt) {
+        read();
+        long t = issuedAt.toEpochMilli();
+        if (t <= markMs) {
+            return reading(lastLocalMs);
+        }
+        long cap = Math.max(markMs, lastLocalMs) + tokenLead.toMillis();
+        markMs = Math.min(t, cap);
+        trusted("command");
+        return reading(lastLocalMs);
+    }
+
     /** The cloud's time, received over the authenticated link; see the class comment. */
     public synchronized Reading acceptServerTime(Instant serverTime) {
         read();

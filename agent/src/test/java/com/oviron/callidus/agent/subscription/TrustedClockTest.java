@@ -152,4 +152,20 @@ class TrustedClockTest {
         clock.read();
         assertTrue(Files.readString(file).contains("\"markMs\":" + START.plusSeconds(61).toEpochMilli()));
     }
+
+    @Test
+    void a_command_time_only_raises_trusted_time_and_only_then_counts_as_fresh() {
+        TrustedClock clock = open();
+        local.set(START.minus(Duration.ofHours(2)));                  // clock set back: reported
+        assertTrue(clock.read().clockTampered());
+        TrustedClock.Reading stale = clock.acceptCommandTime(START.minus(Duration.ofHours(1)));
+        assertTrue(stale.clockTampered(), "a command queued long ago proves nothing");
+        assertEquals(START, stale.trustedNow());
+        TrustedClock.Reading fresh = clock.acceptCommandTime(START.plus(Duration.ofMinutes(3)));
+        assertFalse(fresh.clockTampered());
+        assertEquals(START.plus(Duration.ofMinutes(3)), fresh.trustedNow());
+        TrustedClock.Reading far = clock.acceptCommandTime(START.plus(Duration.ofDays(3650)));
+        assertTrue(far.trustedNow().isBefore(START.plus(Duration.ofDays(2))),
+                "a cloud clock gone wrong raises trusted time by the bounded lead only: " + far.trustedNow());
+    }
 }

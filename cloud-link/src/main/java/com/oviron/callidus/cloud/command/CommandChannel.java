@@ -40,6 +40,7 @@ public final class CommandChannel implements AutoCloseable {
     private final Clock clock;
     private final Map<String, CommandHandler> handlers = new ConcurrentHashMap<>();
     private volatile Predicate<String> entitled = name -> true;
+    private volatile java.util.function.LongConsumer serverTime = millis -> { };
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong executed = new AtomicLong();
     private final AtomicLong repeated = new AtomicLong();
@@ -85,6 +86,14 @@ public final class CommandChannel implements AutoCloseable {
      */
     public void setEntitlement(Predicate<String> allowed) {
         this.entitled = allowed;
+    }
+
+    /**
+     * Told the cloud's clock ({@code issuedAt}, epoch ms) of each new command that arrived within its expiry
+     * over the authenticated link: a source of trusted time for the subscription (issue 6).
+     */
+    public void setServerTimeListener(java.util.function.LongConsumer listener) {
+        this.serverTime = listener;
     }
 
     /** Subscribes; call before the connection starts so that the first connect already subscribes. */
@@ -153,6 +162,9 @@ public final class CommandChannel implements AutoCloseable {
         long started = System.nanoTime();
         try {
             CommandCodec.checkExpiry(command, now);
+            if (command.issuedAtMillis() > 0) {
+                serverTime.accept(command.issuedAtMillis());
+            }
             CommandHandler handler = handlers.get(command.name());
             if (handler == null) {
                 throw new CommandException(ErrorCode.UNKNOWN_COMMAND, "no command named " + command.name()

@@ -177,18 +177,30 @@ public final class PahoMqttConnection implements MqttConnection {
         if (closing) {
             return;
         }
-        for (Subscription s : subscriptions) {
-            subscribeNow(s);
-        }
         connected = true;
         attempt = 0;
         Logger.info("mqtt connected broker={} clientId={}", settings.brokerUri(), settings.clientId());
-        publish(statusTopic, onlineStatus.apply(clock.millis()).encode(), 1, true)
+        // "online" is announced once every subscription is acknowledged: a cloud that waits for it knows
+        // that commands sent from then on reach the unit (also on the very first connect of a new session)
+        java.util.List<Subscription> current = java.util.List.copyOf(subscriptions);
+        java.util.concurrent.atomic.AtomicInteger awaiting = new java.util.concurrent.atomic.AtomicInteger(
+                current.size());
+        Runnable announce = () -> publish(statusTopic, onlineStatus.apply(clock.millis()).encode(), 1, true)
                 .whenComplete((ok, e) -> {
                     if (e != null) {
                         Logger.warn("mqtt online status not published error={}", e.getMessage());
                     }
                 });
+        if (current.isEmpty()) {
+            announce.run();
+        }
+        for (Subscription s : current) {
+            subscribeNow(s, () -> {
+                if (awaiting.decrementAndGet() == 0) {
+                    executor.execute(announce);
+                }
+            });
+        }
         for (ConnectionListener l : listeners) {
             l.connected();
         }
@@ -243,26 +255,30 @@ public final class PahoMqttConnection implements MqttConnection {
         subscriptions.add(s);
         executor.execute(() -> {
             if (connected) {
-                subscribeNow(s);
+                subscribeNow(s, () -> { });
             }
         });
     }
 
-    private void subscribeNow(Subscription s) {
+    /** Subscribes; {@code done} runs once the broker answered (or the attempt failed), on Paho's thread. */
+    private void subscribeNow(Subscription s, Runnable done) {
         try {
             client.subscribe(s.filter(), s.qos(), null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     Logger.info("mqtt subscribed filter={}", s.filter());
+                    done.run();
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable cause) {
                     Logger.warn("mqtt subscribe failed filter={} error={}", s.filter(), describe(cause));
+                    done.run();
                 }
             });
         } catch (MqttException e) {
             Logger.warn("mqtt subscribe failed filter={} error={}", s.filter(), describe(e));
+            done.run();
         }
     }
 

@@ -20,11 +20,36 @@ public final class CloudCommander implements AutoCloseable {
     /** Connects as {@code clientId} and subscribes to the unit's replies (and the extra filters). */
     public CloudCommander(String brokerUri, String clientId, String deviceId, String... extraFilters)
             throws MqttException {
-        String[] filters = new String[extraFilters.length + 1];
+        String[] filters = new String[extraFilters.length + 2];
         filters[0] = new Topics(deviceId).replies();
-        System.arraycopy(extraFilters, 0, filters, 1, extraFilters.length);
+        filters[1] = new Topics(deviceId).status();
+        System.arraycopy(extraFilters, 0, filters, 2, extraFilters.length);
         this.client = new CloudSubscriber(brokerUri, clientId, filters);
         this.deviceId = deviceId;
+    }
+
+    /**
+     * Waits until the unit has announced itself online {@code times} times since this commander connected
+     * (live status messages, not the retained one from before): from an announcement on, the unit's
+     * subscriptions are in place and commands reach it.
+     */
+    public void awaitOnline(int times, Duration timeout) {
+        Await.until("unit " + deviceId + " online (" + times + ")", timeout, () -> onlineAnnouncements() >= times);
+    }
+
+    /** How many live (not retained) online announcements have arrived so far. */
+    public int onlineAnnouncements() {
+        int n = 0;
+        for (CloudSubscriber.Received r : client.receivedOn(new Topics(deviceId).status())) {
+            try {
+                if (!r.retained() && com.oviron.callidus.cloud.StatusMessage.decode(r.payload()).online()) {
+                    n++;
+                }
+            } catch (com.oviron.callidus.cloud.MalformedMessageException e) {
+                throw new AssertionError("the unit's status message is malformed", e);
+            }
+        }
+        return n;
     }
 
     /** A fresh correlation id. */
