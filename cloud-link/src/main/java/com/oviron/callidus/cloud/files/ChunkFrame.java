@@ -17,7 +17,8 @@ import java.util.zip.CRC32;
  *  4      n    transfer id, ASCII
  *  4+n    8    offset of the data in the file (unsigned, a multiple of the transfer's chunk size)
  *  12+n   4    length of the data in bytes
- *  16+n   4    CRC-32 (IEEE 802.3, as zlib's crc32) of the data
+ *  16+n   4    CRC-32 (IEEE 802.3, as zlib's crc32) of bytes 0..16+n-1 followed by the data, that is
+ *              of the whole frame without this field
  *  20+n   len  the data
  * </pre>
  *
@@ -69,11 +70,13 @@ public record ChunkFrame(String transferId, long offset, byte[] data) {
     /** Encodes without making a frame first (the sender's path: no extra copy). */
     public static byte[] encode(String transferId, long offset, byte[] data, int from, int length) {
         byte[] id = transferId.getBytes(StandardCharsets.US_ASCII);
-        CRC32 crc = new CRC32();
-        crc.update(data, from, length);
         ByteBuffer b = ByteBuffer.allocate(headerLength(id.length) + length);
         b.put(MAGIC_0).put(MAGIC_1).put((byte) VERSION).put((byte) id.length).put(id);
-        b.putLong(offset).putInt(length).putInt((int) crc.getValue());
+        b.putLong(offset).putInt(length);
+        CRC32 crc = new CRC32();
+        crc.update(b.array(), 0, b.position());
+        crc.update(data, from, length);
+        b.putInt((int) crc.getValue());
         b.put(data, from, length);
         return b.array();
     }
@@ -117,6 +120,7 @@ public record ChunkFrame(String transferId, long offset, byte[] data) {
         byte[] data = new byte[(int) length];
         b.get(data);
         CRC32 crc = new CRC32();
+        crc.update(frame, 0, 16 + idLength);
         crc.update(data);
         if (crc.getValue() != crcDeclared) {
             throw new MalformedChunkException("CRC mismatch (data corrupted)");

@@ -41,6 +41,7 @@ final class UploadSender {
         final UploadSource source;
         final Set<Integer> inflight = new HashSet<>();
         boolean offerAcknowledged;
+        boolean offerPublished;
         long lastActivityMillis;
         long chunksPublished;
 
@@ -143,6 +144,7 @@ final class UploadSender {
         for (Active a : active.values()) {
             a.inflight.clear();
             a.offerAcknowledged = false;
+            a.offerPublished = false;
         }
     }
 
@@ -224,7 +226,7 @@ final class UploadSender {
             return;
         }
         for (Active a : sending()) {
-            if (!a.offerAcknowledged) {
+            if (!a.offerPublished) {
                 offer(a);
             }
         }
@@ -244,9 +246,15 @@ final class UploadSender {
         json.addProperty("deadline", t.deadlineMillis());
         json.addProperty("chunksSent", t.chunksDone());
         int gen = generation;
+        a.offerPublished = true;
         link.publish(topics.offer(), json.toString().getBytes(StandardCharsets.UTF_8), 1, false)
                 .whenComplete((ok, e) -> executor.execute(() -> {
-                    if (e == null && gen == generation && active.get(t.id()) == a) {
+                    if (gen != generation || active.get(t.id()) != a) {
+                        return;
+                    }
+                    if (e != null) {
+                        a.offerPublished = false; // announced again on the next connect
+                    } else {
                         a.offerAcknowledged = true;
                         a.lastActivityMillis = clock.millis();
                         pump();
