@@ -134,7 +134,8 @@ final class UploadSender {
 
     /** The link came up: announce every upload again (the cloud answers a repeat idempotently), then send. */
     void connected() {
-        generation++;
+        // also forgets what went out before this news arrived: its answers are ignored, so announce again
+        disconnected();
         offerIfSending();
     }
 
