@@ -144,6 +144,7 @@ final class DownloadReceiver {
         try {
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING);
+            syncFolder(settings.partDir());
         } catch (IOException e) {
             throw new CommandException(ErrorCode.FAILED, "cannot create the part file: " + e.getMessage());
         }
@@ -390,6 +391,13 @@ final class DownloadReceiver {
             }
         }
         return digest.digest();
+    }
+
+    /** Makes the part file's name durable, so that chunks counted as done are found after a power cut. */
+    private static void syncFolder(Path folder) throws IOException {
+        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
     }
 
     private static void closeQuietly(FileChannel ch) {

@@ -61,6 +61,7 @@ public final class FileTransfers implements AutoCloseable {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong droppedChunks = new AtomicLong();
     private ScheduledFuture<?> ticker;
+    private long ticks;
 
     /**
      * @param receivers     who takes a downloaded file, per kind; a kind without a receiver (or without a
@@ -198,6 +199,11 @@ public final class FileTransfers implements AutoCloseable {
         try {
             downloads.tick();
             uploads.tick();
+            if (++ticks % 3600 == 0) {
+                store.prune(settings.keepFinished());
+            }
+        } catch (StoreException e) {
+            Logger.warn("finished transfers not pruned error={}", e.getMessage());
         } catch (RuntimeException e) {
             Logger.error(e, "file transfer tick failed");
         }

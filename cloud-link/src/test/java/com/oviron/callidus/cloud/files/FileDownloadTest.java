@@ -399,6 +399,30 @@ class FileDownloadTest {
     }
 
     @Test
+    void chunks_beyond_the_memory_cap_are_dropped_while_the_transfer_thread_is_behind_and_asked_for_again()
+            throws Exception {
+        TestUnit u = unit(settings().withMaxDownloadBytes(Map.of(FileKind.XRAY, 10_000_000L)));
+        int chunk = 64 * 1024;
+        byte[] file = content(100 * chunk);
+        JsonObject args = offerArgs("d-1", "xray", "big.dcm", file, sha(file));
+        args.addProperty("chunkSize", chunk);
+        assertTrue(u.command("file.offer", args).get("ok").getAsBoolean());
+        var release = u.blockTransferThread();
+        for (int i = 0; i < 100; i++) {
+            u.link.deliver(TestUnit.FILES.chunk(), ChunkFrame.encode("d-1", (long) i * chunk, file, i * chunk, chunk));
+        }
+        long dropped = u.transfers.droppedChunks();
+        release.countDown();
+        u.settle();
+        assertEquals(100 - 4 * 1024 * 1024 / (chunk + ChunkFrame.headerLength(3)), dropped,
+                "at most 4 MiB wait for the transfer thread");
+        assertEquals(100 - dropped, u.store.find("d-1").orElseThrow().chunksDone());
+        clock.advance(Duration.ofSeconds(16));
+        Await.until("the dropped ones asked for again", TestUnit.WAIT,
+                () -> u.needed(0).contains((int) (100 - dropped)));
+    }
+
+    @Test
     void file_list_tells_every_transfer_with_its_state() throws Exception {
         TestUnit u = unit(settings());
         byte[] file = content(CHUNK);

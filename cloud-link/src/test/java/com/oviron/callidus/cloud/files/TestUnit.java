@@ -149,6 +149,19 @@ final class TestUnit implements AutoCloseable {
         return p == null ? "none" : p.get("state").getAsString();
     }
 
+    /** Holds the transfer thread until the returned latch is counted down. */
+    java.util.concurrent.CountDownLatch blockTransferThread() {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        fileThread.execute(() -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return release;
+    }
+
     /** Waits for the transfer thread to do everything posted so far. */
     void settle() throws Exception {
         fileThread.submit(() -> null).get(10, TimeUnit.SECONDS);
