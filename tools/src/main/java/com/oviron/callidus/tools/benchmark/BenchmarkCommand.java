@@ -21,6 +21,10 @@ public final class BenchmarkCommand {
                         with file persistence as the baseline (needs Debian's mosquitto)
                         options: --readings <n> (default 43200000: 50 channels x 10 Hz x 1 day),
                                  --baseline <n> (default 20000 readings through the baseline)
+              xray      chunked file transfer of a random X-ray-sized file through Debian's mosquitto: upload
+                        with the chunk rate limit and without, download, and the same bytes published raw
+                        (same chunk size, QoS 1, same window) in the same run (needs Debian's mosquitto)
+                        options: --mib <n> (default 20), --rate <n> chunks/s (default 40)
             """;
 
     private BenchmarkCommand() {
@@ -35,6 +39,8 @@ public final class BenchmarkCommand {
         int baud = 115_200;
         long readings = 43_200_000L;
         long baseline = 20_000;
+        int mib = 20;
+        int rate = com.oviron.callidus.cloud.files.FileTransferSettings.DEFAULT_CHUNKS_PER_SECOND;
         if (java.util.Arrays.asList(args).contains("--help")) {
             out.print(USAGE);
             return 0;
@@ -49,6 +55,8 @@ public final class BenchmarkCommand {
                     case "--baud" -> baud = Integer.parseInt(args[i + 1]);
                     case "--readings" -> readings = Long.parseLong(args[i + 1]);
                     case "--baseline" -> baseline = Long.parseLong(args[i + 1]);
+                    case "--mib" -> mib = Integer.parseInt(args[i + 1]);
+                    case "--rate" -> rate = Integer.parseInt(args[i + 1]);
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
                 }
             }
@@ -57,6 +65,12 @@ public final class BenchmarkCommand {
             }
             if (baud < 1200 || baud > 921_600) {
                 throw new IllegalArgumentException("--baud must be 1200..921600");
+            }
+            if (mib < 1 || mib > 64) {
+                throw new IllegalArgumentException("--mib must be 1..64");
+            }
+            if (rate < 1 || rate > 90) {
+                throw new IllegalArgumentException("--rate must be 1..90 chunks per second");
             }
         } catch (NumberFormatException e) {
             err.println("error: a whole number was expected: " + e.getMessage());
@@ -74,6 +88,7 @@ public final class BenchmarkCommand {
             return switch (args[0]) {
                 case "modbus" -> new ModbusPollBenchmark(out, Duration.ofSeconds(seconds), baud).run();
                 case "telemetry" -> new TelemetryBenchmark(out, readings, 50, baseline).run();
+                case "xray" -> new XrayBenchmark(out, mib * 1024L * 1024L, rate).run();
                 default -> {
                     err.println("error: unknown benchmark '" + args[0] + "'");
                     err.print(USAGE);
