@@ -311,12 +311,18 @@ public final class XrayVault {
     }
 
     private void remove(XrayRecord r) throws IOException {
-        files.deleteIfExists(viewerFile(r));
+        // a viewer folder that is gone (or replaced) holds no copy to delete
+        boolean viewer = Files.isDirectory(settings.viewerFolder());
+        if (viewer) {
+            files.deleteIfExists(viewerFile(r));
+        }
         files.deleteIfExists(markerFile(r.id()));
         files.deleteIfExists(vaultFile(r.id()));
         records.remove(r.id());
         fileBytes.remove(r.id());
-        files.syncFolder(settings.viewerFolder());
+        if (viewer) {
+            files.syncFolder(settings.viewerFolder());
+        }
         files.syncFolder(settings.vaultFolder());
     }
 
