@@ -144,8 +144,21 @@ class DisplayImageInstallerTest {
     void refuses_a_truncated_jpeg() throws Exception {
         byte[] jpeg = TestImages.jpeg(64, 40);
         String reason = refusal(FileKind.SCREENSAVER, TestImages.truncated(jpeg, jpeg.length * 2 / 3));
-        assertTrue(reason.startsWith("corrupt or truncated jpeg") || reason.startsWith("truncated jpeg")
-                || reason.startsWith("corrupt jpeg"), reason);
+        assertTrue(reason.startsWith("corrupt or truncated jpeg: "), reason);
+    }
+
+    @Test
+    void refuses_a_png_that_does_not_start_with_its_header_chunk() throws Exception {
+        byte[] png = TestImages.png(64, 40);
+        png[12] = 'i'; // IHDR -> iHDR
+        assertEquals("corrupt png: the first chunk is not a 13-byte IHDR", refusal(FileKind.SCREENSAVER, png));
+    }
+
+    @Test
+    void refuses_a_png_with_bytes_after_its_end() throws Exception {
+        byte[] png = TestImages.png(64, 40);
+        byte[] longer = java.util.Arrays.copyOf(png, png.length + 3);
+        assertEquals("corrupt png: 3 bytes after the IEND chunk", refusal(FileKind.SCREENSAVER, longer));
     }
 
     @Test

@@ -210,6 +210,28 @@ class XrayVaultTest {
         assertTrue(e.getMessage().contains("is damaged: 31 bytes, expected 32"), e.getMessage());
     }
 
+    @Test
+    void a_file_that_changes_while_it_is_encrypted_is_never_completed() throws Exception {
+        VaultKey key = VaultKey.loadOrCreate(settings.keyFile(), DurableFiles.LOCAL);
+        byte[] content = bytes(2_500, 1);
+        byte[] hash = MessageDigest.getInstance("SHA-256").digest(content);
+        byte[] prefix = new byte[VaultFormat.PREFIX];
+        byte[] header = VaultFormat.header(key, prefix, SEGMENT, content.length, hash,
+                new VaultFormat.Note("n", XrayRecord.Direction.OUT, clock.instant()));
+        byte[] changed = content.clone();
+        changed[2_000] ^= 1;
+        assertEquals("the file changed while it was being stored", assertThrows(IOException.class,
+                () -> new EncryptingInputStream(new java.io.ByteArrayInputStream(changed), key, header, prefix,
+                        SEGMENT, content.length, hash).readAllBytes()).getMessage());
+        assertEquals("the file shrank while it was being stored", assertThrows(IOException.class,
+                () -> new EncryptingInputStream(new java.io.ByteArrayInputStream(content, 0, 2_000), key, header,
+                        prefix, SEGMENT, content.length, hash).readAllBytes()).getMessage());
+        byte[] grown = java.util.Arrays.copyOf(content, 2_501);
+        assertEquals("the file grew while it was being stored", assertThrows(IOException.class,
+                () -> new EncryptingInputStream(new java.io.ByteArrayInputStream(grown), key, header, prefix,
+                        SEGMENT, content.length, hash).readAllBytes()).getMessage());
+    }
+
     // --- tampering: every change is refused with a reason, and nothing reaches the viewer
 
     private String tamperAndRead(java.util.function.UnaryOperator<byte[]> tamper) throws Exception {
