@@ -90,7 +90,7 @@ public final class DisplayImageInstaller implements ReceivedFileHandler {
             try {
                 writeMeta(image, name);
                 try (InputStream in = Files.newInputStream(verifiedFile)) {
-                    replace(kind, in);
+                    replace(kind, in, Optional.of(image.sha256()));
                 }
             } catch (IOException e) {
                 Logger.error("display image not installed kind={} name={} error={}", kind.wire(), name,
@@ -122,7 +122,7 @@ public final class DisplayImageInstaller implements ReceivedFileHandler {
             throw new NoPreviousImageException("there is no current " + kind.wire() + " to roll back from");
         }
         try (InputStream in = Files.newInputStream(previous)) {
-            replace(kind, in);
+            replace(kind, in, Optional.empty());
         }
         InstalledImage now = describe(current).orElseThrow(() -> new IOException("rolled-back image vanished"));
         Logger.info("display image rolled back kind={} name={} sha256={}", kind.wire(), now.name(), now.sha256());
@@ -169,8 +169,13 @@ public final class DisplayImageInstaller implements ReceivedFileHandler {
         }
     }
 
-    /** The one sequence for install and rollback: temp copies, commit rename, previous rename. */
-    private void replace(FileKind kind, InputStream newContent) throws IOException {
+    /**
+     * The one sequence for install and rollback: temp copies, commit rename, previous rename.
+     *
+     * @param expectedSha256 what the new content was validated as: the copy must be exactly that
+     */
+    private void replace(FileKind kind, InputStream newContent, Optional<String> expectedSha256)
+            throws IOException {
         Path current = currentFile(kind);
         Path tmpCurrent = tempCurrent(kind);
         Path tmpPrevious = tempPrevious(kind);
@@ -179,6 +184,10 @@ public final class DisplayImageInstaller implements ReceivedFileHandler {
             files.deleteIfExists(tmpCurrent);
             files.deleteIfExists(tmpPrevious);
             files.writeNew(tmpCurrent, newContent);
+            if (expectedSha256.isPresent()
+                    && !expectedSha256.get().equals(DisplayImageValidator.sha256(tmpCurrent))) {
+                throw new IOException("the file changed after it was checked");
+            }
             setModified(tmpCurrent);
             boolean hadCurrent = Files.isRegularFile(current);
             if (hadCurrent) {

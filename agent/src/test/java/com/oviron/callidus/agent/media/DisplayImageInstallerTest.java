@@ -251,6 +251,44 @@ class DisplayImageInstallerTest {
         assertEquals(9, i.height());
     }
 
+    @Test
+    void installs_only_the_bytes_that_were_checked() throws Exception {
+        byte[] old = TestImages.png(30, 20, 1);
+        installer().accept(FileKind.LOGO, "old.png", file("old.png", old));
+        // the file changes between the checks and the copy: here the copy step sees other bytes
+        DurableFiles changing = new DurableFiles() {
+            @Override
+            public void writeNew(Path target, java.io.InputStream content) throws IOException {
+                byte[] b = content.readAllBytes();
+                if (target.getFileName().toString().equals(".logo.png.tmp")) {
+                    b[b.length - 20] ^= 1;
+                }
+                LOCAL.writeNew(target, new java.io.ByteArrayInputStream(b));
+            }
+
+            @Override
+            public void rename(Path source, Path target) throws IOException {
+                LOCAL.rename(source, target);
+            }
+
+            @Override
+            public void syncFolder(Path folder) throws IOException {
+                LOCAL.syncFolder(folder);
+            }
+
+            @Override
+            public void deleteIfExists(Path file) throws IOException {
+                LOCAL.deleteIfExists(file);
+            }
+        };
+        DisplayImageInstaller installer = new DisplayImageInstaller(settings, clock, changing);
+        FileRejectedException e = assertThrows(FileRejectedException.class,
+                () -> installer.accept(FileKind.LOGO, "new.png", file("new.png", TestImages.png(30, 20, 2))));
+        assertEquals("the unit could not install it: the file changed after it was checked", e.getMessage());
+        assertArrayEquals(old, Files.readAllBytes(installer.currentFile(FileKind.LOGO)));
+        assertFalse(Files.exists(display.resolve(".logo.png.tmp")));
+    }
+
     /**
      * Stops an install at every step in turn (a disk error, and a crash that skips the rest), then starts
      * again as the agent would after a restart: the UI's file is always the old or the new image, whole;
