@@ -50,6 +50,7 @@ public final class XrayCaptureFolder implements AutoCloseable {
     private final Map<String, Observation> seen = new HashMap<>();
     private final AtomicLong captured = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private boolean folderMissingReported;
 
     /** What a file looked like, since when, and whether its problem was already logged. */
     private static final class Observation {
@@ -132,9 +133,16 @@ public final class XrayCaptureFolder implements AutoCloseable {
                 look(p, name, now);
             }
         } catch (IOException e) {
-            Logger.warn("x-ray capture folder unreadable folder={} error={}", settings.captureFolder(),
-                    e.getMessage());
+            if (!folderMissingReported) {
+                folderMissingReported = true;
+                Logger.warn("x-ray capture folder unreadable, trying again at every poll folder={} error={}",
+                        settings.captureFolder(), e.getMessage());
+            }
             return;
+        }
+        if (folderMissingReported) {
+            folderMissingReported = false;
+            Logger.info("x-ray capture folder readable again folder={}", settings.captureFolder());
         }
         seen.keySet().retainAll(present);
     }

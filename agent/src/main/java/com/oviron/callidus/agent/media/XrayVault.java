@@ -44,6 +44,7 @@ import org.tinylog.Logger;
  */
 public final class XrayVault {
     private static final Pattern VAULT_FILE = Pattern.compile("([0-9a-f]{24})\\.xrv");
+    private static final Pattern VIEWER_TEMP = Pattern.compile("\\.\\d{8}-\\d{6}_[0-9a-f]{8}_.*\\.tmp");
     private static final DateTimeFormatter VIEWER_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
 
@@ -124,7 +125,7 @@ public final class XrayVault {
     }
 
     /** The plain content of an image, for the upload engine (which may read from any offset, more than once). */
-    public UploadSource uploadSource(String id) throws XrayVaultException {
+    public synchronized UploadSource uploadSource(String id) throws XrayVaultException {
         XrayRecord record = require(id);
         byte[] sha256 = HexFormat.of().parseHex(record.sha256());
         Path file = vaultFile(id);
@@ -366,7 +367,9 @@ public final class XrayVault {
                     }
                 }
             }
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(settings.viewerFolder(), ".*.tmp")) {
+            // only our own temp files: the viewer software may keep its own there
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(settings.viewerFolder(),
+                    p -> VIEWER_TEMP.matcher(p.getFileName().toString()).matches())) {
                 for (Path p : s) {
                     files.deleteIfExists(p);
                 }

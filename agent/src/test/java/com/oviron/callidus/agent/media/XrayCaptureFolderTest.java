@@ -130,6 +130,18 @@ class XrayCaptureFolderTest {
     }
 
     @Test
+    void a_missing_capture_folder_is_waited_for() throws Exception {
+        Files.delete(capture);
+        folder.poll();
+        pollAfter(Duration.ofSeconds(5));
+        Files.createDirectories(capture);
+        Files.write(capture.resolve("late.dcm"), XrayFiles.dicom(500, 1));
+        folder.poll();
+        pollAfter(Duration.ofSeconds(2));
+        assertEquals(1, captured.size());
+    }
+
+    @Test
     void polls_on_its_own_thread_named_xray_intake() throws Exception {
         folder = new XrayCaptureFolder(new XrayCaptureSettings(capture, Duration.ofMillis(100),
                 Duration.ofMillis(20)), vault, Clock.systemUTC(), r -> {

@@ -154,6 +154,17 @@ class XrayVaultTest {
     }
 
     @Test
+    void a_restart_removes_its_own_viewer_temp_files_and_no_others() throws Exception {
+        vault();
+        Path ours = Files.write(settings.viewerFolder().resolve(".20261121-080000_0123abcd_pano.dcm.tmp"),
+                new byte[3]);
+        Path theirs = Files.write(settings.viewerFolder().resolve(".viewer-cache.tmp"), new byte[3]);
+        vault();
+        assertFalse(Files.exists(ours));
+        assertTrue(Files.exists(theirs));
+    }
+
+    @Test
     void the_index_survives_a_restart() throws Exception {
         XrayVault vault = vault();
         XrayRecord a = vault.store(plain("a", bytes(100, 1)), "a.dcm", XrayRecord.Direction.OUT);
