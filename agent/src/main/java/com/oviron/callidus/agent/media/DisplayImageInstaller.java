@@ -181,8 +181,10 @@ public final class DisplayImageInstaller implements ReceivedFileHandler {
         Path tmpPrevious = tempPrevious(kind);
         boolean committed = false;
         try {
-            files.deleteIfExists(tmpCurrent);
+            // the copy of the replaced image goes first, always: a copy left without the new image beside it
+            // is what start-up takes for a committed install (recover)
             files.deleteIfExists(tmpPrevious);
+            files.deleteIfExists(tmpCurrent);
             files.writeNew(tmpCurrent, newContent);
             if (expectedSha256.isPresent()
                     && !expectedSha256.get().equals(DisplayImageValidator.sha256(tmpCurrent))) {
@@ -219,8 +221,8 @@ public final class DisplayImageInstaller implements ReceivedFileHandler {
 
     private void cleanTemps(FileKind kind) {
         try {
-            files.deleteIfExists(tempCurrent(kind));
             files.deleteIfExists(tempPrevious(kind));
+            files.deleteIfExists(tempCurrent(kind));
         } catch (IOException e) {
             Logger.warn("display temp file not removed kind={} error={}", kind.wire(), e.getMessage());
         }
@@ -239,8 +241,8 @@ public final class DisplayImageInstaller implements ReceivedFileHandler {
                 files.rename(tmpPrevious, previousFile(kind));
                 Logger.info("display install finished after a restart kind={}", kind.wire());
             } else if (Files.exists(tmpCurrent) || Files.exists(tmpPrevious)) {
-                files.deleteIfExists(tmpCurrent);
                 files.deleteIfExists(tmpPrevious);
+                files.deleteIfExists(tmpCurrent);
                 Logger.info("display install undone after a restart kind={}", kind.wire());
             }
         }

@@ -299,15 +299,17 @@ class DisplayImageInstallerTest {
         byte[] older = TestImages.png(30, 20, 1);
         byte[] old = TestImages.png(30, 20, 2);
         byte[] fresh = TestImages.png(30, 20, 3);
-        for (boolean crash : new boolean[] {false, true}) {
+        // modes: a disk error; a disk error whose cleanup fails at its second step; a crash
+        for (int mode = 0; mode < 3; mode++) {
+            boolean crash = mode == 2;
             for (int failAt = 1; ; failAt++) {
-                Path root = Files.createDirectories(tmp.resolve("run-" + crash + "-" + failAt));
+                Path root = Files.createDirectories(tmp.resolve("run-" + mode + "-" + failAt));
                 settings = new DisplaySettings(root.resolve("display"), root.resolve("state"), settings.spec());
                 DisplayImageInstaller setup = installer();
                 setup.accept(FileKind.LOGO, "older.png", file("older.png", older));
                 setup.accept(FileKind.LOGO, "old.png", file("old.png", old));
 
-                FailingDurableFiles failing = new FailingDurableFiles(failAt, crash);
+                FailingDurableFiles failing = new FailingDurableFiles(failAt, crash, mode == 1 ? 2 : 0);
                 DisplayImageInstaller installer = new DisplayImageInstaller(settings, clock, failing);
                 failing.arm();
                 boolean refused = false;
@@ -324,7 +326,7 @@ class DisplayImageInstallerTest {
                 DisplayImageInstaller restarted = installer();
                 byte[] shown = Files.readAllBytes(restarted.currentFile(FileKind.LOGO));
                 byte[] kept = Files.readAllBytes(restarted.previousFile(FileKind.LOGO));
-                String at = "crash=" + crash + " failAt=" + failAt;
+                String at = "mode=" + mode + " failAt=" + failAt;
                 if (java.util.Arrays.equals(shown, fresh)) {
                     assertFalse(refused, "reported refused but installed, " + at);
                     assertArrayEquals(old, kept, "previous is the replaced image, " + at);

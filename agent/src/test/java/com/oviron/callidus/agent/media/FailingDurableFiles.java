@@ -18,13 +18,23 @@ final class FailingDurableFiles implements DurableFiles {
 
     private final int failAt;
     private final boolean crash;
+    private final int alsoFailAfter;
     private int steps;
     private boolean armed;
 
     /** @param failAt the step (1-based) that fails; 0 never fails */
     FailingDurableFiles(int failAt, boolean crash) {
+        this(failAt, crash, 0);
+    }
+
+    /**
+     * @param alsoFailAfter when positive, the step this many steps after {@code failAt} fails too (with an
+     *                      IOException): a cleanup that fails halfway
+     */
+    FailingDurableFiles(int failAt, boolean crash, int alsoFailAfter) {
         this.failAt = failAt;
         this.crash = crash;
+        this.alsoFailAfter = alsoFailAfter;
     }
 
     /** Steps are counted (and the failure comes) only from now on. */
@@ -51,6 +61,9 @@ final class FailingDurableFiles implements DurableFiles {
                 throw new SimulatedCrash(what);
             }
             throw new IOException("simulated disk error at " + what);
+        }
+        if (alsoFailAfter > 0 && failAt > 0 && steps == failAt + alsoFailAfter) {
+            throw new IOException("simulated second disk error at " + what);
         }
     }
 
