@@ -186,6 +186,10 @@ public final class XrayCaptureFolder implements AutoCloseable {
             skip(o, name, "empty");
             return;
         }
+        if (attrs.size() > vault.maxFileBytes()) {
+            skip(o, name, "larger than the vault takes (" + attrs.size() + " > " + vault.maxFileBytes() + " bytes)");
+            return;
+        }
         if (!Files.isReadable(p)) {
             skip(o, name, "unreadable");
             return;

@@ -285,6 +285,11 @@ public final class XrayVault {
                 .substring(0, 8) + "_" + safe);
     }
 
+    /** The largest image {@link #store} takes. */
+    public long maxFileBytes() {
+        return settings.maxFileBytes();
+    }
+
     /** The vault's key id (hex), for service: it tells which key the files need. */
     public String keyId() {
         return key.idHex();

@@ -91,14 +91,15 @@ class XrayCaptureFolderTest {
         Path empty = Files.write(capture.resolve("empty.dcm"), new byte[0]);
         Path text = Files.writeString(capture.resolve("notes.txt"), "not an image");
         Path hidden = Files.write(capture.resolve(".IMG0002.dcm.part"), XrayFiles.dicom(300, 3));
+        Path huge = Files.write(capture.resolve("huge.dcm"), XrayFiles.dicom(100_001, 3));
         for (int i = 0; i < 4; i++) {
             pollAfter(Duration.ofSeconds(2));
         }
         assertTrue(captured.isEmpty());
-        for (Path p : List.of(dir, link, empty, text, hidden, target)) {
+        for (Path p : List.of(dir, link, empty, text, hidden, target, huge)) {
             assertTrue(Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS), p + " left alone");
         }
-        assertEquals(4, folder.stats().skipped(), "each odd entry reported once, not at every poll");
+        assertEquals(5, folder.stats().skipped(), "each odd entry reported once, not at every poll");
 
         Files.write(empty, XrayFiles.dicom(300, 4));
         folder.poll();
