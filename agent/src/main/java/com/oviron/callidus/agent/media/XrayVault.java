@@ -5,7 +5,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -22,7 +21,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.tinylog.Logger;
 
 /**
@@ -43,8 +41,6 @@ import org.tinylog.Logger;
  * without it.
  */
 public final class XrayVault {
-    private static final Pattern VAULT_FILE = Pattern.compile("([0-9a-f]{24})\\.xrv");
-    private static final Pattern VIEWER_TEMP = Pattern.compile("\\.\\d{8}-\\d{6}_[0-9a-f]{8}_.*\\.tmp");
     private static final DateTimeFormatter VIEWER_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
 
@@ -76,7 +72,9 @@ public final class XrayVault {
             throw new XrayVaultException("x-ray folders cannot be created: " + e.getMessage(), e);
         }
         this.key = VaultKey.loadOrCreate(settings.keyFile(), files);
-        load();
+        VaultOpening.open(settings, key, files, records, fileBytes, damaged);
+        Logger.info("x-ray vault opened images={} damaged={} vaultBytes={} quotaBytes={} keyId={}", records.size(),
+                damaged.size(), usedBytes(), settings.quotaBytes(), key.idHex());
     }
 
     /**
@@ -345,66 +343,7 @@ public final class XrayVault {
     }
 
     private Path markerFile(String id) {
-        return settings.vaultFolder().resolve(id + ".delivered");
-    }
-
-    private void load() throws XrayVaultException {
-        try {
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(settings.vaultFolder())) {
-                for (Path p : s) {
-                    String n = p.getFileName().toString();
-                    if (n.startsWith(".") && n.endsWith(".tmp")) {
-                        files.deleteIfExists(p);
-                        Logger.info("x-ray vault temp file from an interrupted write removed file={}", n);
-                        continue;
-                    }
-                    var m = VAULT_FILE.matcher(n);
-                    if (m.matches()) {
-                        loadOne(m.group(1), p);
-                    }
-                }
-            }
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(settings.vaultFolder(), "*.delivered")) {
-                for (Path p : s) {
-                    String id = p.getFileName().toString().replace(".delivered", "");
-                    if (!records.containsKey(id)) {
-                        files.deleteIfExists(p);
-                    }
-                }
-            }
-            // only our own temp files: the viewer software may keep its own there
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(settings.viewerFolder(),
-                    p -> VIEWER_TEMP.matcher(p.getFileName().toString()).matches())) {
-                for (Path p : s) {
-                    files.deleteIfExists(p);
-                }
-            }
-        } catch (IOException e) {
-            throw new XrayVaultException("x-ray vault folder cannot be read: " + e.getMessage(), e);
-        }
-        Logger.info("x-ray vault opened images={} damaged={} vaultBytes={} quotaBytes={} keyId={}", records.size(),
-                damaged.size(), usedBytes(), settings.quotaBytes(), key.idHex());
-    }
-
-    private void loadOne(String id, Path file) throws IOException {
-        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
-            VaultFormat.Header h = VaultFormat.readHeader(channel, key, "x-ray " + id);
-            Optional<Instant> delivered = Optional.empty();
-            Path marker = markerFile(id);
-            if (Files.isRegularFile(marker)) {
-                try {
-                    delivered = Optional.of(Instant.ofEpochMilli(Long.parseLong(Files.readString(marker).trim())));
-                } catch (NumberFormatException e) {
-                    delivered = Optional.of(Files.getLastModifiedTime(marker).toInstant());
-                }
-            }
-            records.put(id, new XrayRecord(id, h.note().name(), h.plainSize(), h.sha256Hex(), h.note().storedAt(),
-                    h.note().direction(), delivered));
-            fileBytes.put(id, Files.size(file));
-        } catch (IOException e) {
-            damaged.put(file, Files.getLastModifiedTime(file).toInstant());
-            Logger.error("x-ray vault file unreadable, kept until retention error={}", e.getMessage());
-        }
+        return VaultOpening.markerFile(settings, id);
     }
 
     private static void checkName(String name) throws XrayVaultException {
