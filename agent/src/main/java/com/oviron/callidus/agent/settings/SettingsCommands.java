@@ -293,7 +293,8 @@ final class SettingsCommands {
         } catch (StoreException | IOException e) {
             throw new CommandException(ErrorCode.FAILED, "settings not changed: " + e.getMessage());
         } catch (TimeoutException e) {
-            throw new CommandException(ErrorCode.FAILED, "the settings thread did not answer within 60 s");
+            throw new CommandException(ErrorCode.FAILED, "the settings thread did not answer within 60 s; the"
+                    + " change may still be applied: check with settings.get");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CommandException(ErrorCode.INTERRUPTED, "interrupted while waiting for the settings thread");

@@ -40,8 +40,11 @@ final class SettingsFolder {
         void write(Path temp, byte[] bytes) throws IOException;
     }
 
-    /** What a scan found: readable documents, and documents that exist but cannot be taken (with the reason). */
-    record Snapshot(Map<DocumentName, byte[]> files, Map<DocumentName, String> unreadable) {
+    /**
+     * What a scan found: readable documents, and documents that exist but cannot be taken (with the reason);
+     * {@code complete} is false when there were more documents than are read, so absence means nothing.
+     */
+    record Snapshot(Map<DocumentName, byte[]> files, Map<DocumentName, String> unreadable, boolean complete) {
         Snapshot {
             files = Map.copyOf(files);
             unreadable = Map.copyOf(unreadable);
@@ -120,42 +123,42 @@ final class SettingsFolder {
         return p;
     }
 
-    /** Reads every document in the folder. */
+    /** Reads every document in the folder (at most {@link #MAX_DOCUMENTS}; more make the snapshot incomplete). */
     Snapshot scan() throws IOException {
         Map<DocumentName, byte[]> files = new TreeMap<>();
         Map<DocumentName, String> unreadable = new TreeMap<>();
         if (!Files.isDirectory(root)) {
-            return new Snapshot(files, unreadable);
+            return new Snapshot(files, unreadable, true);
         }
-        List<Path> candidates = new ArrayList<>();
-        candidates.add(root.resolve(DocumentName.INSTALLATION));
+        boolean complete = true;
+        if (Files.exists(root.resolve(DocumentName.INSTALLATION), LinkOption.NOFOLLOW_LINKS)) {
+            read(new DocumentName(DocumentName.INSTALLATION), root.resolve(DocumentName.INSTALLATION), files,
+                    unreadable);
+        }
         Path users = root.resolve(DocumentName.USERS_FOLDER);
         if (Files.isSymbolicLink(users)) {
             warnOnce(users.toString(), "settings users folder is a symbolic link, ignored path={}");
         } else if (Files.isDirectory(users, LinkOption.NOFOLLOW_LINKS)) {
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(users)) {
                 for (Path p : stream) {
-                    candidates.add(p);
+                    String relative = DocumentName.USERS_FOLDER + "/" + p.getFileName();
+                    if (p.getFileName().toString().startsWith(".")) {
+                        continue;
+                    }
+                    if (!DocumentName.isValid(relative)) {
+                        warnOnce(relative, "file in the settings folder ignored: not a settings document name path={}");
+                        continue;
+                    }
+                    if (files.size() + unreadable.size() >= MAX_DOCUMENTS) {
+                        warnOnce(users.toString(), "settings documents beyond " + MAX_DOCUMENTS + " ignored folder={}");
+                        complete = false;
+                        break;
+                    }
+                    read(new DocumentName(relative), p, files, unreadable);
                 }
             }
         }
-        for (Path p : candidates) {
-            String relative = root.relativize(p).toString().replace('\\', '/');
-            if (p.getFileName().toString().startsWith(".")) {
-                continue;
-            }
-            if (!DocumentName.isValid(relative)) {
-                warnOnce(relative, "file in the settings folder ignored: not a settings document name path={}");
-                continue;
-            }
-            DocumentName name = new DocumentName(relative);
-            if (files.size() + unreadable.size() >= MAX_DOCUMENTS) {
-                warnOnce(relative, "settings document ignored: more than " + MAX_DOCUMENTS + " documents path={}");
-                continue;
-            }
-            read(name, p, files, unreadable);
-        }
-        return new Snapshot(files, unreadable);
+        return new Snapshot(files, unreadable, complete);
     }
 
     private void read(DocumentName name, Path p, Map<DocumentName, byte[]> files, Map<DocumentName, String> unreadable) {

@@ -252,6 +252,9 @@ public final class SettingsSync implements AutoCloseable {
         long nextQuiet = Long.MAX_VALUE;
         for (DocumentName name : names) {
             String observed = observed(snapshot, name);
+            if (observed.equals(ABSENT) && !snapshot.complete()) {
+                continue; // not read this time, not gone
+            }
             DocumentVersion v = latest.get(name);
             String known = v == null || v.deleted() ? ABSENT : v.sha256();
             if (observed.equals(known) || observed.equals(invalidSeen.get(name))) {

@@ -80,6 +80,22 @@ class SettingsFolderTest {
     }
 
     @Test
+    void reads_at_most_256_documents_and_says_the_snapshot_is_incomplete() throws Exception {
+        for (int i = 0; i < SettingsFolder.MAX_DOCUMENTS + 10; i++) {
+            write("users/u" + i + ".json", "{}");
+        }
+        SettingsFolder.Snapshot s = new SettingsFolder(root).scan();
+        assertEquals(SettingsFolder.MAX_DOCUMENTS, s.files().size());
+        assertFalse(s.complete());
+        Files.delete(root.resolve("users/u0.json"));
+        assertFalse(new SettingsFolder(root).scan().complete());
+        for (int i = 1; i < 11; i++) {
+            Files.delete(root.resolve("users/u" + i + ".json"));
+        }
+        assertTrue(new SettingsFolder(root).scan().complete());
+    }
+
+    @Test
     void a_missing_folder_scans_as_empty() throws Exception {
         SettingsFolder.Snapshot s = new SettingsFolder(root.resolve("not-yet")).scan();
         assertTrue(s.files().isEmpty());
