@@ -146,7 +146,7 @@ class SettingsCommandsTest {
         f.edit("users/dr-a.json", "{\"speed\":3}");
         String installation = f.read("installation.json");
         String user = f.read("users/dr-a.json");
-        int versions = f.versions.latestAll().stream().mapToInt(v -> (int) v.version()).sum();
+        long versions = f.versions.latestAll().stream().mapToLong(v -> v.version()).sum();
         CommandException e = refused("settings.put", "{\"documents\":["
                 + "{\"name\":\"installation.json\",\"content\":{\"light\":60}},"
                 + "{\"name\":\"users/dr-a.json\",\"content\":{\"speed\":\"fast\"}}]}");
@@ -155,7 +155,7 @@ class SettingsCommandsTest {
                 + " string"), e.getMessage());
         assertEquals(installation, f.read("installation.json"));
         assertEquals(user, f.read("users/dr-a.json"));
-        assertEquals(versions, f.versions.latestAll().stream().mapToInt(v -> (int) v.version()).sum());
+        assertEquals(versions, f.versions.latestAll().stream().mapToLong(v -> v.version()).sum());
     }
 
     @ParameterizedTest

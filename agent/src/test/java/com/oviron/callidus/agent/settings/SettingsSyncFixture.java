@@ -116,9 +116,13 @@ final class SettingsSyncFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         sync.close();
         executor.shutdownNow();
-        executor.awaitTermination(2, TimeUnit.SECONDS);
+        try {
+            executor.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -113,13 +113,17 @@ class SettingsSyncIT {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             sync.close();
             link.close();
             settingsThread.shutdownNow();
             commandsThread.shutdownNow();
-            settingsThread.awaitTermination(5, TimeUnit.SECONDS);
-            commandsThread.awaitTermination(5, TimeUnit.SECONDS);
+            try {
+                settingsThread.awaitTermination(5, TimeUnit.SECONDS);
+                commandsThread.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             channel.close();
             versions.close();
         }
@@ -176,7 +180,7 @@ class SettingsSyncIT {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws org.eclipse.paho.client.mqttv3.MqttException {
             client.close();
         }
     }
