@@ -297,6 +297,29 @@ class SettingsCommandsTest {
     }
 
     @Test
+    void when_the_store_cannot_record_the_change_the_files_are_put_back() throws Exception {
+        unitWith("{\"light\":50}");
+        f.edit("users/dr-b.json", "{\"speed\":1}");
+        String installation = f.read("installation.json");
+        f.store.failRecords = true;
+        CommandException e = refused("settings.restore", "{\"sourceDevice\":\"CAL-0002\",\"authorization\":\"x\","
+                + "\"documents\":[{\"name\":\"installation.json\",\"content\":{\"light\":1}},"
+                + "{\"name\":\"users/dr-a.json\",\"content\":{\"speed\":3}}]}");
+        assertEquals(ErrorCode.FAILED, e.code());
+        assertTrue(e.getMessage().contains("disk is full"), e.getMessage());
+        assertEquals(installation, f.read("installation.json"));
+        assertEquals("{\"speed\":1}", f.read("users/dr-b.json"));
+        assertFalse(Files.exists(f.folder.resolve("users/dr-a.json")));
+        f.store.failRecords = false;
+        f.clock.advance(Duration.ofSeconds(5));
+        f.scan();
+        f.clock.advance(Duration.ofSeconds(5));
+        f.scan();
+        assertEquals(1, f.versions.latest("installation.json").orElseThrow().version(), "nothing taken as a change");
+        assertTrue(f.versions.latest("users/dr-a.json").isEmpty());
+    }
+
+    @Test
     void hostile_restore_arguments_are_refused() throws Exception {
         unitWith("{\"light\":50}");
         for (String args : new String[] {

@@ -30,6 +30,7 @@ final class SettingsSyncFixture implements AutoCloseable {
     final ManualClock clock = new ManualClock();
     final FakeMqttConnection link = new FakeMqttConnection();
     final InMemorySettingsVersions versions = new InMemorySettingsVersions(20);
+    final FailingSettingsVersions store = new FailingSettingsVersions(versions);
     final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
     final SettingsSync sync;
     final SettingsCommands commands;
@@ -39,7 +40,7 @@ final class SettingsSyncFixture implements AutoCloseable {
         this.folder = folder;
         SettingsSyncSettings settings = new SettingsSyncSettings(folder, Duration.ofHours(24), Duration.ofSeconds(2),
                 rescan, 20);
-        sync = new SettingsSync(settings, versions, link, new Topics("CAL-0001"), executor, clock,
+        sync = new SettingsSync(settings, store, link, new Topics("CAL-0001"), executor, clock,
                 new SettingsFolder(folder, writer));
         commands = new SettingsCommands(sync);
     }
