@@ -12,11 +12,9 @@ import com.oviron.callidus.store.settings.SettingsVersions;
 import com.oviron.callidus.store.settings.Sha256;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,8 +41,6 @@ import org.tinylog.Logger;
  * watch has its own thread "settings-watch" that only signals; broker callbacks only post to the executor.
  */
 public final class SettingsSync implements AutoCloseable {
-    /** Pending conflict and invalid-file reports kept for the next backup, each (oldest dropped first). */
-    static final int MAX_PENDING_REPORTS = 100;
     private static final String ABSENT = "absent";
 
     private final SettingsSyncSettings settings;
@@ -56,25 +52,17 @@ public final class SettingsSync implements AutoCloseable {
     private final SettingsFolder folder;
     private final CloudSettingsChanges changes;
     private final FolderWatcher watcher;
+    private final BackupPublisher backups;
 
     private record Pending(String observed, long sinceMillis) {
     }
 
     private final Map<DocumentName, Pending> pending = new HashMap<>();
     private final Map<DocumentName, String> invalidSeen = new HashMap<>();
-    private final ArrayDeque<SettingsReports.ConflictReport> conflicts = new ArrayDeque<>();
-    private final ArrayDeque<SettingsReports.InvalidLocalReport> invalid = new ArrayDeque<>();
-    private final Set<Object> reportsInFlight = new HashSet<>();
-    private final Map<String, Long> inFlight = new HashMap<>();
-    private boolean fullInFlight;
     private boolean scanQueued;
     private ScheduledFuture<?> quietRescan;
     private ScheduledFuture<?> ticker;
     private final AtomicLong localVersions = new AtomicLong();
-    private final AtomicLong messagesPublished = new AtomicLong();
-    private final AtomicLong messagesAcked = new AtomicLong();
-    private final AtomicLong publishFailures = new AtomicLong();
-    private final AtomicLong reportsDropped = new AtomicLong();
 
     /**
      * Counters since start.
@@ -109,6 +97,7 @@ public final class SettingsSync implements AutoCloseable {
         this.folder = folder;
         this.changes = new CloudSettingsChanges(folder, versions, clock);
         this.watcher = new FolderWatcher(folder.root(), this::requestScan);
+        this.backups = new BackupPublisher(versions, link, topics, settings.fullBackupInterval(), this::post, clock);
     }
 
     /** The topic of the backup messages: {@code callidus/v1/<deviceId>/settings}. */
@@ -132,21 +121,15 @@ public final class SettingsSync implements AutoCloseable {
             @Override
             public void connected() {
                 post(() -> {
-                    inFlight.clear();
-                    reportsInFlight.clear();
-                    fullInFlight = false;
-                    backupUnsynced("change");
-                    fullBackupIfDue();
+                    backups.forgetInFlight();
+                    backups.backupUnsynced("change");
+                    backups.fullBackupIfDue();
                 });
             }
 
             @Override
             public void disconnected(String reason) {
-                post(() -> {
-                    inFlight.clear();
-                    reportsInFlight.clear();
-                    fullInFlight = false;
-                });
+                post(backups::forgetInFlight);
             }
         });
         long period = settings.rescanInterval().toMillis();
@@ -176,12 +159,13 @@ public final class SettingsSync implements AutoCloseable {
 
     /** A full backup on request (reason "backup"), on the executor; returns how many messages went out. */
     int backupNowOnThread() throws StoreException {
-        return fullBackup("backup");
+        return backups.fullBackup("backup");
     }
 
     public Stats stats() {
-        return new Stats(localVersions.get(), messagesPublished.get(), messagesAcked.get(), publishFailures.get(),
-                reportsDropped.get());
+        BackupPublisher.Counters c = backups.counters();
+        return new Stats(localVersions.get(), c.messagesPublished(), c.messagesAcked(), c.publishFailures(),
+                c.reportsDropped());
     }
 
     private void requestScan() {
@@ -199,7 +183,7 @@ public final class SettingsSync implements AutoCloseable {
         });
     }
 
-    private void post(Runnable r) {
+    void post(Runnable r) {
         try {
             executor.execute(r);
         } catch (RejectedExecutionException e) {
@@ -210,8 +194,8 @@ public final class SettingsSync implements AutoCloseable {
     private void tick() {
         try {
             scan();
-            backupUnsynced("change");
-            fullBackupIfDue();
+            backups.backupUnsynced("change");
+            backups.fullBackupIfDue();
         } catch (RuntimeException e) {
             Logger.error(e, "settings sync tick failed");
         }
@@ -291,8 +275,8 @@ public final class SettingsSync implements AutoCloseable {
                 return settling;
             }
         }
-        if (!recorded.isEmpty() || !invalid.isEmpty()) {
-            backupUnsynced("change");
+        if (!recorded.isEmpty() || backups.hasReports()) {
+            backups.backupUnsynced("change");
         }
         return settling;
     }
@@ -326,7 +310,7 @@ public final class SettingsSync implements AutoCloseable {
         Logger.warn("settings file on the unit is not valid, not backed up; the last good version stays document={}"
                 + " reason={}", name, problem);
         String hash = bytes != null ? observed : "";
-        addReport(invalid, new SettingsReports.InvalidLocalReport(name, hash, problem, now));
+        backups.report(new SettingsReports.InvalidLocalReport(name, hash, problem, now));
         return Optional.empty();
     }
 
@@ -341,113 +325,6 @@ public final class SettingsSync implements AutoCloseable {
         }
     }
 
-    private <T> void addReport(ArrayDeque<T> queue, T report) {
-        if (queue.size() >= MAX_PENDING_REPORTS) {
-            reportsInFlight.remove(queue.pollFirst());
-            reportsDropped.incrementAndGet();
-        }
-        queue.addLast(report);
-    }
-
-    // ---- backups ----
-
-    private void backupUnsynced(String reason) {
-        List<DocumentVersion> docs;
-        try {
-            docs = versions.unsynced().stream().filter(v -> !Long.valueOf(v.version()).equals(inFlight.get(v.name())))
-                    .toList();
-        } catch (StoreException e) {
-            Logger.error("settings versions unreadable, backup skipped error={}", e.getMessage());
-            return;
-        }
-        publish(reason, docs, false);
-    }
-
-    private void fullBackupIfDue() {
-        try {
-            var last = versions.lastFullBackupMillis();
-            if (!fullInFlight && (last.isEmpty()
-                    || clock.millis() - last.getAsLong() >= settings.fullBackupInterval().toMillis())) {
-                fullBackup("daily");
-            }
-        } catch (StoreException e) {
-            Logger.error("settings full backup not checked error={}", e.getMessage());
-        }
-    }
-
-    private int fullBackup(String reason) throws StoreException {
-        List<DocumentVersion> all = versions.latestAll().stream().filter(v -> !v.deleted()).toList();
-        return publish(reason, all, true);
-    }
-
-    /** Publishes the documents and the waiting reports; returns how many messages went out. */
-    private int publish(String reason, List<DocumentVersion> docs, boolean full) {
-        if (!link.isConnected()) {
-            return 0;
-        }
-        List<SettingsReports.ConflictReport> c = conflicts.stream().filter(r -> !reportsInFlight.contains(r)).toList();
-        List<SettingsReports.InvalidLocalReport> i = invalid.stream().filter(r -> !reportsInFlight.contains(r))
-                .toList();
-        if (docs.isEmpty() && c.isEmpty() && i.isEmpty() && !full) {
-            return 0;
-        }
-        long at = clock.millis();
-        List<BackupMessages.Part> parts = BackupMessages.build(topics.deviceId(), at, reason, docs, c, i);
-        int[] remaining = {parts.size()};
-        if (full) {
-            fullInFlight = true;
-        }
-        for (BackupMessages.Part part : parts) {
-            part.documents().forEach(d -> inFlight.put(d.name(), d.version()));
-            reportsInFlight.addAll(part.conflicts());
-            reportsInFlight.addAll(part.invalid());
-            messagesPublished.incrementAndGet();
-            link.publish(topic(topics), part.payload(), 1, false).whenComplete((ok, e) -> post(() -> {
-                booked(part, e);
-                if (full && e == null && --remaining[0] == 0) {
-                    fullBackupDone(at);
-                } else if (full && e != null) {
-                    fullInFlight = false;
-                }
-            }));
-        }
-        Logger.info("settings backup published reason={} documents={} conflicts={} invalidLocal={} messages={}",
-                reason, docs.size(), c.size(), i.size(), parts.size());
-        return parts.size();
-    }
-
-    private void booked(BackupMessages.Part part, Throwable error) {
-        part.documents().forEach(d -> inFlight.remove(d.name(), d.version()));
-        part.conflicts().forEach(reportsInFlight::remove);
-        part.invalid().forEach(reportsInFlight::remove);
-        if (error != null) {
-            publishFailures.incrementAndGet();
-            Logger.warn("settings backup not acknowledged, retried later documents={} error={}",
-                    part.documents().size(), error.getMessage());
-            return;
-        }
-        messagesAcked.incrementAndGet();
-        conflicts.removeAll(part.conflicts());
-        invalid.removeAll(part.invalid());
-        for (DocumentVersion d : part.documents()) {
-            try {
-                versions.markSynced(d.name(), d.version());
-            } catch (StoreException e) {
-                Logger.error("settings version acknowledged but not booked; sent again later document={} version={}"
-                        + " error={}", d.name(), d.version(), e.getMessage());
-            }
-        }
-    }
-
-    private void fullBackupDone(long at) {
-        fullInFlight = false;
-        try {
-            versions.fullBackupDone(at);
-            Logger.info("settings full backup acknowledged at={}", at);
-        } catch (StoreException e) {
-            Logger.error("settings full backup not booked error={}", e.getMessage());
-        }
-    }
 
     // ---- for the commands (called on the executor) ----
 
@@ -484,9 +361,9 @@ public final class SettingsSync implements AutoCloseable {
             invalidSeen.clear();
         }
         long now = clock.millis();
-        reported.forEach(c -> addReport(conflicts, new SettingsReports.ConflictReport(c.name(), c.conflict(), reason,
+        reported.forEach(c -> backups.report(new SettingsReports.ConflictReport(c.name(), c.conflict(), reason,
                 commandId, now)));
-        backupUnsynced(reason);
+        backups.backupUnsynced(reason);
     }
 
     @Override

@@ -212,7 +212,7 @@ class SettingsSyncTest {
     @Test
     void reports_wait_bounded_for_the_next_backup() throws Exception {
         fixture();
-        for (int i = 0; i < SettingsSync.MAX_PENDING_REPORTS + 5; i++) {
+        for (int i = 0; i < BackupPublisher.MAX_PENDING_REPORTS + 5; i++) {
             f.write("installation.json", "{broken " + i);
             f.scan();
             f.clock.advance(Duration.ofSeconds(3));
@@ -221,6 +221,6 @@ class SettingsSyncTest {
         assertEquals(5, f.sync.stats().reportsDropped());
         f.link.connect();
         JsonArray invalid = json(f.awaitBackup(1)).getAsJsonArray("invalidLocal");
-        assertEquals(SettingsSync.MAX_PENDING_REPORTS, invalid.size());
+        assertEquals(BackupPublisher.MAX_PENDING_REPORTS, invalid.size());
     }
 }
