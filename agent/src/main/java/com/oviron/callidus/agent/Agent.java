@@ -7,6 +7,7 @@ import com.oviron.callidus.cloud.HealthMessage;
 import com.oviron.callidus.cloud.LiveSnapshot;
 import com.oviron.callidus.cloud.LinkSettings;
 import com.oviron.callidus.cloud.MqttConnection;
+import com.oviron.callidus.cloud.GatedMqttConnection;
 import com.oviron.callidus.cloud.RateLimitedMqttConnection;
 import com.oviron.callidus.cloud.command.CommandChannel;
 import com.oviron.callidus.agent.commands.LiveMode;
@@ -79,6 +80,8 @@ public final class Agent implements AutoCloseable {
     private final CommandChannel commands;
     private final LiveMode live;
     private final Optional<SubscriptionService> subscription;
+    private final UnitCommands unitCommands;
+    private CloudServices cloud;
     private final long startedAtMillis;
     private boolean closed;
     private volatile AgentStatus finalStatus;
@@ -115,10 +118,11 @@ public final class Agent implements AutoCloseable {
                         .collect(java.util.stream.Collectors.toSet()), config.hal().samplePeriod());
         sampler.tap(live::onSample);
         live.registerOn(commands);
-        new UnitCommands(new UnitFacts(config.device().id(), AgentVersion.current(), startedAtMillis, this::status,
-                sampler::newest, port, port::diagnostics, outbox, commands,
+        this.unitCommands = new UnitCommands(new UnitFacts(config.device().id(), AgentVersion.current(),
+                startedAtMillis, this::status, sampler::newest, port, port::diagnostics, outbox, commands,
                 config.hal().modbus().map(m -> m.map().name()).orElse(config.hal().source()), stateFolder(config),
-                config.toString()), clock, live::active).registerOn(commands);
+                config.toString()), clock, live::active);
+        unitCommands.registerOn(commands);
         this.subscription = config.subscription().map(s -> SubscriptionService.open(s, config.device().id(), clock));
         if (subscription.isPresent()) {
             SubscriptionService service = subscription.get();
@@ -127,6 +131,12 @@ public final class Agent implements AutoCloseable {
             commands.setServerTimeListener(ms -> service.acceptCommandTime(java.time.Instant.ofEpochMilli(ms)));
             sync.setGate(service::cloudServicesAllowed);
             service.addChangeListener(SubscriptionEvents.logAndRecord(outbox, clock));
+            service.addChangeListener(status -> {
+                CloudServices services = cloud;
+                if (services != null) {
+                    syncExecutor.execute(services::recheckGate);
+                }
+            });
             Logger.info("subscription {}", service.status().toJson());
             // changes (a day passing into the reminder, grace or lapse) are noticed when the status is read
             syncExecutor.scheduleWithFixedDelay(service::status, 1, 1, TimeUnit.MINUTES);
@@ -177,6 +187,15 @@ public final class Agent implements AutoCloseable {
                     config.device().id(), AgentVersion.current(), clock), m.maxPublishesPerSecond());
             journal = SqliteCommandJournal.open(stateFolder(config).resolve("commands.db"), clock);
             Agent agent = new Agent(config, port, outbox, link, openGpio(config.gpio()), clock, journal);
+            try {
+                agent.cloud = CloudServices.build(config, new GatedMqttConnection(link, agent::cloudServicesAllowed),
+                        topics, agent.commands, agent.unitCommands, clock);
+            } catch (java.io.IOException | StoreException | RuntimeException e) {
+                agent.gpio.ifPresent(GpioPort::close);
+                agent.commandExecutor.shutdownNow();
+                agent.syncExecutor.shutdownNow();
+                throw new StoreException("cannot set up the cloud services: " + e.getMessage(), e);
+            }
             agent.startParts();
             return agent;
         } catch (RuntimeException | StoreException e) {
@@ -229,6 +248,11 @@ public final class Agent implements AutoCloseable {
         publishHealthOnConnectAndPeriodically();
         publishLiveWhileReplaying();
         showLinkOnStatusLed();
+        try {
+            cloud.start(syncExecutor);
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot start the cloud services: " + e.getMessage(), e);
+        }
         commands.start();
         sync.start();
         link.start();
@@ -391,6 +415,9 @@ public final class Agent implements AutoCloseable {
         } finally {
             sync.close();
             commandExecutor.shutdownNow();
+            if (cloud != null) {
+                cloud.close();
+            }
             link.close();
             syncExecutor.shutdownNow();
             try {

@@ -1,6 +1,11 @@
 package com.oviron.callidus.agent;
 
+import com.oviron.callidus.agent.media.DisplaySettings;
+import com.oviron.callidus.agent.media.XrayCaptureSettings;
+import com.oviron.callidus.agent.media.XraySettings;
+import com.oviron.callidus.agent.settings.SettingsSyncSettings;
 import com.oviron.callidus.agent.subscription.SubscriptionSettings;
+import com.oviron.callidus.cloud.files.FileTransferSettings;
 import com.oviron.callidus.cloud.TlsSettings;
 import com.oviron.callidus.hal.GpioLine;
 import com.oviron.callidus.hal.SerialSettings;
@@ -18,7 +23,21 @@ import java.util.Set;
  * docs/configuration.md; {@link AgentConfigLoader} reads it from the JSON file.
  */
 public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync sync, Gpio gpio, Log log,
-                          Shutdown shutdown, Optional<SubscriptionSettings> subscription) {
+                          Shutdown shutdown, Optional<SubscriptionSettings> subscription, Cloud cloud) {
+
+    /**
+     * The cloud services besides telemetry (docs/configuration.md: settings, files, display, xray).
+     *
+     * @param settings    settings backup and sync, when the unit's settings folder is configured
+     * @param files       file transfer limits; the quotas name the kinds the unit receives
+     * @param display     logo and screen saver, when the display folder is configured
+     * @param xray        the X-ray vault and viewer folder, when configured
+     * @param xrayCapture the folder the X-ray sensor software drops images into, when configured
+     */
+    public record Cloud(Optional<SettingsSyncSettings> settings, FileTransferSettings files,
+                        Optional<DisplaySettings> display, Optional<XraySettings> xray,
+                        Optional<XrayCaptureSettings> xrayCapture) {
+    }
 
     /** @param id the unit's serial number, also its MQTT client id and topic level */
     public record Device(String id) {

@@ -1,6 +1,13 @@
 package com.oviron.callidus.agent;
 
 import com.oviron.callidus.agent.logging.SwitchableConsoleWriter;
+import com.oviron.callidus.agent.media.DisplaySettings;
+import com.oviron.callidus.agent.media.DisplaySpec;
+import com.oviron.callidus.agent.media.XrayCaptureSettings;
+import com.oviron.callidus.agent.media.XraySettings;
+import com.oviron.callidus.agent.settings.SettingsSyncSettings;
+import com.oviron.callidus.cloud.files.FileKind;
+import com.oviron.callidus.cloud.files.FileTransferSettings;
 import com.oviron.callidus.agent.subscription.PinnedKeys;
 import com.oviron.callidus.agent.subscription.SubscriptionSettings;
 import com.oviron.callidus.agent.subscription.TrustedClock;
@@ -68,6 +75,8 @@ public final class AgentConfigLoader {
     public static final long DEFAULT_STORE_MAX_MB = 512;
     public static final Duration DEFAULT_STORE_MAX_AGE = Duration.ofDays(30);
     public static final Duration DEFAULT_AGGREGATE_MAX_AGE = Duration.ofDays(365);
+    /** Largest X-ray image received or sent, in MiB. */
+    public static final long DEFAULT_XRAY_MAX_FILE_MB = 64;
     /** Publishes per second of the whole connection: below AWS IoT Core's 100 per connection. */
     public static final int DEFAULT_LINK_PUBLISHES_PER_SECOND = 80;
     public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofMinutes(1);
@@ -260,8 +269,16 @@ public final class AgentConfigLoader {
         String level = log.oneOf("level", DEFAULT_LOG_LEVEL, LOG_LEVELS);
         log.done();
 
+        Path stateFolder = path.toAbsolutePath().getParent();
         Optional<SubscriptionSettings> subscription = subscription(top.section("subscription", false), baseDir,
-                path.toAbsolutePath().getParent());
+                stateFolder);
+        Optional<SettingsSyncSettings> settingsSync = settingsSync(top.section("settings", false), baseDir);
+        Optional<DisplaySettings> display = display(top.section("display", false), baseDir, stateFolder);
+        Section xraySection = top.section("xray", false);
+        Optional<XraySettings> xray = xray(xraySection, baseDir, stateFolder);
+        Optional<XrayCaptureSettings> xrayCapture = xrayCapture(xraySection, baseDir);
+        xraySection.done();
+        FileTransferSettings files = files(top.section("files", false), stateFolder, display, xray);
 
         Section shutdown = top.section("shutdown", false);
         Duration drain = shutdown.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT, Duration.ZERO,
@@ -279,7 +296,114 @@ public final class AgentConfigLoader {
                 gpio,
                 new AgentConfig.Log(level),
                 new AgentConfig.Shutdown(drain),
-                subscription);
+                subscription,
+                new AgentConfig.Cloud(settingsSync, files, display, xray, xrayCapture));
+    }
+
+    /** The settings section: the folder of the unit's settings documents; absent means no settings sync. */
+    private static Optional<SettingsSyncSettings> settingsSync(Section s, Path baseDir) throws ConfigException {
+        if (!s.isPresent()) {
+            return Optional.empty();
+        }
+        String folder = s.string("folder", null);
+        if (folder == null || folder.isEmpty()) {
+            throw new ConfigException(s.key("folder"), "is missing; it is required (the folder of the unit's"
+                    + " settings documents)");
+        }
+        Duration full = s.duration("fullBackupInterval", SettingsSyncSettings.DEFAULT_FULL_BACKUP_INTERVAL,
+                Duration.ofMinutes(1), Duration.ofDays(7));
+        Duration quiet = s.duration("quietPeriod", SettingsSyncSettings.DEFAULT_QUIET_PERIOD, Duration.ZERO,
+                Duration.ofMinutes(10));
+        Duration rescan = s.duration("rescanInterval", SettingsSyncSettings.DEFAULT_RESCAN_INTERVAL,
+                Duration.ofSeconds(1), Duration.ofHours(1));
+        int maxVersions = (int) s.integer("maxVersions", SettingsSyncSettings.DEFAULT_MAX_VERSIONS, 2, 1000);
+        s.done();
+        return Optional.of(new SettingsSyncSettings(baseDir.resolve(folder).normalize(), full, quiet, rescan,
+                maxVersions));
+    }
+
+    /** The display section: where the unit's UI reads its logo and screen saver; absent: none received. */
+    private static Optional<DisplaySettings> display(Section s, Path baseDir, Path stateFolder)
+            throws ConfigException {
+        if (!s.isPresent()) {
+            return Optional.empty();
+        }
+        String folder = s.string("folder", null);
+        if (folder == null || folder.isEmpty()) {
+            throw new ConfigException(s.key("folder"), "is missing; it is required (the folder the unit's display"
+                    + " software reads logo.png and screensaver.png from)");
+        }
+        int width = (int) s.integer("width", DisplaySpec.DEFAULT_WIDTH, 1, 8192);
+        int height = (int) s.integer("height", DisplaySpec.DEFAULT_HEIGHT, 1, 8192);
+        long maxBytes = s.integer("maxBytes", DisplaySpec.DEFAULT_MAX_BYTES, 1, 64L << 20);
+        s.done();
+        return Optional.of(new DisplaySettings(baseDir.resolve(folder).normalize(), stateFolder.resolve("display"),
+                new DisplaySpec(width, height, DisplaySpec.defaults().acceptedFormats(), maxBytes)));
+    }
+
+    /** The xray section: the viewer folder and retention; absent: X-ray images are not handled. */
+    private static Optional<XraySettings> xray(Section s, Path baseDir, Path stateFolder) throws ConfigException {
+        if (!s.isPresent()) {
+            return Optional.empty();
+        }
+        String viewer = s.string("viewerFolder", null);
+        if (viewer == null || viewer.isEmpty()) {
+            throw new ConfigException(s.key("viewerFolder"), "is missing; it is required (the folder the unit's"
+                    + " image viewer reads X-ray images from)");
+        }
+        Duration retention = s.duration("retention", XraySettings.DEFAULT_RETENTION, Duration.ofHours(1),
+                Duration.ofDays(3650));
+        long quotaMb = s.integer("quotaMb", XraySettings.DEFAULT_QUOTA_BYTES >> 20, 1, 1L << 20);
+        long maxFileMb = s.integer("maxFileMb", DEFAULT_XRAY_MAX_FILE_MB, 1, 1024);
+        if (maxFileMb > quotaMb) {
+            throw new ConfigException(s.key("maxFileMb"), maxFileMb + " must not be above xray.quotaMb (" + quotaMb
+                    + ")");
+        }
+        Path viewerFolder = baseDir.resolve(viewer).normalize();
+        Path vault = stateFolder.resolve("xray");
+        if (viewerFolder.toAbsolutePath().startsWith(vault.toAbsolutePath())) {
+            throw new ConfigException(s.key("viewerFolder"), "must not be inside the agent's X-ray vault " + vault);
+        }
+        return Optional.of(new XraySettings(vault, stateFolder.resolve("xray.key"), viewerFolder, retention,
+                quotaMb << 20, maxFileMb << 20));
+    }
+
+    /** {@code xray.captureFolder}: where the unit's X-ray sensor software drops images to send. */
+    private static Optional<XrayCaptureSettings> xrayCapture(Section s, Path baseDir) throws ConfigException {
+        if (!s.isPresent()) {
+            return Optional.empty();
+        }
+        String folder = s.string("captureFolder", "");
+        Duration quiet = s.duration("captureQuietPeriod", XrayCaptureSettings.DEFAULT_QUIET_PERIOD, Duration.ZERO,
+                Duration.ofMinutes(10));
+        if (folder.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new XrayCaptureSettings(baseDir.resolve(folder).normalize(), quiet,
+                XrayCaptureSettings.DEFAULT_POLL_INTERVAL));
+    }
+
+    /**
+     * The files section: transfer limits. A kind is received only when its handler is configured (display:
+     * logo and screen saver; xray: X-ray images), with the handler's size limit as its quota.
+     */
+    private static FileTransferSettings files(Section s, Path stateFolder, Optional<DisplaySettings> display,
+                                              Optional<XraySettings> xray) throws ConfigException {
+        FileTransferSettings d = FileTransferSettings.defaults(stateFolder.resolve("transfers"));
+        int maxConcurrent = (int) s.integer("maxConcurrent", d.maxConcurrent(), 1, 16);
+        int chunksPerSecond = (int) s.integer("chunksPerSecond", d.chunksPerSecond(), 0, 90);
+        long maxUploadMb = s.integer("maxUploadMb", d.maxUploadBytes() >> 20, 1, 4096);
+        long minFreeMb = s.integer("minFreeMb", d.minFreeBytes() >> 20, 0, 1L << 20);
+        s.done();
+        java.util.Map<FileKind, Long> quota = new java.util.EnumMap<>(FileKind.class);
+        display.ifPresent(x -> {
+            quota.put(FileKind.LOGO, x.spec().maxBytes());
+            quota.put(FileKind.SCREENSAVER, x.spec().maxBytes());
+        });
+        xray.ifPresent(x -> quota.put(FileKind.XRAY, x.maxFileBytes()));
+        return new FileTransferSettings(d.partDir(), quota, maxUploadMb << 20, minFreeMb << 20, d.defaultChunkSize(),
+                d.maxChunkSize(), maxConcurrent, d.maxQueuedUploads(), d.window(), chunksPerSecond, d.requestTimeout(),
+                d.progressInterval(), d.maxDeadline(), d.uploadDeadline(), d.keepFinished(), d.maxQueuedBytes());
     }
 
     /**

@@ -85,6 +85,15 @@ public final class FileTransfers implements AutoCloseable {
         this.uploads = new UploadSender(link, this.topics, store, settings, progress, executor, clock);
     }
 
+    /**
+     * Tells {@code listener} of each upload that ended (state DONE once the cloud confirmed it, or FAILED or
+     * CANCELLED), on the transfer thread: it must return at once. The X-ray vault uses it to mark an image
+     * delivered.
+     */
+    public void onUploadFinished(java.util.function.Consumer<com.oviron.callidus.store.transfers.StoredTransfer> listener) {
+        uploads.onFinished(listener);
+    }
+
     /** Registers {@code file.offer}, {@code file.received}, {@code file.cancel} and {@code file.list}. */
     public void registerCommands(CommandChannel channel) {
         channel.register("file.offer", this::offer);

@@ -365,6 +365,13 @@ final class UploadSender {
         pump();
     }
 
+    /** Told each upload that ended (done, failed or cancelled), on the transfer thread. */
+    void onFinished(java.util.function.Consumer<StoredTransfer> listener) {
+        this.finished = listener;
+    }
+
+    private volatile java.util.function.Consumer<StoredTransfer> finished = t -> { };
+
     private void finish(Active a, TransferState state, String reason) {
         StoredTransfer t = a.transfer;
         active.remove(t.id());
@@ -374,6 +381,11 @@ final class UploadSender {
             Logger.error("upload end not stored transfer={} error={}", t.id(), e.getMessage());
         }
         a.transfer = t.withState(state, reason, clock.millis());
+        try {
+            finished.accept(a.transfer);
+        } catch (RuntimeException e) {
+            Logger.error(e, "upload end listener failed transfer={}", t.id());
+        }
         if (state == TransferState.DONE) {
             Logger.info("upload done transfer={} kind={} name={} size={} published={} chunks={}", t.id(), t.kind(),
                     t.name(), t.size(), a.chunksPublished, t.chunkCount());
