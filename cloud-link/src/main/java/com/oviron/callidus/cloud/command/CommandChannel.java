@@ -111,6 +111,71 @@ public final class CommandChannel implements AutoCloseable {
         return new Stats(received.get(), executed.get(), repeated.get(), refused.get());
     }
 
+    /**
+     * Carries out a command given at the unit itself (the field console), on the same thread as the cloud's
+     * commands and with the same handlers and argument checks, but without the journal, an expiry or the
+     * subscription check: the unit's own functions never depend on the subscription. The reply is not
+     * published.
+     *
+     * @param source who gave it, for the log (e.g. "console")
+     * @return the reply, as it would be published
+     */
+    public java.util.concurrent.CompletableFuture<JsonObject> runLocal(String name, JsonObject args, String source) {
+        java.util.concurrent.CompletableFuture<JsonObject> result = new java.util.concurrent.CompletableFuture<>();
+        String id = source + "-" + LOCAL_IDS.incrementAndGet();
+        Command command;
+        try {
+            command = new Command(id, name, args, clock.millis(), Long.MAX_VALUE);
+        } catch (IllegalArgumentException e) {
+            result.complete(parseReply(CommandCodec.failure(topics.deviceId(), Optional.of(id), Optional.empty(),
+                    ErrorCode.MALFORMED, e.getMessage(), clock.millis())));
+            return result;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    result.complete(parseReply(executeLocal(command)));
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.complete(parseReply(failure(command, ErrorCode.BUSY, "the unit's command queue is full")));
+        }
+        return result;
+    }
+
+    private static final AtomicLong LOCAL_IDS = new AtomicLong();
+
+    private byte[] executeLocal(Command command) {
+        CommandHandler handler = handlers.get(command.name());
+        if (handler == null) {
+            return failure(command, ErrorCode.UNKNOWN_COMMAND, "no command named " + command.name());
+        }
+        try {
+            JsonElement result = handler.handle(command);
+            Logger.info("command done id={} name={} ok=true (local)", command.id(), command.name());
+            return CommandCodec.success(topics.deviceId(), command, result, clock.millis());
+        } catch (CommandException e) {
+            Logger.warn("command done id={} name={} ok=false code={} reason={} (local)", command.id(), command.name(),
+                    e.code().wire(), e.getMessage());
+            return failure(command, e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            Logger.error(e, "command failed id={} name={} (local)", command.id(), command.name());
+            return failure(command, ErrorCode.FAILED, "internal error: " + e);
+        }
+    }
+
+    private static JsonObject parseReply(byte[] reply) {
+        return com.google.gson.JsonParser.parseString(new String(reply, java.nio.charset.StandardCharsets.UTF_8))
+                .getAsJsonObject();
+    }
+
+    /** The names of the registered commands, sorted. */
+    public java.util.SortedSet<String> commandNames() {
+        return new java.util.TreeSet<>(handlers.keySet());
+    }
+
     /** Called on the connection's thread: parse, then hand over. */
     void arrived(byte[] payload) {
         received.incrementAndGet();

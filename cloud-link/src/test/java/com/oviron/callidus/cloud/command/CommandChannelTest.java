@@ -221,6 +221,24 @@ class CommandChannelTest {
         assertEquals(0, statusCalls.get());
     }
 
+    @Test
+    void a_local_command_runs_the_same_handler_without_journal_expiry_or_subscription() throws Exception {
+        channel.setEntitlement(name -> false);
+        JsonObject reply = channel.runLocal("status.get", new JsonObject(), "console").get(5, TimeUnit.SECONDS);
+        assertTrue(reply.get("ok").getAsBoolean(), reply.toString());
+        assertTrue(reply.get("id").getAsString().startsWith("console-"));
+        assertEquals(1, statusCalls.get());
+        JsonObject bad = channel.runLocal("live.start", JsonParser.parseString("{\"seconds\":0}").getAsJsonObject(),
+                "console").get(5, TimeUnit.SECONDS);
+        assertEquals("invalid_argument", code(bad));
+        assertEquals("unknown_command", code(channel.runLocal("nope.nope", new JsonObject(), "console")
+                .get(5, TimeUnit.SECONDS)));
+        assertEquals("malformed", code(channel.runLocal("Bad Name", new JsonObject(), "console")
+                .get(5, TimeUnit.SECONDS)));
+        assertEquals(0, journal.size(), "local commands are not journaled");
+        assertTrue(link.publishes().isEmpty(), "nor published");
+    }
+
     private static byte[] cmd(String id, String name, String args, long expiresAt) {
         return ("{\"v\":1,\"id\":\"" + id + "\",\"name\":\"" + name + "\",\"args\":" + args + ",\"issuedAt\":" + NOW
                 + ",\"expiresAt\":" + expiresAt + "}").getBytes(StandardCharsets.UTF_8);
