@@ -177,7 +177,18 @@ final class CloudServices implements AutoCloseable {
         vault.ifPresent(v -> {
             sweep(v);
             periodic.scheduleWithFixedDelay(() -> sweep(v), 1, 1, TimeUnit.HOURS);
-            periodic.scheduleWithFixedDelay(() -> sendPendingXrays(v), 1, 1, TimeUnit.MINUTES);
+            periodic.scheduleWithFixedDelay(() -> sendPendingXrays(v), 30, 30, TimeUnit.SECONDS);
+            link.addListener(new com.oviron.callidus.cloud.ConnectionListener() {
+                @Override
+                public void connected() {
+                    periodic.execute(() -> sendPendingXrays(v));
+                }
+
+                @Override
+                public void disconnected(String reason) {
+                    // sent on the next connect
+                }
+            });
         });
         Logger.info("cloud services files=on receives={} display={} xray={} xrayCapture={} settings={}",
                 config.cloud().files().maxDownloadBytes().keySet(), display.isPresent(), vault.isPresent(),
@@ -223,7 +234,7 @@ final class CloudServices implements AutoCloseable {
             String id = files.send(FileKind.XRAY, name, vault.uploadSource(r.id()));
             Logger.info("xray upload started image={} transfer={}", r.id(), id);
         } catch (FileTransferException | XrayVaultException e) {
-            Logger.warn("xray upload not started now, retried every minute image={} reason={}", r.id(),
+            Logger.warn("xray upload not started now, retried every 30 s and on reconnect image={} reason={}", r.id(),
                     e.getMessage());
         }
     }

@@ -137,7 +137,14 @@ public final class CloudFilePeer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         client = new MqttAsyncClient(brokerUri, clientId, new MemoryPersistence());
-        client.setCallback(new MqttCallback() {
+        client.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallbackExtended() {
+            @Override
+            public void connectComplete(boolean reconnect, String serverURI) {
+                if (reconnect) {
+                    worker.execute(CloudFilePeer.this::subscribeQuietly);
+                }
+            }
+
             @Override
             public void connectionLost(Throwable cause) {
             }
@@ -153,13 +160,35 @@ public final class CloudFilePeer implements AutoCloseable {
             }
         });
         MqttConnectOptions options = new MqttConnectOptions();
-        options.setCleanSession(true);
+        // a persistent session, as docs/protocol.md asks of the cloud: what the unit sends while this peer
+        // reconnects is queued by the broker
+        options.setCleanSession(false);
         options.setMaxInflight(1000);
         options.setConnectionTimeout(5);
+        // a demo stops the broker for a while: come back by itself and subscribe again
+        options.setAutomaticReconnect(true);
+        options.setMaxReconnectDelay(1_000);
         client.connect(options).waitForCompletion(10_000);
-        String base = Topics.ROOT + "/" + unit.deviceId() + "/file/";
+        subscribe();
+    }
+
+    private void subscribe() throws MqttException {
+        String base = Topics.ROOT + "/" + topics.deviceId() + "/file/";
         client.subscribe(new String[] {base + "need", base + "offer", base + "upload", base + "progress",
-                unit.replies()}, new int[] {1, 1, 1, 1, 1}).waitForCompletion(10_000);
+                topics.replies()}, new int[] {1, 1, 1, 1, 1}).waitForCompletion(10_000);
+    }
+
+    private void subscribeQuietly() {
+        try {
+            subscribe();
+        } catch (MqttException e) {
+            // the next reconnect tries again
+        }
+    }
+
+    /** Whether the peer's session is up. */
+    public boolean isConnected() {
+        return client.isConnected();
     }
 
     /** Serves at most {@code chunks} more download chunks; requests beyond it are ignored (as if lost). */

@@ -35,8 +35,11 @@ public final class DemoCommand {
             Usage: java -jar tools/target/callidus-tools.jar demo [options]
 
             Runs an embedded MQTT broker, the agent with a simulated CALLIDUS board, and a cloud-side view
-            that prints what the cloud receives. Stops after --duration, or on Ctrl-C; exits 0 when every
-            reading the agent accepted reached the cloud (after dropping duplicates by sequence number).
+            that prints what the cloud receives, while a cloud operator installs the unit's subscription
+            token, reads its diagnostics, watches a live session, sends the clinic's logo, receives an X-ray
+            image, changes its settings and asks for a report. Stops after --duration, or on Ctrl-C; exits 0
+            when every reading the agent accepted reached the cloud (after dropping duplicates by sequence
+            number); the summary also says which cloud steps were done.
 
             Values are marked when their quality is not good: ! out of range, ? stale (no answer),
             x communication error (value withheld).
@@ -63,6 +66,8 @@ public final class DemoCommand {
 
     private final Options options;
     private final PrintStream out;
+    /** The vendor's key for the demo's subscription token: the unit pins its public half. */
+    private final java.security.KeyPair vendor = CloudOperator.vendorKeys();
     private final Clock clock = Clock.systemUTC();
     private volatile int result = 1;
 
@@ -193,6 +198,10 @@ public final class DemoCommand {
             out.println("  serial line : " + pty.a() + " (agent, Modbus master) <-> " + pty.b()
                     + " (simulated board, slave 1), 115200 8N1 over a socat pty pair");
         }
+        Files.createDirectories(dir.resolve("ui/settings"));
+        Files.createDirectories(dir.resolve("sensor"));
+        Files.writeString(dir.resolve("ui/settings/installation.json"),
+                "{\"chair\":{\"maxHeight\":3},\"language\":\"bg\"}", StandardCharsets.UTF_8);
         Path configFile = dir.resolve("agent.json");
         Files.writeString(configFile, demoConfig(broker.uri(), pty), StandardCharsets.UTF_8);
         AgentConfig config;
@@ -226,6 +235,9 @@ public final class DemoCommand {
 
         CloudView view = new CloudView(broker.uri(), clock);
         Agent agent = Agent.start(config, clock);
+        out.println(">>> demo: the unit has no subscription token yet: it samples and buffers, sends nothing");
+        CloudOperator operator = CloudOperator.connect(broker.uri(), config.device().id(), dir, out, vendor);
+        operator.start();
         UnitSimulator boardForInput = board;
         if (board != null) {
             forwardStandardInput(boardForInput);
@@ -285,10 +297,12 @@ public final class DemoCommand {
             while (view.summary().distinctReadings() < end.lastSeq() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            result = printSummary(end, view.summary(), maxPending, outageStarted);
+            closeQuietly("cloud operator", operator);
+            result = printSummary(end, view.summary(), maxPending, outageStarted, operator.outcomes());
             return result;
         } finally {
             // every part is closed even if another one fails to, and the Ctrl-C hook is always released
+            closeQuietly("cloud operator", operator);
             closeQuietly("agent", agent);
             closeQuietly("cloud view", view);
             closeQuietly("broker", broker);
@@ -331,9 +345,13 @@ public final class DemoCommand {
                            "reconnectMin": "250ms", "reconnectMax": "2s"},
                   "sync": {"batchMaxReadings": 500, "inFlightWindow": 8, "interval": "250ms"},
                   "log": {"level": "info"},
-                  "shutdown": {"drainTimeout": "10s"}
+                  "shutdown": {"drainTimeout": "10s"},
+                  "subscription": {"keys": {"demo": "%s"}},
+                  "settings": {"folder": "ui/settings", "quietPeriod": "300ms", "rescanInterval": "2s"},
+                  "display": {"folder": "ui/display"},
+                  "xray": {"viewerFolder": "ui/viewer", "captureFolder": "sensor", "captureQuietPeriod": "500ms"}
                 }
-                """.formatted(hal, brokerUri);
+                """.formatted(hal, brokerUri, CloudOperator.publicKeyForConfig(vendor));
     }
 
     private void forwardStandardInput(UnitSimulator board) {
@@ -390,7 +408,8 @@ public final class DemoCommand {
         }
     }
 
-    private int printSummary(AgentStatus end, CloudView.Summary s, long maxPending, boolean hadOutage) {
+    private int printSummary(AgentStatus end, CloudView.Summary s, long maxPending, boolean hadOutage,
+                             List<CloudOperator.Outcome> cloudSteps) {
         long missing = Math.max(0, end.lastSeq() - s.distinctReadings());
         out.println();
         out.println("== demo summary ==");
@@ -404,6 +423,9 @@ public final class DemoCommand {
                     fmt(options.outageFor()), maxPending, end.resends());
         }
         out.println("unit status at the cloud       : " + s.unitStatus());
+        out.println("cloud services                 : " + cloudSteps.size() + " of 7 steps done ("
+                + String.join(", ", cloudSteps.stream().map(CloudOperator.Outcome::step).toList()) + ")"
+                + (cloudSteps.size() < 7 ? "; run longer (--duration 60s) to see them all" : ""));
         boolean ok = missing == 0 && s.distinctReadings() == end.lastSeq() && s.malformed() == 0;
         out.println(ok ? "result: OK - every accepted reading reached the cloud exactly once after dedupe"
                 : "result: FAILED - readings are missing at the cloud (see the agent log)");
@@ -416,10 +438,14 @@ public final class DemoCommand {
      */
     private void removeEarlierRun(Path dir) throws IOException {
         boolean removed = false;
-        for (String name : List.of("agent.db", "agent.db-wal", "agent.db-shm", "agent.json", "agent.log")) {
+        for (String name : List.of("agent.db", "agent.db-wal", "agent.db-shm", "agent.json", "agent.log",
+                "commands.db", "commands.db-wal", "commands.db-shm", "transfers.db", "transfers.db-wal",
+                "transfers.db-shm", "settings.db", "settings.db-wal", "settings.db-shm", "subscription-token.jws",
+                "trusted-time.json", "xray.key")) {
             removed |= Files.deleteIfExists(dir.resolve(name));
         }
-        for (String folder : List.of("broker", "pty")) {
+        for (String folder : List.of("broker", "pty", "ui", "sensor", "xray", "display", "bundles", "transfers",
+                "cloud-files")) {
             Path path = dir.resolve(folder);
             if (Files.isDirectory(path)) {
                 try (var paths = Files.walk(path)) {

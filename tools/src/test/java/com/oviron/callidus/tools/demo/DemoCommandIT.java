@@ -22,7 +22,7 @@ class DemoCommandIT {
     void shows_live_values_and_a_broker_outage_with_nothing_missing() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = DemoCommand.run(new String[] {"--duration", "20s", "--outage-at", "5s", "--outage-for", "6s",
+        int code = DemoCommand.run(new String[] {"--duration", "30s", "--outage-at", "5s", "--outage-for", "6s",
             "--refresh", "1s", "--sample-period", "50ms", "--data-dir", dir.toString()},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
@@ -31,6 +31,9 @@ class DemoCommandIT {
         assertTrue(text.contains("Supply voltage"), "live values per channel:\n" + text);
         assertTrue(text.contains(" bar"), "units from the channel catalog:\n" + text);
         assertTrue(text.contains("broker DOWN"), "outage shown:\n" + text);
+        assertTrue(text.contains("7 of 7 steps done"), "every cloud step:\n" + text);
+        assertTrue(text.contains("three-way merge kept both"), text);
+        assertTrue(text.contains("installed as ui/display/logo.png (same bytes)"), text);
         assertTrue(text.contains("result: OK"), text);
 
         Matcher accepted = Pattern.compile("readings accepted by the agent : (\\d+)").matcher(text);
