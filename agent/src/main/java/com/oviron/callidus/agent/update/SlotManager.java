@@ -268,9 +268,12 @@ public final class SlotManager {
                 state.committedVersion());
     }
 
-    /** Records a failed attempt that never reached a trial (the committed slot stays in charge). */
+    /**
+     * Records a failed attempt that never reached a trial (the committed slot stays in charge); it was reported
+     * when it happened.
+     */
     public synchronized void recordFailure(Version version, String reason, long nowMillis) throws IOException {
-        save(state.withLast(new SlotState.LastResult("failed", version, reason, nowMillis, false)));
+        save(state.withLast(new SlotState.LastResult("failed", version, reason, nowMillis, true)));
     }
 
     /** Notes that the last result reached the cloud. */
