@@ -111,7 +111,7 @@ public final class UpdateBoot implements AutoCloseable {
         return slots;
     }
 
-    /** Whether this process is a new version whose health check has not ended yet. */
+    /** Whether this process is a new version whose health check has not ended (commit or rollback written). */
     public boolean trialRunning() {
         return trialRunning;
     }
@@ -124,17 +124,17 @@ public final class UpdateBoot implements AutoCloseable {
             List<String> failing = checks.failing();
             SlotState.Trial t = slots.state().trial().orElseThrow();
             if (failing.isEmpty()) {
-                trialRunning = false;
                 stopPolling();
                 slots.commit(clock.millis());
+                trialRunning = false;
                 report(UpdateStep.COMMITTED, t.version(), Optional.empty(), "health check passed; "
                         + t.version() + " is committed");
                 slots.markReported();
             } else if (clock.millis() >= deadlineMillis) {
-                trialRunning = false;
                 stopPolling();
                 String reason = "health check deadline passed: " + String.join(", ", failing);
                 slots.rollback(reason, clock.millis());
+                trialRunning = false;
                 report(UpdateStep.ROLLED_BACK, t.version(), Optional.of("health-check"), reason);
                 slots.markReported();
                 restarter.restart("rollback of " + t.version());
