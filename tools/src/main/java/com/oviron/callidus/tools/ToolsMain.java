@@ -5,6 +5,7 @@ import com.oviron.callidus.tools.decode.DecodeCommand;
 import com.oviron.callidus.tools.demo.DemoCommand;
 import com.oviron.callidus.tools.logo.LogoCommand;
 import com.oviron.callidus.tools.simulator.SimulatorCommand;
+import com.oviron.callidus.tools.vendor.PackageCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 
@@ -24,6 +25,7 @@ public final class ToolsMain {
               benchmark speed figures to compare between versions (benchmark --help)
               logo      compose the unit's display logo from the clinic's SVG and the dentists' names
                         (logo --help)
+              package   build, sign and verify remote update packages; make a signing key (package --help)
               help      show this text
             """;
 
@@ -46,6 +48,7 @@ public final class ToolsMain {
             case "benchmark" -> BenchmarkCommand.run(rest, out, err);
             case "decode" -> DecodeCommand.run(rest, System.in, out, err);
             case "logo" -> LogoCommand.run(rest, out, err);
+            case "package" -> PackageCommand.run(rest, out, err);
             default -> {
                 err.println("error: unknown command '" + args[0] + "'");
                 err.print(USAGE);
