@@ -23,6 +23,18 @@ public record UpdateStatus(UpdateStep step, Optional<String> version, Optional<S
         Objects.requireNonNull(detail, "detail");
     }
 
+    /**
+     * The MQTT payload for {@code callidus/v1/<deviceId>/update} (docs/drafts/updates.md, "Status messages"):
+     * {@code {"v":1,"device":..,"step":..,"version":..,"reason":..,"detail":..,"at":..}}.
+     */
+    public byte[] toMessage(String deviceId) {
+        JsonObject o = new JsonObject();
+        o.addProperty("v", 1);
+        o.addProperty("device", deviceId);
+        toJson().entrySet().forEach(e -> o.add(e.getKey(), e.getValue()));
+        return o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("step", step.code());
