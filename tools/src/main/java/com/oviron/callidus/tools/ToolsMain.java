@@ -6,6 +6,7 @@ import com.oviron.callidus.tools.demo.DemoCommand;
 import com.oviron.callidus.tools.logo.LogoCommand;
 import com.oviron.callidus.tools.simulator.SimulatorCommand;
 import com.oviron.callidus.tools.vendor.VendorCommand;
+import com.oviron.callidus.tools.vendor.PackageCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 
@@ -27,6 +28,7 @@ public final class ToolsMain {
                         (logo --help)
               vendor    subscription tokens for the vendor side: keygen, token sign, token verify
                         (vendor --help)
+              package   build, sign and verify remote update packages; make a signing key (package --help)
               help      show this text
             """;
 
@@ -50,6 +52,7 @@ public final class ToolsMain {
             case "decode" -> DecodeCommand.run(rest, System.in, out, err);
             case "logo" -> LogoCommand.run(rest, out, err);
             case "vendor" -> VendorCommand.run(rest, out, err, java.time.Clock.systemUTC());
+            case "package" -> PackageCommand.run(rest, out, err);
             default -> {
                 err.println("error: unknown command '" + args[0] + "'");
                 err.print(USAGE);
