@@ -82,6 +82,7 @@ public final class Agent implements AutoCloseable {
     private final Optional<SubscriptionService> subscription;
     private final UnitCommands unitCommands;
     private CloudServices cloud;
+    private Optional<Updates> updates = Optional.empty();
     private final long startedAtMillis;
     private boolean closed;
     private volatile AgentStatus finalStatus;
@@ -174,6 +175,33 @@ public final class Agent implements AutoCloseable {
 
     /** Builds the agent around the given sensor port (a simulator or a test fake) and starts it. */
     public static Agent start(AgentConfig config, SensorPort port, Clock clock) throws StoreException {
+        // first of all: an update interrupted by a restart is finished or rolled back, a new version on trial
+        // starts its health check
+        java.util.concurrent.atomic.AtomicReference<Agent> self = new java.util.concurrent.atomic.AtomicReference<>();
+        Optional<Updates> updates;
+        try {
+            updates = Updates.boot(config.cloud().update(), () -> self.get() != null,
+                    () -> self.get() != null && self.get().status().samples() > 0, clock);
+        } catch (java.io.IOException e) {
+            port.close();
+            throw new StoreException("cannot read the update state: " + e.getMessage(), e);
+        }
+        try {
+            Agent agent = startWithoutUpdates(config, port, clock);
+            agent.updates = updates;
+            updates.ifPresent(u -> u.attach(agent.link, new Topics(config.device().id()), agent.commands,
+                    () -> agent.subscription.map(SubscriptionService::updatesAllowed).orElse(false),
+                    () -> agent.treatment.map(TreatmentDetector::inProgress).orElse(false),
+                    agent.cloud::completedPackage, clock));
+            self.set(agent);
+            return agent;
+        } catch (StoreException | RuntimeException e) {
+            updates.ifPresent(Updates::close);
+            throw e;
+        }
+    }
+
+    private static Agent startWithoutUpdates(AgentConfig config, SensorPort port, Clock clock) throws StoreException {
         TelemetryOutbox outbox = SqliteTelemetryOutbox.open(config.store().path(), config.store().durability(),
                 config.store().retention(), clock);
         CommandJournal journal = null;
@@ -418,6 +446,7 @@ public final class Agent implements AutoCloseable {
             if (cloud != null) {
                 cloud.close();
             }
+            updates.ifPresent(Updates::close);
             link.close();
             syncExecutor.shutdownNow();
             try {

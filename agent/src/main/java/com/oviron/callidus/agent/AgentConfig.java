@@ -33,10 +33,12 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
      * @param display     logo and screen saver, when the display folder is configured
      * @param xray        the X-ray vault and viewer folder, when configured
      * @param xrayCapture the folder the X-ray sensor software drops images into, when configured
+     * @param update      remote software updates (A/B slots), when configured
      */
     public record Cloud(Optional<SettingsSyncSettings> settings, FileTransferSettings files,
                         Optional<DisplaySettings> display, Optional<XraySettings> xray,
-                        Optional<XrayCaptureSettings> xrayCapture) {
+                        Optional<XrayCaptureSettings> xrayCapture,
+                        Optional<com.oviron.callidus.agent.update.UpdateSettings> update) {
     }
 
     /** @param id the unit's serial number, also its MQTT client id and topic level */

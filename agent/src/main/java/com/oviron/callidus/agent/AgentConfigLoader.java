@@ -9,6 +9,7 @@ import com.oviron.callidus.agent.settings.SettingsSyncSettings;
 import com.oviron.callidus.cloud.files.FileKind;
 import com.oviron.callidus.cloud.files.FileTransferSettings;
 import com.oviron.callidus.agent.subscription.PinnedKeys;
+import com.oviron.callidus.agent.update.UpdateSettings;
 import com.oviron.callidus.agent.subscription.SubscriptionSettings;
 import com.oviron.callidus.agent.subscription.TrustedClock;
 import com.google.gson.JsonElement;
@@ -278,7 +279,8 @@ public final class AgentConfigLoader {
         Optional<XraySettings> xray = xray(xraySection, baseDir, stateFolder);
         Optional<XrayCaptureSettings> xrayCapture = xrayCapture(xraySection, baseDir);
         xraySection.done();
-        FileTransferSettings files = files(top.section("files", false), stateFolder, display, xray);
+        Optional<UpdateSettings> update = update(top.section("update", false), baseDir);
+        FileTransferSettings files = files(top.section("files", false), stateFolder, display, xray, update);
 
         Section shutdown = top.section("shutdown", false);
         Duration drain = shutdown.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT, Duration.ZERO,
@@ -297,7 +299,58 @@ public final class AgentConfigLoader {
                 new AgentConfig.Log(level),
                 new AgentConfig.Shutdown(drain),
                 subscription,
-                new AgentConfig.Cloud(settingsSync, files, display, xray, xrayCapture));
+                new AgentConfig.Cloud(settingsSync, files, display, xray, xrayCapture, update));
+    }
+
+    /**
+     * The update section: the A/B slot root, this unit's hardware id and the pinned package keys; absent means
+     * remote updates are off.
+     */
+    private static Optional<UpdateSettings> update(Section s, Path baseDir) throws ConfigException {
+        if (!s.isPresent()) {
+            return Optional.empty();
+        }
+        String root = s.string("root", UpdateSettings.DEFAULT_ROOT.toString());
+        String hardwareId = s.string("hardwareId", null);
+        if (hardwareId == null || hardwareId.isEmpty()) {
+            throw new ConfigException(s.key("hardwareId"), "is missing; it is required (the hardware id update"
+                    + " packages must name, e.g. \"callidus-v1\")");
+        }
+        Section keysSection = s.section("keys", true);
+        java.util.Map<String, String> keys = new java.util.LinkedHashMap<>();
+        for (String kid : keysSection.keys()) {
+            keys.put(kid, keysSection.string(kid, null));
+        }
+        if (keys.isEmpty()) {
+            throw new ConfigException(s.key("keys"), "needs at least one key id with its Ed25519 public key");
+        }
+        try {
+            com.oviron.callidus.agent.update.PinnedKeys.of(keys);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(s.key("keys"), e.getMessage());
+        }
+        String windowText = s.string("maintenanceWindow", UpdateSettings.DEFAULT_WINDOW);
+        com.oviron.callidus.agent.update.MaintenanceWindow window;
+        try {
+            window = com.oviron.callidus.agent.update.MaintenanceWindow.parse(windowText);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(s.key("maintenanceWindow"), e.getMessage());
+        }
+        String zoneText = s.string("timeZone", java.time.ZoneId.systemDefault().getId());
+        java.time.ZoneId zone;
+        try {
+            zone = java.time.ZoneId.of(zoneText);
+        } catch (java.time.DateTimeException e) {
+            throw new ConfigException(s.key("timeZone"), "'" + zoneText + "' is not a time zone (e.g. Europe/Sofia)");
+        }
+        Duration recheck = s.duration("recheckInterval", UpdateSettings.DEFAULT_RECHECK, Duration.ofSeconds(1),
+                Duration.ofHours(1));
+        Duration health = s.duration("healthDeadline", UpdateSettings.DEFAULT_HEALTH_DEADLINE, Duration.ofSeconds(5),
+                Duration.ofHours(1));
+        long maxMb = s.integer("maxPackageMb", UpdateSettings.DEFAULT_MAX_PAYLOAD_BYTES >> 20, 1, 4096);
+        s.done();
+        return Optional.of(new UpdateSettings(baseDir.resolve(root).normalize(), hardwareId, keys, window, zone,
+                recheck, health, maxMb << 20));
     }
 
     /** The settings section: the folder of the unit's settings documents; absent means no settings sync. */
@@ -388,7 +441,8 @@ public final class AgentConfigLoader {
      * logo and screen saver; xray: X-ray images), with the handler's size limit as its quota.
      */
     private static FileTransferSettings files(Section s, Path stateFolder, Optional<DisplaySettings> display,
-                                              Optional<XraySettings> xray) throws ConfigException {
+                                              Optional<XraySettings> xray, Optional<UpdateSettings> update)
+            throws ConfigException {
         FileTransferSettings d = FileTransferSettings.defaults(stateFolder.resolve("transfers"));
         int maxConcurrent = (int) s.integer("maxConcurrent", d.maxConcurrent(), 1, 16);
         int chunksPerSecond = (int) s.integer("chunksPerSecond", d.chunksPerSecond(), 0, 90);
@@ -401,6 +455,8 @@ public final class AgentConfigLoader {
             quota.put(FileKind.SCREENSAVER, x.spec().maxBytes());
         });
         xray.ifPresent(x -> quota.put(FileKind.XRAY, x.maxFileBytes()));
+        // a package is its payload plus a header and a signed manifest of at most 64 KiB
+        update.ifPresent(u -> quota.put(FileKind.UPDATE, u.maxPayloadBytes() + (1L << 20)));
         return new FileTransferSettings(d.partDir(), quota, maxUploadMb << 20, minFreeMb << 20, d.defaultChunkSize(),
                 d.maxChunkSize(), maxConcurrent, d.maxQueuedUploads(), d.window(), chunksPerSecond, d.requestTimeout(),
                 d.progressInterval(), d.maxDeadline(), d.uploadDeadline(), d.keepFinished(), d.maxQueuedBytes());

@@ -122,6 +122,10 @@ final class CloudServices implements AutoCloseable {
                 receivers.put(FileKind.SCREENSAVER, d);
             });
             vault.ifPresent(v -> receivers.put(FileKind.XRAY, new XrayReceiver(v)));
+            Path updatesFolder = state.resolve("updates");
+            if (c.update().isPresent()) {
+                receivers.put(FileKind.UPDATE, (kind, name, file) -> keepPackage(updatesFolder, name, file));
+            }
 
             TransferStore transferStore = SqliteTransferStore.open(state.resolve("transfers.db"), clock);
             opened.add(transferStore);
@@ -194,6 +198,55 @@ final class CloudServices implements AutoCloseable {
                 config.cloud().files().maxDownloadBytes().keySet(), display.isPresent(), vault.isPresent(),
                 capture.isPresent(), settings.map(s -> config.cloud().settings().get().folder().toString())
                         .orElse("off"));
+    }
+
+    /**
+     * The file of a completed update package download ({@code update.install}); empty when the transfer is
+     * unknown, not a finished download of kind update, or its file is gone.
+     */
+    Optional<Path> completedPackage(String transferId) {
+        try {
+            Optional<StoredTransfer> t = transferStore.find(transferId);
+            if (t.isEmpty() || t.get().direction() != TransferDirection.DOWNLOAD
+                    || t.get().state() != TransferState.DONE || !t.get().kind().equals(FileKind.UPDATE.wire())) {
+                return Optional.empty();
+            }
+            Path file = Agent.stateFolder(config).resolve("updates").resolve(t.get().name());
+            return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+        } catch (StoreException e) {
+            Logger.warn("update package not looked up transfer={} error={}", transferId, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Keeps a downloaded update package (its hash already matched the offer) for {@code update.install}; the
+     * package's own signature and contents are checked when it is installed. At most the newest two are kept.
+     */
+    private static void keepPackage(Path folder, String name, Path verifiedFile) throws FileRejectedException {
+        try {
+            Files.createDirectories(folder);
+            Files.move(verifiedFile, folder.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            List<Path> kept;
+            try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+                kept = files.sorted(java.util.Comparator.comparing(CloudServices::modified).reversed()).toList();
+            }
+            for (int i = 2; i < kept.size(); i++) {
+                Files.deleteIfExists(kept.get(i));
+            }
+            Logger.info("update package received name={} (install with update.install)", name);
+        } catch (IOException e) {
+            throw new FileRejectedException("the update package could not be kept: " + e.getMessage(), e);
+        }
+    }
+
+    private static java.nio.file.attribute.FileTime modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return java.nio.file.attribute.FileTime.fromMillis(0);
+        }
     }
 
     /** Tells the services that the subscription may have changed. */

@@ -61,6 +61,11 @@ public record Topics(String deviceId) {
         return ROOT + "/" + deviceId + "/reply";
     }
 
+    /** The state of software updates, retained, QoS 1: every step of the newest update. */
+    public String update() {
+        return ROOT + "/" + deviceId + "/update";
+    }
+
     /** Telemetry batches, QoS 1. */
     public String telemetry() {
         return ROOT + "/" + deviceId + "/telemetry";

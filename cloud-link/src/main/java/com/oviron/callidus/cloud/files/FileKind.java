@@ -14,7 +14,9 @@ public enum FileKind {
     /** Logs and state for service (unit to cloud). */
     SUPPORT_BUNDLE,
     /** A period report (unit to cloud). */
-    REPORT;
+    REPORT,
+    /** A signed software update package (cloud to unit; docs/updates.md). */
+    UPDATE;
 
     /** As it travels: lower case, e.g. {@code support_bundle}. */
     public String wire() {
