@@ -1,0 +1,68 @@
+package com.oviron.callidus.agent.console;
+
+import com.oviron.callidus.agent.subscription.PinnedKeys;
+import com.oviron.callidus.agent.subscription.SubscriptionCommands;
+import com.oviron.callidus.agent.subscription.SubscriptionService;
+import com.oviron.callidus.agent.subscription.SubscriptionSettings;
+import com.oviron.callidus.agent.subscription.SubscriptionToken;
+import com.oviron.callidus.agent.subscription.TokenSigner;
+import com.oviron.callidus.cloud.Topics;
+import com.oviron.callidus.cloud.command.CommandChannel;
+import com.oviron.callidus.cloud.fake.FakeMqttConnection;
+import com.oviron.callidus.hal.fake.ManualClock;
+import com.oviron.callidus.store.fake.InMemoryCommandJournal;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real command channel (fake MQTT connection, in-memory journal, a "commands" thread) with the real
+ * subscription commands, and the vendor's signing key to make tokens for it.
+ */
+final class ConsoleFixture implements AutoCloseable {
+    static final String SERIAL = "CAL-000123";
+    static final Instant NOW = Instant.parse("2026-12-11T08:00:00Z");
+
+    final ManualClock clock = new ManualClock(NOW);
+    final ExecutorService commandsThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "commands"));
+    final CommandChannel channel = new CommandChannel(new FakeMqttConnection(), new Topics(SERIAL),
+            new InMemoryCommandJournal(), commandsThread, clock);
+    final KeyPair vendor = newKeyPair();
+    final SubscriptionService subscription;
+
+    ConsoleFixture(Path dir) {
+        subscription = SubscriptionService.open(SubscriptionSettings.defaults(
+                PinnedKeys.of(Map.of("k2026", vendor.getPublic())), dir), SERIAL, clock);
+        SubscriptionCommands.registerOn(channel, subscription);
+    }
+
+    /** A token for this unit: bought 2025-01-10, so the free year ends 2026-01-10... paid until {@code paidUntil}. */
+    String token(long serial, LocalDate paidUntil) {
+        SubscriptionToken claims = new SubscriptionToken("oviron-subscriptions", SERIAL, NOW.minusSeconds(3600),
+                serial, LocalDate.parse("2025-01-10"), Optional.of(paidUntil), Optional.empty(), 15,
+                NOW.minusSeconds(3600));
+        return TokenSigner.sign(claims, "k2026", vendor.getPrivate());
+    }
+
+    private static KeyPair newKeyPair() {
+        try {
+            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        commandsThread.shutdownNow();
+        commandsThread.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

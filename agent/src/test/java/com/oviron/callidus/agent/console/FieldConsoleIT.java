@@ -1,0 +1,118 @@
+package com.oviron.callidus.agent.console;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.oviron.callidus.hal.SerialLine;
+import com.oviron.callidus.hal.SerialSettings;
+import com.oviron.callidus.hal.serial.JsscSerialLine;
+import com.oviron.callidus.hal.testing.SocatPty;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The console on one end of a real pseudo-terminal pair (socat) through jssc, as on the unit's service port;
+ * the test is the technician's terminal on the other end.
+ */
+class FieldConsoleIT {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+    private SocatPty pty;
+    private ConsoleFixture fixture;
+    private FieldConsole console;
+    private SerialLine terminal;
+    private final StringBuilder seen = new StringBuilder();
+
+    @BeforeEach
+    void start() throws IOException {
+        pty = new SocatPty(dir);
+        fixture = new ConsoleFixture(dir);
+        fixture.channel.register("status.get", c -> {
+            JsonObject r = new JsonObject();
+            r.addProperty("device", ConsoleFixture.SERIAL);
+            r.addProperty("connected", false);
+            return r;
+        });
+        console = FieldConsole.open(new ConsoleSettings(SerialSettings.of(pty.a().toString(), 115_200),
+                Duration.ofMillis(100), Duration.ofMillis(400)), fixture.channel,
+                () -> Optional.of("[subscription] reminder for the IT"), fixture.clock);
+        console.start();
+        terminal = JsscSerialLine.open(SerialSettings.of(pty.b().toString(), 115_200));
+        // the console opens its end (and clears its input) when it first greets: type after seeing the prompt
+        readUntil(0, "callidus> $");
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        console.close();
+        if (terminal != null) {
+            terminal.close();
+        }
+        fixture.close();
+        pty.close();
+    }
+
+    private void type(String text) throws IOException {
+        terminal.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Reads from the terminal until {@code pattern} is found in what arrived after {@code from}. */
+    private String readUntil(int from, String pattern) throws IOException {
+        Pattern p = Pattern.compile(pattern);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        byte[] buffer = new byte[4096];
+        while (!p.matcher(seen.substring(from)).find()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for /" + pattern + "/; got: " + seen.substring(from));
+            }
+            int n = terminal.read(buffer, 0, buffer.length, Duration.ofMillis(200));
+            seen.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+        }
+        return seen.substring(from);
+    }
+
+    @Test
+    void status_and_a_refused_token_over_a_pseudo_terminal() throws IOException {
+        int mark = seen.length();
+        type("status\r");
+        String out = readUntil(mark, "connected +: false\r\ncallidus> $");
+        assertTrue(out.startsWith("status\r\n"), out);
+        assertTrue(out.contains("[subscription] reminder for the IT\r\n"), out);
+        assertTrue(Pattern.compile("device +: CAL-000123\r\n").matcher(out).find(), out);
+
+        mark = seen.length();
+        type("token not.a-token\r");
+        out = readUntil(mark, "unchanged\r\ncallidus> $");
+        assertTrue(out.contains("token refused: malformed: "), out);
+        assertTrue(fixture.subscription.status().token().isEmpty());
+    }
+
+    @Test
+    void answers_again_after_the_device_vanished_and_came_back() throws IOException {
+        int mark = seen.length();
+        type("status\r");
+        readUntil(mark, "connected +: false\r\ncallidus> $");
+
+        terminal.close();
+        terminal = null;
+        pty.stop();
+        pty.start();
+        terminal = JsscSerialLine.open(SerialSettings.of(pty.b().toString(), 115_200));
+        mark = seen.length();
+        readUntil(mark, FieldConsole.GREETING + "\r\ncallidus> $");
+        mark = seen.length();
+        type("status\r");
+        String out = readUntil(mark, "connected +: false\r\ncallidus> $");
+        assertTrue(Pattern.compile("device +: CAL-000123").matcher(out).find(), out);
+    }
+}
