@@ -83,6 +83,7 @@ public final class Agent implements AutoCloseable {
     private final UnitCommands unitCommands;
     private CloudServices cloud;
     private Optional<Updates> updates = Optional.empty();
+    private Optional<com.oviron.callidus.agent.console.FieldConsole> console = Optional.empty();
     private final long startedAtMillis;
     private boolean closed;
     private volatile AgentStatus finalStatus;
@@ -147,6 +148,22 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** The field technician's console, when configured: local commands, subscription notices. */
+    private void startConsole() {
+        if (config.console().isEmpty()) {
+            return;
+        }
+        com.oviron.callidus.agent.console.FieldConsole c = com.oviron.callidus.agent.console.FieldConsole.open(
+                config.console().get(), commands, () -> subscription.flatMap(s ->
+                        com.oviron.callidus.agent.console.SubscriptionNotices.of(s.status())), clock);
+        subscription.ifPresent(s -> s.addChangeListener(status ->
+                com.oviron.callidus.agent.console.SubscriptionNotices.of(status).ifPresent(c::notice)));
+        c.start();
+        console = Optional.of(c);
+        Logger.info("field console on device={} baud={}", config.console().get().serial().device(),
+                config.console().get().serial().baudRate());
+    }
+
     /** Whether the subscription allows cloud services now (always without a subscription section). */
     boolean cloudServicesAllowed() {
         return subscription.map(SubscriptionService::cloudServicesAllowed).orElse(true);
@@ -193,6 +210,7 @@ public final class Agent implements AutoCloseable {
                     () -> agent.subscription.map(SubscriptionService::updatesAllowed).orElse(false),
                     () -> agent.treatment.map(TreatmentDetector::inProgress).orElse(false),
                     agent.cloud::completedPackage, clock));
+            agent.startConsole();
             self.set(agent);
             return agent;
         } catch (StoreException | RuntimeException e) {
@@ -435,6 +453,7 @@ public final class Agent implements AutoCloseable {
         }
         closed = true;
         Logger.info("agent stopping");
+        console.ifPresent(com.oviron.callidus.agent.console.FieldConsole::close);
         try {
             sampler.stopAndFlush(SAMPLER_STOP_TIMEOUT);
             drain(config.shutdown().drainTimeout());

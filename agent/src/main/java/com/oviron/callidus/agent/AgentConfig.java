@@ -23,7 +23,8 @@ import java.util.Set;
  * docs/configuration.md; {@link AgentConfigLoader} reads it from the JSON file.
  */
 public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync sync, Gpio gpio, Log log,
-                          Shutdown shutdown, Optional<SubscriptionSettings> subscription, Cloud cloud) {
+                          Shutdown shutdown, Optional<SubscriptionSettings> subscription, Cloud cloud,
+                          Optional<com.oviron.callidus.agent.console.ConsoleSettings> console) {
 
     /**
      * The cloud services besides telemetry (docs/configuration.md: settings, files, display, xray).

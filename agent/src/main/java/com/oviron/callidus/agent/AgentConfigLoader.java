@@ -280,6 +280,7 @@ public final class AgentConfigLoader {
         Optional<XrayCaptureSettings> xrayCapture = xrayCapture(xraySection, baseDir);
         xraySection.done();
         Optional<UpdateSettings> update = update(top.section("update", false), baseDir);
+        Optional<com.oviron.callidus.agent.console.ConsoleSettings> console = console(top.section("console", false));
         FileTransferSettings files = files(top.section("files", false), stateFolder, display, xray, update);
 
         Section shutdown = top.section("shutdown", false);
@@ -299,7 +300,8 @@ public final class AgentConfigLoader {
                 new AgentConfig.Log(level),
                 new AgentConfig.Shutdown(drain),
                 subscription,
-                new AgentConfig.Cloud(settingsSync, files, display, xray, xrayCapture, update));
+                new AgentConfig.Cloud(settingsSync, files, display, xray, xrayCapture, update),
+                console);
     }
 
     /**
@@ -351,6 +353,22 @@ public final class AgentConfigLoader {
         s.done();
         return Optional.of(new UpdateSettings(baseDir.resolve(root).normalize(), hardwareId, keys, window, zone,
                 recheck, health, maxMb << 20));
+    }
+
+    /** The console section: the field technician's serial console; absent means no console. */
+    private static Optional<com.oviron.callidus.agent.console.ConsoleSettings> console(Section s)
+            throws ConfigException {
+        if (!s.isPresent()) {
+            return Optional.empty();
+        }
+        String device = s.string("device", null);
+        if (device == null || device.isEmpty()) {
+            throw new ConfigException(s.key("device"), "is missing; it is required (the console's serial device,"
+                    + " e.g. /dev/ttyS1 or /dev/ttyGS0)");
+        }
+        int baud = (int) s.integer("baudRate", DEFAULT_BAUD_RATE, 1200, 921_600);
+        s.done();
+        return Optional.of(com.oviron.callidus.agent.console.ConsoleSettings.of(device, baud));
     }
 
     /** The settings section: the folder of the unit's settings documents; absent means no settings sync. */

@@ -32,7 +32,7 @@ public final class SubscriptionCommands {
             }
             InstallOutcome outcome;
             try {
-                outcome = service.install(token, "command");
+                outcome = service.install(token, command.id().startsWith("console-") ? "console" : "command");
             } catch (TokenRejectedException e) {
                 if (e.reason() == TokenRejectedException.Reason.NOT_STORED) {
                     throw new CommandException(ErrorCode.FAILED, e.getMessage());
