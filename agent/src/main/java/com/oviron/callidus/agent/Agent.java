@@ -79,6 +79,7 @@ public final class Agent implements AutoCloseable {
     private final ExecutorService commandExecutor;
     private final CommandChannel commands;
     private final LiveMode live;
+    private final GatedMqttConnection gated;
     private final Optional<SubscriptionService> subscription;
     private final UnitCommands unitCommands;
     private CloudServices cloud;
@@ -115,7 +116,9 @@ public final class Agent implements AutoCloseable {
                     return t;
                 });
         this.commands = new CommandChannel(link, topics, journal, commandExecutor, clock);
-        this.live = new LiveMode(link, topics, syncExecutor, clock,
+        // the cloud services see the link through the subscription's gate (issue 6)
+        this.gated = new GatedMqttConnection(link, this::cloudServicesAllowed);
+        this.live = new LiveMode(gated, topics, syncExecutor, clock,
                 port.channels().stream().map(com.oviron.callidus.hal.Channel::id)
                         .collect(java.util.stream.Collectors.toSet()), config.hal().samplePeriod());
         sampler.tap(live::onSample);
@@ -234,8 +237,8 @@ public final class Agent implements AutoCloseable {
             journal = SqliteCommandJournal.open(stateFolder(config).resolve("commands.db"), clock);
             Agent agent = new Agent(config, port, outbox, link, openGpio(config.gpio()), clock, journal);
             try {
-                agent.cloud = CloudServices.build(config, new GatedMqttConnection(link, agent::cloudServicesAllowed),
-                        topics, agent.commands, agent.unitCommands, clock);
+                agent.cloud = CloudServices.build(config, agent.gated, topics, agent.commands, agent.unitCommands,
+                        clock);
             } catch (java.io.IOException | StoreException | RuntimeException e) {
                 agent.gpio.ifPresent(GpioPort::close);
                 agent.commandExecutor.shutdownNow();

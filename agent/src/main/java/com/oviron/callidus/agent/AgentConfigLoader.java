@@ -2,20 +2,14 @@ package com.oviron.callidus.agent;
 
 import com.oviron.callidus.agent.logging.SwitchableConsoleWriter;
 import com.oviron.callidus.agent.media.DisplaySettings;
-import com.oviron.callidus.agent.media.DisplaySpec;
 import com.oviron.callidus.agent.media.XrayCaptureSettings;
 import com.oviron.callidus.agent.media.XraySettings;
 import com.oviron.callidus.agent.settings.SettingsSyncSettings;
-import com.oviron.callidus.cloud.files.FileKind;
 import com.oviron.callidus.cloud.files.FileTransferSettings;
-import com.oviron.callidus.agent.subscription.PinnedKeys;
 import com.oviron.callidus.agent.update.UpdateSettings;
 import com.oviron.callidus.agent.subscription.SubscriptionSettings;
-import com.oviron.callidus.agent.subscription.TrustedClock;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonPrimitive;
 import com.oviron.callidus.cloud.TlsSettings;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.hal.GpioLine;
@@ -36,11 +30,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -76,8 +68,6 @@ public final class AgentConfigLoader {
     public static final long DEFAULT_STORE_MAX_MB = 512;
     public static final Duration DEFAULT_STORE_MAX_AGE = Duration.ofDays(30);
     public static final Duration DEFAULT_AGGREGATE_MAX_AGE = Duration.ofDays(365);
-    /** Largest X-ray image received or sent, in MiB. */
-    public static final long DEFAULT_XRAY_MAX_FILE_MB = 64;
     /** Publishes per second of the whole connection: below AWS IoT Core's 100 per connection. */
     public static final int DEFAULT_LINK_PUBLISHES_PER_SECOND = 80;
     public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofMinutes(1);
@@ -125,9 +115,9 @@ public final class AgentConfigLoader {
         if (!root.isJsonObject()) {
             throw new ConfigException("", "config file must hold a JSON object, e.g. {\"device\": {\"id\": ...}}");
         }
-        Section top = new Section("", root.getAsJsonObject());
+        ConfigSection top = new ConfigSection("", root.getAsJsonObject());
 
-        Section device = top.section("device", true);
+        ConfigSection device = top.section("device", true);
         String id = device.string("id", null);
         if (!Topics.isValidDeviceId(id)) {
             throw new ConfigException("device.id", "'" + id + "' is not a valid device id: use 1 to 64 letters, "
@@ -135,14 +125,14 @@ public final class AgentConfigLoader {
         }
         device.done();
 
-        Section hal = top.section("hal", false);
+        ConfigSection hal = top.section("hal", false);
         String source = hal.oneOf("source", DEFAULT_HAL_SOURCE, HAL_SOURCES);
         long seed = hal.integer("seed", DEFAULT_HAL_SEED, Long.MIN_VALUE, Long.MAX_VALUE);
         Duration samplePeriod = hal.duration("samplePeriod", DEFAULT_SAMPLE_PERIOD, Duration.ofMillis(10),
                 Duration.ofHours(1));
         Optional<AgentConfig.Modbus> modbus = Optional.empty();
-        Section serial = hal.section("serial", false);
-        Section mb = hal.section("modbus", false);
+        ConfigSection serial = hal.section("serial", false);
+        ConfigSection mb = hal.section("modbus", false);
         // a serial/modbus section is validated whenever it is there, so switching hal.source back and forth
         // never meets a half-checked section
         if (source.equals("modbus") || serial.isPresent() || mb.isPresent()) {
@@ -182,7 +172,7 @@ public final class AgentConfigLoader {
         mb.done();
         hal.done();
 
-        Section store = top.section("store", true);
+        ConfigSection store = top.section("store", true);
         String pathText = store.string("path", null);
         Path path = baseDir.resolve(pathText).normalize();
         Durability durability = Durability.valueOf(store.oneOf("durability", DEFAULT_DURABILITY.name(),
@@ -207,7 +197,7 @@ public final class AgentConfigLoader {
         RetentionSettings retention = new RetentionSettings(maxSizeMb * 1024 * 1024, maxAge, aggregateMaxAge);
         store.done();
 
-        Section mqtt = top.section("mqtt", true);
+        ConfigSection mqtt = top.section("mqtt", true);
         String brokerUri = mqtt.string("brokerUri", null);
         validateBrokerUri(brokerUri);
         boolean allowPlainTcp = mqtt.bool("allowPlainTcp", false);
@@ -244,7 +234,7 @@ public final class AgentConfigLoader {
                 10_000);
         mqtt.done();
 
-        Section sync = top.section("sync", false);
+        ConfigSection sync = top.section("sync", false);
         int batchMax = (int) sync.integer("batchMaxReadings", DEFAULT_BATCH_MAX_READINGS, 1, 1_000);
         int window = (int) sync.integer("inFlightWindow", DEFAULT_IN_FLIGHT_WINDOW, 1, 1_000);
         if (window > maxInflight - RESERVED_INFLIGHT) {
@@ -266,24 +256,24 @@ public final class AgentConfigLoader {
 
         AgentConfig.Gpio gpio = gpio(top.section("gpio", false));
 
-        Section log = top.section("log", false);
+        ConfigSection log = top.section("log", false);
         String level = log.oneOf("level", DEFAULT_LOG_LEVEL, LOG_LEVELS);
         log.done();
 
         Path stateFolder = path.toAbsolutePath().getParent();
-        Optional<SubscriptionSettings> subscription = subscription(top.section("subscription", false), baseDir,
+        Optional<SubscriptionSettings> subscription = ServiceConfigSections.subscription(top.section("subscription", false), baseDir,
                 stateFolder);
-        Optional<SettingsSyncSettings> settingsSync = settingsSync(top.section("settings", false), baseDir);
-        Optional<DisplaySettings> display = display(top.section("display", false), baseDir, stateFolder);
-        Section xraySection = top.section("xray", false);
-        Optional<XraySettings> xray = xray(xraySection, baseDir, stateFolder);
-        Optional<XrayCaptureSettings> xrayCapture = xrayCapture(xraySection, baseDir);
+        Optional<SettingsSyncSettings> settingsSync = ServiceConfigSections.settingsSync(top.section("settings", false), baseDir);
+        Optional<DisplaySettings> display = ServiceConfigSections.display(top.section("display", false), baseDir, stateFolder);
+        ConfigSection xraySection = top.section("xray", false);
+        Optional<XraySettings> xray = ServiceConfigSections.xray(xraySection, baseDir, stateFolder);
+        Optional<XrayCaptureSettings> xrayCapture = ServiceConfigSections.xrayCapture(xraySection, baseDir);
         xraySection.done();
-        Optional<UpdateSettings> update = update(top.section("update", false), baseDir);
-        Optional<com.oviron.callidus.agent.console.ConsoleSettings> console = console(top.section("console", false));
-        FileTransferSettings files = files(top.section("files", false), stateFolder, display, xray, update);
+        Optional<UpdateSettings> update = ServiceConfigSections.update(top.section("update", false), baseDir);
+        Optional<com.oviron.callidus.agent.console.ConsoleSettings> console = ServiceConfigSections.console(top.section("console", false));
+        FileTransferSettings files = ServiceConfigSections.files(top.section("files", false), stateFolder, display, xray, update);
 
-        Section shutdown = top.section("shutdown", false);
+        ConfigSection shutdown = top.section("shutdown", false);
         Duration drain = shutdown.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT, Duration.ZERO,
                 Duration.ofMinutes(5));
         shutdown.done();
@@ -304,232 +294,13 @@ public final class AgentConfigLoader {
                 console);
     }
 
-    /**
-     * The update section: the A/B slot root, this unit's hardware id and the pinned package keys; absent means
-     * remote updates are off.
-     */
-    private static Optional<UpdateSettings> update(Section s, Path baseDir) throws ConfigException {
-        if (!s.isPresent()) {
-            return Optional.empty();
-        }
-        String root = s.string("root", UpdateSettings.DEFAULT_ROOT.toString());
-        String hardwareId = s.string("hardwareId", null);
-        if (hardwareId == null || hardwareId.isEmpty()) {
-            throw new ConfigException(s.key("hardwareId"), "is missing; it is required (the hardware id update"
-                    + " packages must name, e.g. \"callidus-v1\")");
-        }
-        Section keysSection = s.section("keys", true);
-        java.util.Map<String, String> keys = new java.util.LinkedHashMap<>();
-        for (String kid : keysSection.keys()) {
-            keys.put(kid, keysSection.string(kid, null));
-        }
-        if (keys.isEmpty()) {
-            throw new ConfigException(s.key("keys"), "needs at least one key id with its Ed25519 public key");
-        }
-        try {
-            com.oviron.callidus.agent.update.PinnedKeys.of(keys);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(s.key("keys"), e.getMessage());
-        }
-        String windowText = s.string("maintenanceWindow", UpdateSettings.DEFAULT_WINDOW);
-        com.oviron.callidus.agent.update.MaintenanceWindow window;
-        try {
-            window = com.oviron.callidus.agent.update.MaintenanceWindow.parse(windowText);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(s.key("maintenanceWindow"), e.getMessage());
-        }
-        String zoneText = s.string("timeZone", java.time.ZoneId.systemDefault().getId());
-        java.time.ZoneId zone;
-        try {
-            zone = java.time.ZoneId.of(zoneText);
-        } catch (java.time.DateTimeException e) {
-            throw new ConfigException(s.key("timeZone"), "'" + zoneText + "' is not a time zone (e.g. Europe/Sofia)");
-        }
-        Duration recheck = s.duration("recheckInterval", UpdateSettings.DEFAULT_RECHECK, Duration.ofSeconds(1),
-                Duration.ofHours(1));
-        Duration health = s.duration("healthDeadline", UpdateSettings.DEFAULT_HEALTH_DEADLINE, Duration.ofSeconds(5),
-                Duration.ofHours(1));
-        long maxMb = s.integer("maxPackageMb", UpdateSettings.DEFAULT_MAX_PAYLOAD_BYTES >> 20, 1, 4096);
-        s.done();
-        return Optional.of(new UpdateSettings(baseDir.resolve(root).normalize(), hardwareId, keys, window, zone,
-                recheck, health, maxMb << 20));
-    }
 
-    /** The console section: the field technician's serial console; absent means no console. */
-    private static Optional<com.oviron.callidus.agent.console.ConsoleSettings> console(Section s)
-            throws ConfigException {
-        if (!s.isPresent()) {
-            return Optional.empty();
-        }
-        String device = s.string("device", null);
-        if (device == null || device.isEmpty()) {
-            throw new ConfigException(s.key("device"), "is missing; it is required (the console's serial device,"
-                    + " e.g. /dev/ttyS1 or /dev/ttyGS0)");
-        }
-        int baud = (int) s.integer("baudRate", DEFAULT_BAUD_RATE, 1200, 921_600);
-        s.done();
-        return Optional.of(com.oviron.callidus.agent.console.ConsoleSettings.of(device, baud));
-    }
-
-    /** The settings section: the folder of the unit's settings documents; absent means no settings sync. */
-    private static Optional<SettingsSyncSettings> settingsSync(Section s, Path baseDir) throws ConfigException {
-        if (!s.isPresent()) {
-            return Optional.empty();
-        }
-        String folder = s.string("folder", null);
-        if (folder == null || folder.isEmpty()) {
-            throw new ConfigException(s.key("folder"), "is missing; it is required (the folder of the unit's"
-                    + " settings documents)");
-        }
-        Duration full = s.duration("fullBackupInterval", SettingsSyncSettings.DEFAULT_FULL_BACKUP_INTERVAL,
-                Duration.ofMinutes(1), Duration.ofDays(7));
-        Duration quiet = s.duration("quietPeriod", SettingsSyncSettings.DEFAULT_QUIET_PERIOD, Duration.ZERO,
-                Duration.ofMinutes(10));
-        Duration rescan = s.duration("rescanInterval", SettingsSyncSettings.DEFAULT_RESCAN_INTERVAL,
-                Duration.ofSeconds(1), Duration.ofHours(1));
-        int maxVersions = (int) s.integer("maxVersions", SettingsSyncSettings.DEFAULT_MAX_VERSIONS, 2, 1000);
-        s.done();
-        return Optional.of(new SettingsSyncSettings(baseDir.resolve(folder).normalize(), full, quiet, rescan,
-                maxVersions));
-    }
-
-    /** The display section: where the unit's UI reads its logo and screen saver; absent: none received. */
-    private static Optional<DisplaySettings> display(Section s, Path baseDir, Path stateFolder)
-            throws ConfigException {
-        if (!s.isPresent()) {
-            return Optional.empty();
-        }
-        String folder = s.string("folder", null);
-        if (folder == null || folder.isEmpty()) {
-            throw new ConfigException(s.key("folder"), "is missing; it is required (the folder the unit's display"
-                    + " software reads logo.png and screensaver.png from)");
-        }
-        int width = (int) s.integer("width", DisplaySpec.DEFAULT_WIDTH, 1, 8192);
-        int height = (int) s.integer("height", DisplaySpec.DEFAULT_HEIGHT, 1, 8192);
-        long maxBytes = s.integer("maxBytes", DisplaySpec.DEFAULT_MAX_BYTES, 1, 64L << 20);
-        s.done();
-        return Optional.of(new DisplaySettings(baseDir.resolve(folder).normalize(), stateFolder.resolve("display"),
-                new DisplaySpec(width, height, DisplaySpec.defaults().acceptedFormats(), maxBytes)));
-    }
-
-    /** The xray section: the viewer folder and retention; absent: X-ray images are not handled. */
-    private static Optional<XraySettings> xray(Section s, Path baseDir, Path stateFolder) throws ConfigException {
-        if (!s.isPresent()) {
-            return Optional.empty();
-        }
-        String viewer = s.string("viewerFolder", null);
-        if (viewer == null || viewer.isEmpty()) {
-            throw new ConfigException(s.key("viewerFolder"), "is missing; it is required (the folder the unit's"
-                    + " image viewer reads X-ray images from)");
-        }
-        Duration retention = s.duration("retention", XraySettings.DEFAULT_RETENTION, Duration.ofHours(1),
-                Duration.ofDays(3650));
-        long quotaMb = s.integer("quotaMb", XraySettings.DEFAULT_QUOTA_BYTES >> 20, 1, 1L << 20);
-        long maxFileMb = s.integer("maxFileMb", DEFAULT_XRAY_MAX_FILE_MB, 1, 1024);
-        if (maxFileMb > quotaMb) {
-            throw new ConfigException(s.key("maxFileMb"), maxFileMb + " must not be above xray.quotaMb (" + quotaMb
-                    + ")");
-        }
-        Path viewerFolder = baseDir.resolve(viewer).normalize();
-        Path vault = stateFolder.resolve("xray");
-        if (viewerFolder.toAbsolutePath().startsWith(vault.toAbsolutePath())) {
-            throw new ConfigException(s.key("viewerFolder"), "must not be inside the agent's X-ray vault " + vault);
-        }
-        return Optional.of(new XraySettings(vault, stateFolder.resolve("xray.key"), viewerFolder, retention,
-                quotaMb << 20, maxFileMb << 20));
-    }
-
-    /** {@code xray.captureFolder}: where the unit's X-ray sensor software drops images to send. */
-    private static Optional<XrayCaptureSettings> xrayCapture(Section s, Path baseDir) throws ConfigException {
-        if (!s.isPresent()) {
-            return Optional.empty();
-        }
-        String folder = s.string("captureFolder", "");
-        Duration quiet = s.duration("captureQuietPeriod", XrayCaptureSettings.DEFAULT_QUIET_PERIOD, Duration.ZERO,
-                Duration.ofMinutes(10));
-        if (folder.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new XrayCaptureSettings(baseDir.resolve(folder).normalize(), quiet,
-                XrayCaptureSettings.DEFAULT_POLL_INTERVAL));
-    }
-
-    /**
-     * The files section: transfer limits. A kind is received only when its handler is configured (display:
-     * logo and screen saver; xray: X-ray images), with the handler's size limit as its quota.
-     */
-    private static FileTransferSettings files(Section s, Path stateFolder, Optional<DisplaySettings> display,
-                                              Optional<XraySettings> xray, Optional<UpdateSettings> update)
-            throws ConfigException {
-        FileTransferSettings d = FileTransferSettings.defaults(stateFolder.resolve("transfers"));
-        int maxConcurrent = (int) s.integer("maxConcurrent", d.maxConcurrent(), 1, 16);
-        int chunksPerSecond = (int) s.integer("chunksPerSecond", d.chunksPerSecond(), 0, 90);
-        long maxUploadMb = s.integer("maxUploadMb", d.maxUploadBytes() >> 20, 1, 4096);
-        long minFreeMb = s.integer("minFreeMb", d.minFreeBytes() >> 20, 0, 1L << 20);
-        s.done();
-        java.util.Map<FileKind, Long> quota = new java.util.EnumMap<>(FileKind.class);
-        display.ifPresent(x -> {
-            quota.put(FileKind.LOGO, x.spec().maxBytes());
-            quota.put(FileKind.SCREENSAVER, x.spec().maxBytes());
-        });
-        xray.ifPresent(x -> quota.put(FileKind.XRAY, x.maxFileBytes()));
-        // a package is its payload plus a header and a signed manifest of at most 64 KiB
-        update.ifPresent(u -> quota.put(FileKind.UPDATE, u.maxPayloadBytes() + (1L << 20)));
-        return new FileTransferSettings(d.partDir(), quota, maxUploadMb << 20, minFreeMb << 20, d.defaultChunkSize(),
-                d.maxChunkSize(), maxConcurrent, d.maxQueuedUploads(), d.window(), chunksPerSecond, d.requestTimeout(),
-                d.progressInterval(), d.maxDeadline(), d.uploadDeadline(), d.keepFinished(), d.maxQueuedBytes());
-    }
-
-    /**
-     * The subscription section; absent means the subscription is not checked (development: a warning is
-     * logged at start), present needs at least one pinned key.
-     */
-    private static Optional<SubscriptionSettings> subscription(Section sub, Path baseDir, Path storeFolder)
-            throws ConfigException {
-        if (!sub.isPresent()) {
-            return Optional.empty();
-        }
-        String issuer = sub.string("issuer", SubscriptionSettings.DEFAULT_ISSUER);
-        if (issuer.isEmpty() || issuer.length() > 128) {
-            throw new ConfigException(sub.key("issuer"), "must be 1 to 128 characters");
-        }
-        Section keysSection = sub.section("keys", true);
-        java.util.Map<String, String> keys = new java.util.LinkedHashMap<>();
-        for (String kid : keysSection.keys()) {
-            keys.put(kid, keysSection.string(kid, null));
-        }
-        if (keys.isEmpty()) {
-            throw new ConfigException(sub.key("keys"), "needs at least one key id with its Ed25519 public key");
-        }
-        PinnedKeys pinned;
-        try {
-            pinned = PinnedKeys.parse(keys);
-        } catch (IllegalArgumentException e) {
-            String message = e.getMessage() == null ? "invalid" : e.getMessage();
-            String kid = message.startsWith("key '") ? message.substring(5, message.indexOf('\'', 5)) : "";
-            throw new ConfigException(kid.isEmpty() ? sub.key("keys") : sub.key("keys") + "." + kid, message);
-        }
-        Path tokenFile = baseDir.resolve(sub.string("tokenFile", storeFolder.resolve(
-                SubscriptionSettings.DEFAULT_TOKEN_FILE).toString())).normalize();
-        Path clockFile = baseDir.resolve(sub.string("clockFile", storeFolder.resolve(
-                SubscriptionSettings.DEFAULT_CLOCK_FILE).toString())).normalize();
-        if (tokenFile.toAbsolutePath().equals(clockFile.toAbsolutePath())) {
-            throw new ConfigException(sub.key("clockFile"), "must not be the token file");
-        }
-        Duration tolerance = sub.duration("clockTolerance", TrustedClock.DEFAULT_TOLERANCE, Duration.ZERO,
-                Duration.ofDays(1));
-        Duration lead = sub.duration("tokenTimeLead", TrustedClock.DEFAULT_TOKEN_LEAD, Duration.ZERO,
-                Duration.ofDays(7));
-        sub.done();
-        return Optional.of(new SubscriptionSettings(issuer, pinned, tokenFile, clockFile, tolerance, lead));
-    }
-
-    private static AgentConfig.Gpio gpio(Section gpio) throws ConfigException {
+    private static AgentConfig.Gpio gpio(ConfigSection gpio) throws ConfigException {
         String provider = gpio.oneOf("provider", DEFAULT_GPIO_PROVIDER, List.of("none", "mock", "gpiod"));
-        Section linesSection = gpio.section("lines", false);
+        ConfigSection linesSection = gpio.section("lines", false);
         List<GpioLine> lines = new ArrayList<>();
         for (String name : linesSection.keys()) {
-            Section l = linesSection.section(name, true);
+            ConfigSection l = linesSection.section(name, true);
             String key = "gpio.lines." + name;
             boolean input = l.oneOf("direction", null, List.of("input", "output")).equals("input");
             long pin = l.integer("pin", -1, 0, GpioLine.MAX_PIN);
@@ -576,7 +347,7 @@ public final class AgentConfigLoader {
     }
 
     /** The mqtt.tls section: files resolved against the config's folder and checked to be readable now. */
-    private static Optional<TlsSettings> tls(Section tls, Path baseDir) throws ConfigException {
+    private static Optional<TlsSettings> tls(ConfigSection tls, Path baseDir) throws ConfigException {
         if (!tls.isPresent()) {
             tls.done();
             return Optional.empty();
@@ -603,7 +374,7 @@ public final class AgentConfigLoader {
         return Optional.of(new TlsSettings(ca, cert, key, p12, p12Password, hostname));
     }
 
-    private static Optional<Path> readable(Section section, String name, Path baseDir, boolean required)
+    private static Optional<Path> readable(ConfigSection section, String name, Path baseDir, boolean required)
             throws ConfigException {
         String text = section.string(name, required ? null : "");
         if (text.isEmpty()) {
@@ -673,163 +444,4 @@ public final class AgentConfigLoader {
         return t.getMessage();
     }
 
-    /** One JSON object of the file, remembering which keys were used so unknown ones can be reported. */
-    private static final class Section {
-        private final String prefix;
-        private final JsonObject object;
-        private final boolean present;
-        private final Set<String> used = new HashSet<>();
-
-        Section(String prefix, JsonObject object) {
-            this(prefix, object, true);
-        }
-
-        Section(String prefix, JsonObject object, boolean present) {
-            this.prefix = prefix;
-            this.object = object;
-            this.present = present;
-        }
-
-        /** Whether the file has this section (a missing optional section reads as empty). */
-        boolean isPresent() {
-            return present;
-        }
-
-        String key(String name) {
-            return prefix.isEmpty() ? name : prefix + "." + name;
-        }
-
-        Section section(String name, boolean required) throws ConfigException {
-            used.add(name);
-            JsonElement e = object.get(name);
-            if (e == null || e.isJsonNull()) {
-                if (required) {
-                    throw new ConfigException(key(name), "is missing; it is required");
-                }
-                return new Section(key(name), new JsonObject(), false);
-            }
-            if (!e.isJsonObject()) {
-                throw new ConfigException(key(name), "must be an object { ... }, got " + e);
-            }
-            return new Section(key(name), e.getAsJsonObject());
-        }
-
-        /** A string; {@code fallback == null} means required. */
-        String string(String name, String fallback) throws ConfigException {
-            used.add(name);
-            JsonElement e = object.get(name);
-            if (e == null || e.isJsonNull()) {
-                if (fallback == null) {
-                    throw new ConfigException(key(name), "is missing; it is required");
-                }
-                return fallback;
-            }
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                throw new ConfigException(key(name), "must be a string, got " + e);
-            }
-            String s = e.getAsString();
-            if (s.isBlank() && fallback == null) {
-                throw new ConfigException(key(name), "must not be empty");
-            }
-            return s;
-        }
-
-        String oneOf(String name, String fallback, List<String> allowed) throws ConfigException {
-            String s = string(name, fallback);
-            for (String a : allowed) {
-                if (a.equalsIgnoreCase(s)) {
-                    return a;
-                }
-            }
-            throw new ConfigException(key(name), "'" + s + "' is not allowed; use one of " + allowed);
-        }
-
-        long integer(String name, long fallback, long min, long max) throws ConfigException {
-            used.add(name);
-            JsonElement e = object.get(name);
-            if (e == null || e.isJsonNull()) {
-                return fallback;
-            }
-            long v;
-            try {
-                JsonPrimitive p = e.getAsJsonPrimitive();
-                if (!p.isNumber()) {
-                    throw new NumberFormatException();
-                }
-                v = p.getAsBigDecimal().longValueExact();
-            } catch (IllegalStateException | NumberFormatException | ArithmeticException ex) {
-                throw new ConfigException(key(name), "must be a whole number, got " + e);
-            }
-            if (v < min || v > max) {
-                throw new ConfigException(key(name), v + " is out of range; allowed " + min + " to " + max);
-            }
-            return v;
-        }
-
-        Duration duration(String name, Duration fallback, Duration min, Duration max) throws ConfigException {
-            used.add(name);
-            JsonElement e = object.get(name);
-            if (e == null || e.isJsonNull()) {
-                return fallback;
-            }
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                throw new ConfigException(key(name), "must be a duration string like \"250ms\", \"5s\", \"2m\", "
-                        + "\"1h\", got " + e);
-            }
-            Duration d = parseDuration(e.getAsString().toLowerCase(Locale.ROOT)).orElseThrow(() ->
-                    new ConfigException(key(name), "'" + e.getAsString() + "' is not a duration; write e.g. "
-                            + "\"250ms\", \"5s\", \"2m\" or \"1h\""));
-            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-                throw new ConfigException(key(name), "'" + e.getAsString() + "' is out of range; allowed "
-                        + format(min) + " to " + format(max));
-            }
-            return d;
-        }
-
-        /** The keys of this object, in file order (for sections whose keys are names, like gpio.lines). */
-        List<String> keys() {
-            return new ArrayList<>(object.keySet());
-        }
-
-        boolean bool(String name, boolean fallback) throws ConfigException {
-            used.add(name);
-            JsonElement e = object.get(name);
-            if (e == null || e.isJsonNull()) {
-                return fallback;
-            }
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-                throw new ConfigException(key(name), "must be true or false, got " + e);
-            }
-            return e.getAsBoolean();
-        }
-
-        List<String> stringList(String name) throws ConfigException {
-            used.add(name);
-            JsonElement e = object.get(name);
-            if (e == null || e.isJsonNull()) {
-                return List.of();
-            }
-            List<String> out = new ArrayList<>();
-            if (e.isJsonArray()) {
-                for (JsonElement item : e.getAsJsonArray()) {
-                    if (!item.isJsonPrimitive() || !item.getAsJsonPrimitive().isString()) {
-                        throw new ConfigException(key(name), "must be a list of strings, got " + e);
-                    }
-                    out.add(item.getAsString());
-                }
-                return out;
-            }
-            throw new ConfigException(key(name), "must be a list of strings, got " + e);
-        }
-
-        /** Fails on the first key of this object that nothing asked for. */
-        void done() throws ConfigException {
-            for (String k : object.keySet()) {
-                if (!used.contains(k)) {
-                    throw new ConfigException(key(k), "unknown key; known keys here are " + used.stream().sorted()
-                            .toList());
-                }
-            }
-        }
-    }
 }

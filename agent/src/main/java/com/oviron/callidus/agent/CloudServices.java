@@ -179,8 +179,8 @@ final class CloudServices implements AutoCloseable {
             capture.get().start();
         }
         vault.ifPresent(v -> {
-            sweep(v);
-            periodic.scheduleWithFixedDelay(() -> sweep(v), 1, 1, TimeUnit.HOURS);
+            sweep(v, clock);
+            periodic.scheduleWithFixedDelay(() -> sweep(v, clock), 1, 1, TimeUnit.HOURS);
             periodic.scheduleWithFixedDelay(() -> sendPendingXrays(v), 30, 30, TimeUnit.SECONDS);
             link.addListener(new com.oviron.callidus.cloud.ConnectionListener() {
                 @Override
@@ -315,8 +315,14 @@ final class CloudServices implements AutoCloseable {
         }
     }
 
-    private static String uploadName(XrayRecord r) {
-        String name = r.id() + "-" + r.name();
+    /**
+     * {@code <vault id>-<original name>}, the name made safe for the transfer's name check: characters other
+     * than letters, digits, '.', '_' and '-' become '_', and so do runs of dots (an image from the sensor
+     * software must never be stuck because of its name).
+     */
+    static String uploadName(XrayRecord r) {
+        String safe = r.name().replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("\\.{2,}", "_");
+        String name = r.id() + "-" + safe;
         return name.length() <= 100 ? name : name.substring(0, 100);
     }
 
@@ -353,9 +359,9 @@ final class CloudServices implements AutoCloseable {
         }
     }
 
-    private static void sweep(XrayVault v) {
+    private static void sweep(XrayVault v, Clock clock) {
         try {
-            List<XrayRecord> gone = v.sweep(java.time.Instant.now());
+            List<XrayRecord> gone = v.sweep(clock.instant());
             if (!gone.isEmpty()) {
                 Logger.info("xray retention deleted images={}", gone.size());
             }

@@ -301,4 +301,69 @@ class AgentConfigLoaderTest {
         Files.writeString(file, MINIMAL);
         assertEquals(dir.resolve("etc/data/agent.db"), AgentConfigLoader.load(file).store().path());
     }
+
+    @Test
+    void reads_the_sections_of_the_cloud_services_subscription_updates_and_console() throws Exception {
+        AgentConfig c = AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-000123"},
+                 "store": {"path": "data/agent.db"},
+                 "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://broker.local:1883"},
+                 "subscription": {"keys": {"k2026": "XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk"}},
+                 "settings": {"folder": "/var/lib/callidus-ui/settings", "fullBackupInterval": "12h"},
+                 "display": {"folder": "/var/lib/callidus-ui/display", "width": 1024, "height": 600},
+                 "xray": {"viewerFolder": "/var/lib/viewer", "retention": "14d", "maxFileMb": 32,
+                          "captureFolder": "/var/lib/sensor"},
+                 "files": {"maxConcurrent": 3, "chunksPerSecond": 20},
+                 "update": {"root": "/opt/callidus", "hardwareId": "callidus-v1",
+                            "keys": {"rel1": "XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk"},
+                            "maintenanceWindow": "22:00-05:00", "timeZone": "Europe/Sofia"},
+                 "console": {"device": "/dev/ttyGS0"}}
+                """, dir);
+        assertEquals(dir.resolve("data/subscription-token.jws"), c.subscription().orElseThrow().tokenFile());
+        AgentConfig.Cloud cloud = c.cloud();
+        assertEquals(Duration.ofHours(12), cloud.settings().orElseThrow().fullBackupInterval());
+        assertEquals(1024, cloud.display().orElseThrow().spec().width());
+        assertEquals(Duration.ofDays(14), cloud.xray().orElseThrow().retention());
+        assertEquals(32L << 20, cloud.xray().orElseThrow().maxFileBytes());
+        assertEquals(Path.of("/var/lib/sensor"), cloud.xrayCapture().orElseThrow().captureFolder());
+        assertEquals(3, cloud.files().maxConcurrent());
+        assertEquals(20, cloud.files().chunksPerSecond());
+        assertEquals(java.util.Set.of(com.oviron.callidus.cloud.files.FileKind.LOGO,
+                com.oviron.callidus.cloud.files.FileKind.SCREENSAVER, com.oviron.callidus.cloud.files.FileKind.XRAY,
+                com.oviron.callidus.cloud.files.FileKind.UPDATE), cloud.files().maxDownloadBytes().keySet(),
+                "a kind is received only when its handler is configured");
+        assertEquals(32L << 20, cloud.files().maxDownloadBytes().get(com.oviron.callidus.cloud.files.FileKind.XRAY));
+        assertEquals("callidus-v1", cloud.update().orElseThrow().hardwareId());
+        assertEquals(java.time.ZoneId.of("Europe/Sofia"), cloud.update().orElseThrow().zone());
+        assertEquals("/dev/ttyGS0", c.console().orElseThrow().serial().device());
+
+        AgentConfig minimal = AgentConfigLoader.parse(MINIMAL, dir);
+        assertTrue(minimal.subscription().isEmpty() && minimal.cloud().settings().isEmpty()
+                && minimal.cloud().update().isEmpty() && minimal.console().isEmpty());
+        assertTrue(minimal.cloud().files().maxDownloadBytes().isEmpty(), "no handler, no kind received");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "subscription.keys | \"subscription\":{}",
+        "subscription.keys.k1 | \"subscription\":{\"keys\":{\"k1\":\"not-a-key\"}}",
+        "settings.folder | \"settings\":{}",
+        "settings.quietPeriod | \"settings\":{\"folder\":\"s\",\"quietPeriod\":\"1d\"}",
+        "display.folder | \"display\":{\"width\":10}",
+        "display.width | \"display\":{\"folder\":\"d\",\"width\":0}",
+        "xray.viewerFolder | \"xray\":{\"retention\":\"2d\"}",
+        "xray.maxFileMb | \"xray\":{\"viewerFolder\":\"v\",\"quotaMb\":10,\"maxFileMb\":20}",
+        "xray.colour | \"xray\":{\"viewerFolder\":\"v\",\"colour\":1}",
+        "files.chunksPerSecond | \"files\":{\"chunksPerSecond\":500}",
+        "update.hardwareId | \"update\":{\"keys\":{\"k\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"}}",
+        "update.maintenanceWindow | \"update\":{\"hardwareId\":\"h\",\"keys\":{\"k\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"},\"maintenanceWindow\":\"night\"}",
+        "update.timeZone | \"update\":{\"hardwareId\":\"h\",\"keys\":{\"k\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"},\"timeZone\":\"Mars/Base\"}",
+        "console.device | \"console\":{\"baudRate\":9600}"
+    })
+    void names_the_key_of_a_wrong_service_section(String key, String section) {
+        String json = "{\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,"
+                + "\"brokerUri\":\"tcp://h:1\"}," + section + "}";
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse(json, dir));
+        assertEquals(key, e.key(), e.getMessage());
+    }
 }

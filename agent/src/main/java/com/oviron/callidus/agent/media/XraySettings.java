@@ -20,7 +20,7 @@ public record XraySettings(Path vaultFolder, Path keyFile, Path viewerFolder, Du
                            long maxFileBytes) {
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
     public static final long DEFAULT_QUOTA_BYTES = 2L * 1024 * 1024 * 1024;
-    public static final long DEFAULT_MAX_FILE_BYTES = 256L * 1024 * 1024;
+    public static final long DEFAULT_MAX_FILE_BYTES = 64L * 1024 * 1024;
 
     public XraySettings {
         Objects.requireNonNull(vaultFolder, "vaultFolder");

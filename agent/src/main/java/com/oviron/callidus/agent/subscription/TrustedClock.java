@@ -212,7 +212,7 @@ public final class TrustedClock {
             jumpBackAtMs = o.get("jumpBackAtMs").getAsLong();
             trustedSource = o.has("trustedSource") ? o.get("trustedSource").getAsString() : null;
             trustedAtMs = o.get("trustedAtMs").getAsLong();
-            if (trustedSource != null && !trustedSource.matches("token|server")) {
+            if (trustedSource != null && !trustedSource.matches("token|server|command")) {
                 throw new IOException("unknown trustedSource");
             }
             persistedMarkMs = markMs;

@@ -164,6 +164,10 @@ class TrustedClockTest {
         TrustedClock.Reading fresh = clock.acceptCommandTime(START.plus(Duration.ofMinutes(3)));
         assertFalse(fresh.clockTampered());
         assertEquals(START.plus(Duration.ofMinutes(3)), fresh.trustedNow());
+        TrustedClock.Reading reopened = open().read();
+        assertFalse(reopened.clockTampered(), "the mark raised by a command survives a restart");
+        assertEquals("command", reopened.lastTrustedSource().orElseThrow());
+        assertEquals(START.plus(Duration.ofMinutes(3)), reopened.trustedNow());
         TrustedClock.Reading far = clock.acceptCommandTime(START.plus(Duration.ofDays(3650)));
         assertTrue(far.trustedNow().isBefore(START.plus(Duration.ofDays(2))),
                 "a cloud clock gone wrong raises trusted time by the bounded lead only: " + far.trustedNow());

@@ -1,0 +1,171 @@
+package com.oviron.callidus.agent;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** One JSON object of the file, remembering which keys were used so unknown ones can be reported. */
+final class ConfigSection {
+    private final String prefix;
+    private final JsonObject object;
+    private final boolean present;
+    private final Set<String> used = new HashSet<>();
+
+    ConfigSection(String prefix, JsonObject object) {
+        this(prefix, object, true);
+    }
+
+    ConfigSection(String prefix, JsonObject object, boolean present) {
+        this.prefix = prefix;
+        this.object = object;
+        this.present = present;
+    }
+
+    /** Whether the file has this section (a missing optional section reads as empty). */
+    boolean isPresent() {
+        return present;
+    }
+
+    String key(String name) {
+        return prefix.isEmpty() ? name : prefix + "." + name;
+    }
+
+    ConfigSection section(String name, boolean required) throws ConfigException {
+        used.add(name);
+        JsonElement e = object.get(name);
+        if (e == null || e.isJsonNull()) {
+            if (required) {
+                throw new ConfigException(key(name), "is missing; it is required");
+            }
+            return new ConfigSection(key(name), new JsonObject(), false);
+        }
+        if (!e.isJsonObject()) {
+            throw new ConfigException(key(name), "must be an object { ... }, got " + e);
+        }
+        return new ConfigSection(key(name), e.getAsJsonObject());
+    }
+
+    /** A string; {@code fallback == null} means required. */
+    String string(String name, String fallback) throws ConfigException {
+        used.add(name);
+        JsonElement e = object.get(name);
+        if (e == null || e.isJsonNull()) {
+            if (fallback == null) {
+                throw new ConfigException(key(name), "is missing; it is required");
+            }
+            return fallback;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new ConfigException(key(name), "must be a string, got " + e);
+        }
+        String s = e.getAsString();
+        if (s.isBlank() && fallback == null) {
+            throw new ConfigException(key(name), "must not be empty");
+        }
+        return s;
+    }
+
+    String oneOf(String name, String fallback, List<String> allowed) throws ConfigException {
+        String s = string(name, fallback);
+        for (String a : allowed) {
+            if (a.equalsIgnoreCase(s)) {
+                return a;
+            }
+        }
+        throw new ConfigException(key(name), "'" + s + "' is not allowed; use one of " + allowed);
+    }
+
+    long integer(String name, long fallback, long min, long max) throws ConfigException {
+        used.add(name);
+        JsonElement e = object.get(name);
+        if (e == null || e.isJsonNull()) {
+            return fallback;
+        }
+        long v;
+        try {
+            JsonPrimitive p = e.getAsJsonPrimitive();
+            if (!p.isNumber()) {
+                throw new NumberFormatException();
+            }
+            v = p.getAsBigDecimal().longValueExact();
+        } catch (IllegalStateException | NumberFormatException | ArithmeticException ex) {
+            throw new ConfigException(key(name), "must be a whole number, got " + e);
+        }
+        if (v < min || v > max) {
+            throw new ConfigException(key(name), v + " is out of range; allowed " + min + " to " + max);
+        }
+        return v;
+    }
+
+    Duration duration(String name, Duration fallback, Duration min, Duration max) throws ConfigException {
+        used.add(name);
+        JsonElement e = object.get(name);
+        if (e == null || e.isJsonNull()) {
+            return fallback;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new ConfigException(key(name), "must be a duration string like \"250ms\", \"5s\", \"2m\", "
+                    + "\"1h\", got " + e);
+        }
+        Duration d = AgentConfigLoader.parseDuration(e.getAsString().toLowerCase(Locale.ROOT)).orElseThrow(() ->
+                new ConfigException(key(name), "'" + e.getAsString() + "' is not a duration; write e.g. "
+                        + "\"250ms\", \"5s\", \"2m\" or \"1h\""));
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new ConfigException(key(name), "'" + e.getAsString() + "' is out of range; allowed "
+                    + AgentConfigLoader.format(min) + " to " + AgentConfigLoader.format(max));
+        }
+        return d;
+    }
+
+    /** The keys of this object, in file order (for sections whose keys are names, like gpio.lines). */
+    List<String> keys() {
+        return new ArrayList<>(object.keySet());
+    }
+
+    boolean bool(String name, boolean fallback) throws ConfigException {
+        used.add(name);
+        JsonElement e = object.get(name);
+        if (e == null || e.isJsonNull()) {
+            return fallback;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw new ConfigException(key(name), "must be true or false, got " + e);
+        }
+        return e.getAsBoolean();
+    }
+
+    List<String> stringList(String name) throws ConfigException {
+        used.add(name);
+        JsonElement e = object.get(name);
+        if (e == null || e.isJsonNull()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        if (e.isJsonArray()) {
+            for (JsonElement item : e.getAsJsonArray()) {
+                if (!item.isJsonPrimitive() || !item.getAsJsonPrimitive().isString()) {
+                    throw new ConfigException(key(name), "must be a list of strings, got " + e);
+                }
+                out.add(item.getAsString());
+            }
+            return out;
+        }
+        throw new ConfigException(key(name), "must be a list of strings, got " + e);
+    }
+
+    /** Fails on the first key of this object that nothing asked for. */
+    void done() throws ConfigException {
+        for (String k : object.keySet()) {
+            if (!used.contains(k)) {
+                throw new ConfigException(key(k), "unknown key; known keys here are " + used.stream().sorted()
+                        .toList());
+            }
+        }
+    }
+}
