@@ -5,6 +5,7 @@ import com.oviron.callidus.agent.commands.SupportBundle;
 import com.oviron.callidus.agent.commands.UnitCommands;
 import com.oviron.callidus.agent.media.DisplayCommands;
 import com.oviron.callidus.agent.media.DisplayImageInstaller;
+import com.oviron.callidus.agent.media.LogoBackup;
 import com.oviron.callidus.agent.media.XrayCaptureFolder;
 import com.oviron.callidus.agent.media.XrayReceiver;
 import com.oviron.callidus.agent.media.XrayRecord;
@@ -71,13 +72,14 @@ final class CloudServices implements AutoCloseable {
     private final Optional<SettingsVersions> settingsVersions;
     private final Optional<ScheduledExecutorService> settingsThread;
     private final SupportBundle bundles;
+    private final Optional<LogoBackup> logoBackup;
 
     private CloudServices(AgentConfig config, GatedMqttConnection link, Clock clock, TransferStore transferStore,
                           ScheduledExecutorService fileThread, FileTransfers files,
                           Optional<DisplayImageInstaller> display, Optional<XrayVault> vault,
                           Optional<XrayCaptureFolder> capture, Optional<SettingsSync> settings,
                           Optional<SettingsVersions> settingsVersions, Optional<ScheduledExecutorService> settingsThread,
-                          SupportBundle bundles) {
+                          SupportBundle bundles, Optional<LogoBackup> logoBackup) {
         this.config = config;
         this.link = link;
         this.clock = clock;
@@ -91,6 +93,7 @@ final class CloudServices implements AutoCloseable {
         this.settingsVersions = settingsVersions;
         this.settingsThread = settingsThread;
         this.bundles = bundles;
+        this.logoBackup = logoBackup;
     }
 
     /**
@@ -117,10 +120,24 @@ final class CloudServices implements AutoCloseable {
                 }
             }
             Map<FileKind, ReceivedFileHandler> receivers = new EnumMap<>(FileKind.class);
-            display.ifPresent(d -> {
-                receivers.put(FileKind.LOGO, d);
-                receivers.put(FileKind.SCREENSAVER, d);
-            });
+            Optional<LogoBackup> logoBackup = Optional.empty();
+            if (display.isPresent()) {
+                DisplayImageInstaller d = display.get();
+                LogoBackup backup = new LogoBackup(d, state);
+                logoBackup = Optional.of(backup);
+                ReceivedFileHandler fromCloud = (kind, name, file) -> {
+                    String sha;
+                    try {
+                        sha = LogoBackup.sha256(file);
+                    } catch (IOException e) {
+                        throw new FileRejectedException("the received image cannot be read: " + e.getMessage(), e);
+                    }
+                    d.accept(kind, name, file);
+                    backup.installedFromCloud(kind, sha);
+                };
+                receivers.put(FileKind.LOGO, fromCloud);
+                receivers.put(FileKind.SCREENSAVER, fromCloud);
+            }
             vault.ifPresent(v -> receivers.put(FileKind.XRAY, new XrayReceiver(v)));
             Path updatesFolder = state.resolve("updates");
             if (c.update().isPresent()) {
@@ -132,10 +149,17 @@ final class CloudServices implements AutoCloseable {
             ScheduledExecutorService fileThread = singleThread("file-transfer");
             Optional<XrayVault> vaultForUploads = vault;
             Path bundleFolder = state.resolve("bundles");
+            Optional<LogoBackup> logos = logoBackup;
             FileTransfers files = new FileTransfers(link, topics, transferStore, c.files(), receivers,
-                    (kind, name) -> reopen(kind, name, vaultForUploads, bundleFolder), fileThread, clock);
+                    (kind, name) -> DisplayImageInstaller.handles(kind) && logos.isPresent()
+                            ? logos.get().reopen(kind, name) : reopen(kind, name, vaultForUploads, bundleFolder),
+                    fileThread, clock);
             files.registerCommands(commands);
-            files.onUploadFinished(t -> markDeliveredWhenConfirmed(t, vaultForUploads));
+            files.onUploadFinished(t -> {
+                markDeliveredWhenConfirmed(t, vaultForUploads);
+                FileKind.fromWire(t.kind()).filter(DisplayImageInstaller::handles).ifPresent(kind -> logos.ifPresent(
+                        l -> l.uploadEnded(kind, t.name(), t.state() == TransferState.DONE)));
+            });
 
             Optional<XrayCaptureFolder> capture = Optional.empty();
             if (c.xrayCapture().isPresent() && vault.isPresent()) {
@@ -160,7 +184,7 @@ final class CloudServices implements AutoCloseable {
             }
             SupportBundle bundles = new SupportBundle(state, clock);
             CloudServices services = new CloudServices(config, link, clock, transferStore, fileThread, files, display,
-                    vault, capture, settings, versions, settingsThread, bundles);
+                    vault, capture, settings, versions, settingsThread, bundles, logoBackup);
             commands.register("support.bundle", command -> services.supportBundle(command, unit));
             return services;
         } catch (StoreException | IOException | RuntimeException e) {
@@ -178,6 +202,11 @@ final class CloudServices implements AutoCloseable {
         if (capture.isPresent()) {
             capture.get().start();
         }
+        logoBackup.ifPresent(b -> periodic.scheduleWithFixedDelay(() -> {
+            if (link.isConnected()) {
+                b.scan(files::send);
+            }
+        }, 5, 10, TimeUnit.SECONDS));
         vault.ifPresent(v -> {
             sweep(v, clock);
             periodic.scheduleWithFixedDelay(() -> sweep(v, clock), 1, 1, TimeUnit.HOURS);

@@ -138,6 +138,17 @@ class AgentCloudServicesIT {
                 assertEquals(4, JsonParser.parseString(Files.readString(dir.resolve("ui/settings/installation.json")))
                         .getAsJsonObject().getAsJsonObject("chair").get("maxHeight").getAsInt());
 
+                // a screen saver the unit's own software installed is backed up to the cloud; the logo the cloud
+                // sent is not sent back
+                byte[] saver = png(1280, 800, Color.GREEN);
+                Files.write(dir.resolve("ui/display/screensaver.png"), saver);
+                Await.until("screen saver backed up", WAIT, () -> peer.uploads().values().stream()
+                        .anyMatch(u -> u.kind().equals("screensaver") && u.confirmed()));
+                CloudFilePeer.Upload saved = peer.uploads().values().stream()
+                        .filter(u -> u.kind().equals("screensaver")).findFirst().orElseThrow();
+                assertArrayEquals(saver, Files.readAllBytes(saved.file()));
+                assertTrue(peer.uploads().values().stream().noneMatch(u -> u.kind().equals("logo")));
+
                 // a support bundle is written and sent as a file
                 JsonObject bundle = cloud.call("support.bundle", null, WAIT);
                 assertTrue(bundle.get("ok").getAsBoolean(), bundle.toString());

@@ -1,0 +1,180 @@
+package com.oviron.callidus.agent.media;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.oviron.callidus.cloud.files.FileKind;
+import com.oviron.callidus.cloud.files.PathUploadSource;
+import com.oviron.callidus.cloud.files.UploadSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.tinylog.Logger;
+
+/**
+ * Cloud backup of the unit's logo and screen saver (the "logo files" among the settings documents): when the
+ * image the display shows changes on the unit (installed by the unit's own software, not by the cloud), a
+ * snapshot of it is uploaded as a file of kind {@code logo} or {@code screensaver}; once the cloud has
+ * confirmed the upload, that version counts as backed up. An image the cloud installed itself is known to
+ * the cloud and is not sent back. A replacement unit gets its logo back from the cloud like any logo
+ * ({@code file.offer}).
+ *
+ * <p>State: {@code logo-backups.json} (the SHA-256 backed up per kind, written atomically) and the snapshots
+ * in {@code logo-backups/} while they are uploaded (so that a restart resumes the same bytes).
+ */
+public final class LogoBackup {
+    /** Sends a snapshot; returns the transfer id. */
+    @FunctionalInterface
+    public interface Uploader {
+        String send(FileKind kind, String name, UploadSource source) throws Exception;
+    }
+
+    private static final List<FileKind> KINDS = List.of(FileKind.LOGO, FileKind.SCREENSAVER);
+
+    private final DisplayImageInstaller display;
+    private final Path stateFile;
+    private final Path snapshots;
+    private final Map<FileKind, String> backedUp = new EnumMap<>(FileKind.class);
+    private final Map<FileKind, String> sending = new EnumMap<>(FileKind.class);
+
+    public LogoBackup(DisplayImageInstaller display, Path stateFolder) throws IOException {
+        this.display = display;
+        this.stateFile = stateFolder.resolve("logo-backups.json");
+        this.snapshots = Files.createDirectories(stateFolder.resolve("logo-backups"));
+        load();
+    }
+
+    /** Uploads what changed since the last confirmed backup and is not on its way yet. */
+    public synchronized void scan(Uploader uploader) {
+        for (FileKind kind : KINDS) {
+            Path current = display.currentFile(kind);
+            try {
+                if (!Files.isRegularFile(current)) {
+                    continue;
+                }
+                String sha = sha256(current);
+                if (sha.equals(backedUp.get(kind)) || sha.equals(sending.get(kind))) {
+                    continue;
+                }
+                String name = kind.wire() + "-" + sha.substring(0, 16) + ".png";
+                Path snapshot = snapshots.resolve(name);
+                Path temp = snapshots.resolve(name + ".tmp");
+                Files.copy(current, temp, StandardCopyOption.REPLACE_EXISTING);
+                if (!sha.equals(sha256(temp))) {
+                    Files.deleteIfExists(temp);
+                    continue; // changed while copied: the next scan takes the settled file
+                }
+                Files.move(temp, snapshot, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                String transfer = uploader.send(kind, name, PathUploadSource.of(snapshot));
+                sending.put(kind, sha);
+                Logger.info("logo backup started kind={} sha256={} transfer={}", kind.wire(), sha, transfer);
+            } catch (Exception e) {
+                Logger.warn("logo backup not started now kind={} error={}", kind.wire(), e.getMessage());
+            }
+        }
+    }
+
+    /** The snapshot an interrupted upload was sending, for a resume after a restart. */
+    public synchronized Optional<UploadSource> reopen(FileKind kind, String name) {
+        Path file = snapshots.resolve(name).normalize();
+        if (!KINDS.contains(kind) || !file.startsWith(snapshots) || !Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(PathUploadSource.of(file));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** An upload of a snapshot ended; {@code confirmed}: the cloud has it. */
+    public synchronized void uploadEnded(FileKind kind, String name, boolean confirmed) {
+        if (!KINDS.contains(kind) || !name.startsWith(kind.wire() + "-")) {
+            return;
+        }
+        Path snapshot = snapshots.resolve(name).normalize();
+        try {
+            if (confirmed && Files.isRegularFile(snapshot)) {
+                backedUp.put(kind, sha256(snapshot));
+                save();
+                Logger.info("logo backed up kind={} sha256={}", kind.wire(), backedUp.get(kind));
+            }
+            sending.remove(kind);
+            if (snapshot.startsWith(snapshots)) {
+                Files.deleteIfExists(snapshot);
+            }
+        } catch (IOException e) {
+            Logger.warn("logo backup state not saved kind={} error={}", kind.wire(), e.getMessage());
+        }
+    }
+
+    /** The cloud installed this image itself: it has it, nothing to send back. */
+    public synchronized void installedFromCloud(FileKind kind, String sha256) {
+        backedUp.put(kind, sha256);
+        try {
+            save();
+        } catch (IOException e) {
+            Logger.warn("logo backup state not saved kind={} error={}", kind.wire(), e.getMessage());
+        }
+    }
+
+    /** The SHA-256 of the newest confirmed backup per kind. */
+    public synchronized Map<FileKind, String> backedUp() {
+        return Map.copyOf(backedUp);
+    }
+
+    private void load() throws IOException {
+        if (Files.isRegularFile(stateFile)) {
+            try {
+                JsonObject o = JsonParser.parseString(Files.readString(stateFile)).getAsJsonObject();
+                for (FileKind kind : KINDS) {
+                    if (o.has(kind.wire())) {
+                        backedUp.put(kind, o.get(kind.wire()).getAsString());
+                    }
+                }
+            } catch (RuntimeException e) {
+                Logger.warn("logo backup state unreadable, everything is backed up again file={} error={}",
+                        stateFile, e.getMessage());
+            }
+        }
+        try (Stream<Path> old = Files.list(snapshots)) {
+            for (Path p : old.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private void save() throws IOException {
+        JsonObject o = new JsonObject();
+        backedUp.forEach((kind, sha) -> o.addProperty(kind.wire(), sha));
+        Path temp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
+        Files.writeString(temp, o.toString(), StandardCharsets.UTF_8);
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(temp, stateFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The SHA-256 of a file, in hex. */
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
