@@ -61,8 +61,12 @@ final class ConsoleFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         commandsThread.shutdownNow();
-        commandsThread.awaitTermination(5, TimeUnit.SECONDS);
+        try {
+            commandsThread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
