@@ -5,16 +5,17 @@ import java.util.function.LongSupplier;
 /**
  * A token bucket for publishes: at most {@code perSecond} on average, bursts up to one second's worth. Keeps
  * a reconnecting fleet from flattening the broker with its backlogs, and the agent below a managed broker's
- * quota (AWS IoT Core: 100 publishes per second per connection). Not thread-safe: the sync's thread owns it.
+ * quota (AWS IoT Core: 100 publishes per second per connection). Used by telemetry, file chunks and the
+ * connection-wide limit. Not thread-safe: one thread owns each instance.
  */
-final class PublishRateLimiter {
+public final class PublishRateLimiter {
     private final double perSecond;
     private final LongSupplier nanoTime;
     private double tokens;
     private long last;
 
     /** @param perSecond publishes per second; 0 means no limit */
-    PublishRateLimiter(int perSecond, LongSupplier nanoTime) {
+    public PublishRateLimiter(int perSecond, LongSupplier nanoTime) {
         if (perSecond < 0) {
             throw new IllegalArgumentException("perSecond must not be negative, got " + perSecond);
         }
@@ -25,7 +26,7 @@ final class PublishRateLimiter {
     }
 
     /** Takes a token if one is there; returns 0, or else how many nanoseconds until one will be. */
-    long tryAcquire() {
+    public long tryAcquire() {
         if (perSecond == 0) {
             return 0;
         }

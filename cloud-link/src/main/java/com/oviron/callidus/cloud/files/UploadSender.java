@@ -1,5 +1,6 @@
 package com.oviron.callidus.cloud.files;
 
+import com.oviron.callidus.cloud.PublishRateLimiter;
 import com.google.gson.JsonObject;
 import com.oviron.callidus.cloud.MqttConnection;
 import com.oviron.callidus.store.StoreException;
@@ -59,7 +60,7 @@ final class UploadSender {
     private final ProgressReporter progress;
     private final ScheduledExecutorService executor;
     private final Clock clock;
-    private final TokenBucket rate;
+    private final PublishRateLimiter rate;
     private final Map<String, Active> active = new LinkedHashMap<>();
     private boolean pumpScheduled;
     private int generation;
@@ -74,7 +75,7 @@ final class UploadSender {
         this.progress = progress;
         this.executor = executor;
         this.clock = clock;
-        this.rate = new TokenBucket(settings.chunksPerSecond(), System::nanoTime);
+        this.rate = new PublishRateLimiter(settings.chunksPerSecond(), System::nanoTime);
     }
 
     void restore(List<StoredTransfer> stored, UploadSources sources) {

@@ -1,5 +1,6 @@
 package com.oviron.callidus.cloud.files;
 
+import com.oviron.callidus.cloud.PublishRateLimiter;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -96,7 +97,7 @@ class FileCodecsTest {
     @Test
     void the_token_bucket_lets_a_second_s_worth_through_then_paces() {
         AtomicLong now = new AtomicLong();
-        TokenBucket bucket = new TokenBucket(40, now::get);
+        PublishRateLimiter bucket = new PublishRateLimiter(40, now::get);
         for (int i = 0; i < 40; i++) {
             assertEquals(0, bucket.tryAcquire());
         }
@@ -104,6 +105,6 @@ class FileCodecsTest {
         assertEquals(25_000_000, wait, 1);
         now.addAndGet(wait);
         assertEquals(0, bucket.tryAcquire());
-        assertEquals(0, new TokenBucket(0, now::get).tryAcquire(), "0 means no limit");
+        assertEquals(0, new PublishRateLimiter(0, now::get).tryAcquire(), "0 means no limit");
     }
 }
