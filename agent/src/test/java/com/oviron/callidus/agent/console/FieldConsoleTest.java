@@ -151,7 +151,9 @@ class FieldConsoleTest {
     @Test
     void takes_cr_lf_and_crlf_as_one_line_end_each() {
         transport.type("status\r\nstatus\nstatus\r");
-        Await.until("three status commands", WAIT, () -> statusCalls.get() == 3);
+        // all three answered and printed, the console waiting at its prompt again
+        Await.until("three status commands", WAIT, () -> statusCalls.get() == 3
+                && count(transport.output(), "logLevel") == 3 && transport.output().endsWith(PROMPT));
         String out = run("commands\r");
         assertTrue(out.contains("status.get"), out);
         assertEquals(3, statusCalls.get());
