@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The field console's serial port (configuration section {@code console}, docs/drafts/console.md).
+ * The field console's serial port (configuration section {@code console}, docs/configuration.md; docs/console.md).
  *
  * @param serial    the device and its line settings (8N1 at {@link #DEFAULT_BAUD_RATE} unless configured)
  * @param reopenMin the first wait before reopening a device that vanished

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The lines of {@code sub}: the reply of {@code subscription.get} (docs/drafts/subscription.md) for a person. */
+/** The lines of {@code sub}: the reply of {@code subscription.get} (docs/protocol.md) for a person. */
 final class SubscriptionText {
     private SubscriptionText() {
     }

@@ -5,6 +5,6 @@
  * {@link com.oviron.callidus.agent.console.SerialConsoleTransport}, configured by
  * {@link com.oviron.callidus.agent.console.ConsoleSettings}) and runs the unit's commands through the command
  * channel's local entry; {@link com.oviron.callidus.agent.console.SubscriptionNotices} words the subscription
- * reminders it prints. Thread: "console". Words, outputs and wiring: docs/drafts/console.md.
+ * reminders it prints. Thread: "console". Words, outputs and wiring: docs/console.md.
  */
 package com.oviron.callidus.agent.console;

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The cloud's commands for display images (docs/drafts/media.md): {@code display.get} reports the current and
+ * The cloud's commands for display images (docs/protocol.md): {@code display.get} reports the current and
  * previous logo and screen saver, {@code display.rollback} brings back the previous one of a kind.
  */
 public final class DisplayCommands {

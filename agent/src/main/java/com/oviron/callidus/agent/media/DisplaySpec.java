@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * What the unit's display can show, against which a logo or screen saver is checked before it is installed.
  * Rule: a screen saver must be exactly {@code width x height}; a logo must fit within it (1 to width wide, 1 to
- * height high). The defaults are an assumption until confirmed with the hardware team (docs/drafts/media.md).
+ * height high). The defaults are an assumption until confirmed with the hardware team (docs/media.md).
  *
  * @param width           display width in pixels
  * @param height          display height in pixels

@@ -15,7 +15,7 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 
 /**
- * The vault file format, version 1 (docs/drafts/media.md has the table). Big-endian:
+ * The vault file format, version 1 (docs/media.md has the table). Big-endian:
  *
  * <pre>
  *  0  4  magic "CXRV"

@@ -13,7 +13,7 @@
  * </ul>
  *
  * <p>Threads: only {@code XrayCaptureFolder} has one ("xray-intake"). The others run on their caller's thread
- * (the file transfer's, the "commands" thread) and are thread-safe. Protocol, file formats and settings:
- * docs/drafts/media.md.
+ * (the file transfer's, the "commands" thread) and are thread-safe. Protocol: docs/protocol.md; file formats:
+ * docs/media.md; settings: docs/configuration.md.
  */
 package com.oviron.callidus.agent.media;

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 import org.tinylog.Logger;
 
 /**
- * The {@code settings.*} commands (docs/drafts/settings.md). Each reads and checks all of its arguments
+ * The {@code settings.*} commands (docs/protocol.md). Each reads and checks all of its arguments
  * first, then does its work on the settings-sync thread: a command either changes everything it names or
  * nothing.
  */

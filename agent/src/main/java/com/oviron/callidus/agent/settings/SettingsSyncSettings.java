@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Settings backup and sync (docs/drafts/settings.md, configuration section {@code settings}).
+ * Settings backup and sync (docs/configuration.md, section {@code settings}).
  *
  * @param folder             where the unit's user interface keeps its settings documents
  * @param fullBackupInterval how often every document is backed up, changed or not

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * What the subscription allows at one instant: a pure function of the token and the trusted time
- * ({@link #decide}). The rules (docs/drafts/subscription.md, "Decision rules"), all on UTC calendar days:
+ * ({@link #decide}). The rules (docs/protocol.md, "Decision rules"), all on UTC calendar days:
  * <ul>
  *   <li>the free year ends on {@code purchase_date.plusMonths(12)} (java.time: the same day of the month a
  *       year later, or the month's last day if it has no such day: 2024-02-29 gives 2025-02-28);</li>

@@ -6,7 +6,7 @@ import com.oviron.callidus.cloud.command.CommandException;
 import com.oviron.callidus.cloud.command.ErrorCode;
 
 /**
- * The subscription's cloud commands (docs/drafts/subscription.md, "Commands"):
+ * The subscription's cloud commands (docs/protocol.md, "subscription.install", "subscription.get"):
  * <ul>
  *   <li>{@code subscription.install} {@code {"token":"<compact JWS>"}}: installs a token; the result is
  *       {@code {"installed":bool,"status":{...}}}; a refused token is {@code invalid_argument} with the message

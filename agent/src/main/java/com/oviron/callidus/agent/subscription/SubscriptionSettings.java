@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The configuration of the subscription check (docs/drafts/subscription.md, "Configuration").
+ * The configuration of the subscription check (docs/configuration.md, "subscription").
  *
  * @param issuer         the {@code iss} every token must carry
  * @param keys           the vendor's pinned public keys by key id

@@ -21,7 +21,7 @@ public record SubscriptionStatus(Entitlement entitlement, TrustedClock.Reading c
         Objects.requireNonNull(token, "token");
     }
 
-    /** The JSON of {@code subscription.get} (docs/drafts/subscription.md). */
+    /** The JSON of {@code subscription.get} (docs/protocol.md, "subscription.get"). */
     public JsonObject toJson() {
         Entitlement e = entitlement;
         JsonObject o = new JsonObject();

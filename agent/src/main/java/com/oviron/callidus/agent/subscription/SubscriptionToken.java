@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The claims of a subscription token (docs/drafts/subscription.md, "Token"): what the vendor's server
+ * The claims of a subscription token (docs/protocol.md, "Token format"): what the vendor's server
  * states about one unit's subscriptions when it signs the token. Immutable and validated here, so a value
  * of this type is always coherent; whether it is genuine is {@link TokenVerifier}'s job.
  *

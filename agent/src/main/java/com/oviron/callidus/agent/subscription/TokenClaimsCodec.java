@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The token's payload as JSON (docs/drafts/subscription.md, "Claims"). Known claims are read strictly
+ * The token's payload as JSON (docs/protocol.md, "Token format"). Known claims are read strictly
  * (type, shape, range); claims this version does not know are ignored, so that the server can add one
  * without breaking units in the field.
  */

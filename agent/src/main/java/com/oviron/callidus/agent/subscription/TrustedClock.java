@@ -16,7 +16,7 @@ import org.tinylog.Logger;
 
 /**
  * The time the subscription is judged by, protected against a clock that is set back. It keeps a persisted
- * high-water mark of trusted time (docs/drafts/subscription.md, "Trusted time"):
+ * high-water mark of trusted time (docs/protocol.md, "Trusted time"):
  * <ul>
  *   <li><b>Local clock.</b> Every reading moves the mark forward by the time the local clock moved forward
  *       since the last reading, and never below the local clock: {@code mark = max(mark + max(0, delta), local)}.

@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The signed description of an update package (docs/drafts/updates.md, "Manifest"): what it is, which
+ * The signed description of an update package (docs/updates.md, "Manifest"): what it is, which
  * hardware it is for, and every file's path, size and SHA-256, so that the signature over the manifest
  * binds every payload byte.
  *

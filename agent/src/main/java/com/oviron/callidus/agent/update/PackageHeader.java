@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /**
- * The fixed part of an update package file, before the payload (docs/drafts/updates.md, "Package file"):
+ * The fixed part of an update package file, before the payload (docs/updates.md, "Package file"):
  *
  * <pre>
  * offset   size  field

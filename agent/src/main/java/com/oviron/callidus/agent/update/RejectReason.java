@@ -3,8 +3,8 @@ package com.oviron.callidus.agent.update;
 import java.util.Locale;
 
 /**
- * Why an update package was refused, in the order {@link UpdatePackageVerifier} checks (docs/drafts/updates.md,
- * "Checks"). The wire form ({@link #code()}) is the lower-case name with '-' for '_'.
+ * Why an update package was refused, in the order {@link UpdatePackageVerifier} checks (docs/updates.md,
+ * "Checks, in order"). The wire form ({@link #code()}) is the lower-case name with '-' for '_'.
  */
 public enum RejectReason {
     /** Not a package: bad magic, a header field out of range, or shorter than its header. */

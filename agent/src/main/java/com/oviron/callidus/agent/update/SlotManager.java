@@ -24,7 +24,7 @@ import java.util.function.BooleanSupplier;
 import org.tinylog.Logger;
 
 /**
- * The A/B slot layout under a root folder (docs/drafts/updates.md, "Slots"):
+ * The A/B slot layout under a root folder (docs/updates.md, "Slots"):
  *
  * <pre>
  * &lt;root&gt;/slots/a/, &lt;root&gt;/slots/b/   one release each

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 /**
  * The A/B slots' state as kept in {@code <root>/update.state}: one {@code key=value} line per field, all keys
  * always present, so that the POSIX launcher script can read and change it with {@code sed}
- * (docs/drafts/updates.md, "State file").
+ * (docs/updates.md, "State file").
  *
  * @param committedSlot    the slot that last passed a health check ("a" or "b")
  * @param committedVersion the release in it

@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The update commands (docs/drafts/updates.md, "Commands"): {@code update.status}, {@code update.install}
+ * The update commands (docs/protocol.md, "Software updates"): {@code update.status}, {@code update.install}
  * and {@code update.cancel}.
  */
 public final class UpdateCommands {

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The update part of the agent's configuration (docs/drafts/updates.md, "Configuration").
+ * The update part of the agent's configuration (docs/configuration.md, "update").
  *
  * @param root               the folder with {@code slots/}, {@code current} and {@code update.state}
  * @param hardwareId         this unit's hardware id, matched against the manifest's {@code hardware}

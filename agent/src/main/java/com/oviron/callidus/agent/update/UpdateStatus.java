@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One step of an update, as the agent reports it to the cloud (docs/drafts/updates.md, "Status messages").
+ * One step of an update, as the agent reports it to the cloud (docs/protocol.md, "Topic update").
  *
  * @param step      what happens now
  * @param version   the release being installed; empty while the package is not yet verified
@@ -24,7 +24,7 @@ public record UpdateStatus(UpdateStep step, Optional<String> version, Optional<S
     }
 
     /**
-     * The MQTT payload for {@code callidus/v1/<deviceId>/update} (docs/drafts/updates.md, "Status messages"):
+     * The MQTT payload for {@code callidus/v1/<deviceId>/update} (docs/protocol.md, "Topic update"):
      * {@code {"v":1,"device":..,"step":..,"version":..,"reason":..,"detail":..,"at":..}}.
      */
     public byte[] toMessage(String deviceId) {

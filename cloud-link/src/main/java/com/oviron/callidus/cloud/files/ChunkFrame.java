@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 /**
- * One chunk of a file as it travels, in both directions (docs/drafts/files.md, "Chunk frame"). Big-endian:
+ * One chunk of a file as it travels, in both directions (docs/protocol.md, "Chunk frame"). Big-endian:
  *
  * <pre>
  * offset size  field

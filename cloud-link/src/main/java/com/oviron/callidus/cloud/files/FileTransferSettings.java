@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * How file transfers behave (config keys in docs/drafts/files.md).
+ * How file transfers behave (config keys in docs/configuration.md, "files").
  *
  * @param partDir            where downloads are written while they arrive ({@code <transferId>.part}); the
  *                           same file system as the receivers' targets keeps their final move atomic

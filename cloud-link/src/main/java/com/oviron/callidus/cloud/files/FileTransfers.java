@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
 import org.tinylog.Logger;
 
 /**
- * Chunked file transfer over MQTT in both directions (docs/drafts/files.md): downloads offered by the cloud
+ * Chunked file transfer over MQTT in both directions (docs/protocol.md): downloads offered by the cloud
  * with {@code file.offer}, uploads started by {@link #send}; both resume after a disconnect or a reboot with
  * only the chunks still missing, check the whole file's SHA-256, keep to a deadline, a size quota, a
  * concurrency limit and a publish rate, and report progress on {@link FileTopics#progress()}.

@@ -34,7 +34,7 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
- * The cloud's side of file transfers for tests, demos and benchmarks (docs/drafts/files.md), on its own Paho
+ * The cloud's side of file transfers for tests, demos and benchmarks (docs/protocol.md), on its own Paho
  * client: offers downloads with {@code file.offer} and serves the chunks the unit asks for; receives uploads
  * (writes chunks by offset, checks the SHA-256) and confirms them with {@code file.received}, or names the
  * chunks it misses. Counts every chunk in both directions, so tests can tell what was sent again. Message

@@ -34,7 +34,7 @@ import java.util.Optional;
 /**
  * {@code package}: the vendor side of remote updates: {@code build} signs an update package,
  * {@code verify} runs the unit's checks on one and prints them, {@code keygen} makes an Ed25519 key pair
- * (docs/drafts/updates.md).
+ * (docs/updates.md).
  */
 public final class PackageCommand {
     static final String USAGE = """
