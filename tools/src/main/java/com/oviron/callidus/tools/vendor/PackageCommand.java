@@ -53,7 +53,7 @@ public final class PackageCommand {
                     package's key id. Without --hardware the hardware check is skipped; the installed version
                     defaults to 0.0.0 and security version 0 (so any release passes those checks).
             keygen  writes <kid>.pem (private, PKCS#8, mode 0600) and <kid>.pub.pem and prints the raw public key
-                    (base64url) for the unit's update.signingKeys.
+                    (base64url) for the unit's update.keys.
 
             Exit 0 on success, 1 when the package is rejected or cannot be written, 2 for a usage error.
             """;
@@ -191,7 +191,7 @@ public final class PackageCommand {
         String raw = Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOfRange(spki, spki.length - 32,
                 spki.length));
         out.println("wrote " + privateFile + " (keep it secret) and " + publicFile);
-        out.println("update.signingKeys entry: \"" + kid + "\": \"" + raw + "\"");
+        out.println("update.keys entry: \"" + kid + "\": \"" + raw + "\"");
         return 0;
     }
 
