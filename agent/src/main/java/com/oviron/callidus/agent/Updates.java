@@ -39,16 +39,15 @@ import org.tinylog.Logger;
 final class Updates implements AutoCloseable {
     private final UpdateSettings settings;
     private final ScheduledExecutorService thread;
-    private final UpdateBoot boot;
+    private UpdateBoot boot;
     private final AtomicReference<UpdateStatus> last = new AtomicReference<>();
     private final AtomicReference<MqttConnection> link = new AtomicReference<>();
     private final AtomicReference<Topics> topics = new AtomicReference<>();
     private UpdateService service;
 
-    private Updates(UpdateSettings settings, ScheduledExecutorService thread, UpdateBoot boot) {
+    private Updates(UpdateSettings settings, ScheduledExecutorService thread) {
         this.settings = settings;
         this.thread = thread;
-        this.boot = boot;
     }
 
     /**
@@ -70,20 +69,16 @@ final class Updates implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        AtomicReference<Updates> self = new AtomicReference<>();
         AtomicBoolean reached = new AtomicBoolean();
+        // the steps the boot reports before the link exists (a rollback by the launcher, a commit) are kept and
+        // published, retained, once the unit is connected
+        Updates updates = new Updates(settings, thread);
+        updates.brokerReachedFlag(reached);
         Optional<UpdateBoot> boot;
         try {
             boot = UpdateBoot.start(settings.root(), runningJar(), factoryRelease(),
-                    new HealthChecks(started, boardRead, reached::get), settings.healthDeadline(),
-                    status -> {
-                        Updates u = self.get();
-                        if (u != null) {
-                            u.publish(status);
-                        } else {
-                            Logger.info("update status step={} detail={}", status.step(), status.detail());
-                        }
-                    }, ProcessRestarter.exiting(), thread, clock);
+                    new HealthChecks(started, boardRead, reached::get), settings.healthDeadline(), updates::publish,
+                    ProcessRestarter.exiting(), thread, clock);
         } catch (IOException | RuntimeException e) {
             thread.shutdownNow();
             throw e;
@@ -93,9 +88,7 @@ final class Updates implements AutoCloseable {
             Logger.warn("updates off: the agent does not run from a slot under update.root={}", settings.root());
             return Optional.empty();
         }
-        Updates updates = new Updates(settings, thread, boot.get());
-        updates.brokerReachedFlag(reached);
-        self.set(updates);
+        updates.boot = boot.get();
         return Optional.of(updates);
     }
 
