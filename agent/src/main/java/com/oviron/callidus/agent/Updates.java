@@ -19,6 +19,8 @@ import com.oviron.callidus.cloud.command.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,15 +41,18 @@ import org.tinylog.Logger;
 final class Updates implements AutoCloseable {
     private final UpdateSettings settings;
     private final ScheduledExecutorService thread;
-    private UpdateBoot boot;
+    private final UpdateBoot boot;
     private final AtomicReference<UpdateStatus> last = new AtomicReference<>();
     private final AtomicReference<MqttConnection> link = new AtomicReference<>();
     private final AtomicReference<Topics> topics = new AtomicReference<>();
+    /** What the boot reported before this object existed (a rollback's outcome, a trial's health check). */
+    private final List<UpdateStatus> fromStartUp = new ArrayList<>();
     private UpdateService service;
 
-    private Updates(UpdateSettings settings, ScheduledExecutorService thread) {
+    private Updates(UpdateSettings settings, ScheduledExecutorService thread, UpdateBoot boot) {
         this.settings = settings;
         this.thread = thread;
+        this.boot = boot;
     }
 
     /**
@@ -69,16 +74,27 @@ final class Updates implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        AtomicReference<Updates> self = new AtomicReference<>();
+        List<UpdateStatus> early = new ArrayList<>();
         AtomicBoolean reached = new AtomicBoolean();
-        // the steps the boot reports before the link exists (a rollback by the launcher, a commit) are kept and
-        // published, retained, once the unit is connected
-        Updates updates = new Updates(settings, thread);
-        updates.brokerReachedFlag(reached);
         Optional<UpdateBoot> boot;
         try {
             boot = UpdateBoot.start(settings.root(), runningJar(), factoryRelease(),
-                    new HealthChecks(started, boardRead, reached::get), settings.healthDeadline(), updates::publish,
-                    ProcessRestarter.exiting(), thread, clock);
+                    new HealthChecks(started, boardRead, reached::get), settings.healthDeadline(),
+                    status -> {
+                        Updates u;
+                        synchronized (early) {
+                            u = self.get();
+                            if (u == null) {
+                                // the boot reports before the link exists: sent on the first connect
+                                Logger.info("update status step={} detail={}", status.step(), status.detail());
+                                early.add(status);
+                            }
+                        }
+                        if (u != null) {
+                            u.publish(status);
+                        }
+                    }, ProcessRestarter.exiting(), thread, clock);
         } catch (IOException | RuntimeException e) {
             thread.shutdownNow();
             throw e;
@@ -88,7 +104,12 @@ final class Updates implements AutoCloseable {
             Logger.warn("updates off: the agent does not run from a slot under update.root={}", settings.root());
             return Optional.empty();
         }
-        updates.boot = boot.get();
+        Updates updates = new Updates(settings, thread, boot.get());
+        updates.brokerReachedFlag(reached);
+        synchronized (early) {
+            updates.fromStartUp.addAll(early);
+            self.set(updates);
+        }
         return Optional.of(updates);
     }
 
@@ -106,11 +127,18 @@ final class Updates implements AutoCloseable {
         link.addListener(new ConnectionListener() {
             @Override
             public void connected() {
-                reachedFlag.set(true);
-                UpdateStatus s = last.get();
-                if (s != null) {
-                    publish(s);
+                // before the broker counts as reached: a trial's health-check step goes out before its commit
+                UpdateStatus newest = last.get();
+                List<UpdateStatus> startUp;
+                synchronized (fromStartUp) {
+                    startUp = List.copyOf(fromStartUp);
+                    fromStartUp.clear();
                 }
+                startUp.forEach(Updates.this::publish);
+                if (newest != null) {
+                    publish(newest);
+                }
+                reachedFlag.set(true);
             }
 
             @Override

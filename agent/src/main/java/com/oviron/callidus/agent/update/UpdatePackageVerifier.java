@@ -96,27 +96,32 @@ public final class UpdatePackageVerifier {
                         + " bytes, this unit accepts at most " + maxPayloadBytes);
             }
             passed.accept("manifest");
-            checkPolicy(manifest, passed);
-            long expected = header.payloadOffset() + payload;
-            long actual = channel.size();
-            if (actual < expected) {
-                throw new PackageRejectedException(RejectReason.TRUNCATED, "the file has " + actual
-                        + " bytes, the manifest declares " + expected);
+            try {
+                checkPolicy(manifest, passed);
+                long expected = header.payloadOffset() + payload;
+                long actual = channel.size();
+                if (actual < expected) {
+                    throw new PackageRejectedException(RejectReason.TRUNCATED, "the file has " + actual
+                            + " bytes, the manifest declares " + expected);
+                }
+                if (actual > expected) {
+                    throw new PackageRejectedException(RejectReason.TRAILING_DATA, "the file has "
+                            + (actual - expected) + " bytes after the last declared file (" + actual + " bytes, "
+                            + expected + " declared)");
+                }
+                passed.accept("size");
+                long free = availableBytes.getAsLong();
+                if (free < payload) {
+                    throw new PackageRejectedException(RejectReason.NO_SPACE, "the files need " + payload
+                            + " bytes, " + free + " are free for the inactive slot");
+                }
+                passed.accept("space");
+                checkHashes(channel, header.payloadOffset(), manifest);
+                passed.accept("hashes");
+                return new VerifiedPackage(file, header.keyId(), header.payloadOffset(), manifest);
+            } catch (PackageRejectedException e) {
+                throw e.of(manifest.version());
             }
-            if (actual > expected) {
-                throw new PackageRejectedException(RejectReason.TRAILING_DATA, "the file has " + (actual - expected)
-                        + " bytes after the last declared file (" + actual + " bytes, " + expected + " declared)");
-            }
-            passed.accept("size");
-            long free = availableBytes.getAsLong();
-            if (free < payload) {
-                throw new PackageRejectedException(RejectReason.NO_SPACE, "the files need " + payload
-                        + " bytes, " + free + " are free for the inactive slot");
-            }
-            passed.accept("space");
-            checkHashes(channel, header.payloadOffset(), manifest);
-            passed.accept("hashes");
-            return new VerifiedPackage(file, header.keyId(), header.payloadOffset(), manifest);
         } catch (IOException e) {
             throw new PackageRejectedException(RejectReason.IO_ERROR, "cannot read the package " + file.getFileName()
                     + ": " + e.getMessage(), e);

@@ -207,8 +207,8 @@ public final class UpdateService implements AutoCloseable {
 
     private void reject(Job j, PackageRejectedException e) {
         Logger.warn("update package rejected reason={} message={}", e.reason().code(), e.getMessage());
-        Optional<String> version = j.version();
-        report(j, UpdateStep.REJECTED, Optional.of(e.reason().code()), e.getMessage());
+        Optional<String> version = j.version().or(() -> e.version().map(Version::toString));
+        report(version, UpdateStep.REJECTED, Optional.of(e.reason().code()), e.getMessage());
         record(version, e.getMessage());
         done(j);
     }
@@ -248,7 +248,11 @@ public final class UpdateService implements AutoCloseable {
     }
 
     private void report(Job j, UpdateStep step, Optional<String> reason, String detail) {
-        UpdateStatus s = new UpdateStatus(step, j.version(), reason, detail, clock.millis());
+        report(j.version(), step, reason, detail);
+    }
+
+    private void report(Optional<String> version, UpdateStep step, Optional<String> reason, String detail) {
+        UpdateStatus s = new UpdateStatus(step, version, reason, detail, clock.millis());
         lastStatus = s;
         try {
             listener.onStatus(s);

@@ -197,6 +197,24 @@ class UpdatePackageVerifierTest {
         PackageRejectedException e = assertThrows(PackageRejectedException.class, () -> verifier().verify(pkg));
         assertEquals(c.reason(), e.reason(), e.getMessage());
         assertTrue(e.getMessage() != null && !e.getMessage().isBlank());
+        // the refused release is named once its manifest's signature verified, never before
+        assertEquals(CHECKED_AFTER_THE_MANIFEST.contains(c.reason()), e.version().isPresent(),
+                () -> c.reason() + " version=" + e.version());
+    }
+
+    /** The reasons of checks on a signed, parsed manifest: their rejection names the manifest's version. */
+    static final java.util.Set<RejectReason> CHECKED_AFTER_THE_MANIFEST = java.util.EnumSet.of(
+            RejectReason.WRONG_HARDWARE, RejectReason.NOT_NEWER, RejectReason.SECURITY_DOWNGRADE,
+            RejectReason.NOT_ENTITLED, RejectReason.TRUNCATED, RejectReason.TRAILING_DATA, RejectReason.NO_SPACE,
+            RejectReason.HASH_MISMATCH);
+
+    @Test
+    void a_rejection_after_the_manifest_verified_names_its_release() throws Exception {
+        allowed = false;
+        PackageRejectedException e = assertThrows(PackageRejectedException.class, () -> verifier().verify(good));
+        assertEquals(RejectReason.NOT_ENTITLED, e.reason());
+        assertEquals(Optional.of(Version.parse("1.2.0")), e.version());
+        assertEquals(e.getMessage(), e.of(Version.parse("1.2.0")).getMessage());
     }
 
     @Test

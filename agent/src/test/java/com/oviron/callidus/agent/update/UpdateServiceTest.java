@@ -106,10 +106,12 @@ class UpdateServiceTest {
         UpdateStatus r = statuses.get(statuses.size() - 1);
         assertEquals(Optional.of("not-newer"), r.reason());
         assertTrue(r.detail().contains("1.0.0"), r.detail());
+        assertEquals(Optional.of("1.0.0"), r.version(), "the signed manifest's release is named");
         Await.until("idle", WAIT, () -> !service.busy());
         assertEquals(Optional.of("a"), slots.currentSlot());
         assertTrue(slots.state().trial().isEmpty());
         assertEquals("failed", slots.state().last().orElseThrow().outcome());
+        assertEquals("1.0.0", slots.state().last().orElseThrow().version().toString());
         assertTrue(restarts.isEmpty());
     }
 
