@@ -56,9 +56,21 @@ class AgentConsoleIT {
                     """.formatted(DEVICE, broker.uri(), pem, pty.a()), dir);
             Agent agent = Agent.start(config, new ScriptedSensorPort(Clock.systemUTC(), 3), Clock.systemUTC());
             try (SerialLine terminal = JsscSerialLine.open(SerialSettings.of(pty.b().toString(), 115_200))) {
-                // opening the terminal end clears what the console wrote before: an empty line asks for a prompt
-                type(terminal, "\r");
-                readUntil(terminal, 0, "callidus> $");
+                // opening the terminal end clears what the console wrote before, and the console opens its end in
+                // its own time: Enter until a prompt comes
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (true) {
+                    int mark0 = seen.length();
+                    type(terminal, "\r");
+                    try {
+                        readUntil(terminal, mark0, "callidus> $", Duration.ofSeconds(1));
+                        break;
+                    } catch (AssertionError notYet) {
+                        if (System.nanoTime() > deadline) {
+                            throw notYet;
+                        }
+                    }
+                }
 
                 int mark = seen.length();
                 type(terminal, "diag\r");
@@ -87,8 +99,12 @@ class AgentConsoleIT {
     }
 
     private String readUntil(SerialLine terminal, int from, String pattern) throws java.io.IOException {
+        return readUntil(terminal, from, pattern, WAIT);
+    }
+
+    private String readUntil(SerialLine terminal, int from, String pattern, Duration wait) throws java.io.IOException {
         Pattern p = Pattern.compile(pattern);
-        long deadline = System.nanoTime() + WAIT.toNanos();
+        long deadline = System.nanoTime() + wait.toNanos();
         byte[] buffer = new byte[4096];
         while (!p.matcher(seen.substring(from)).find() || seen.length() == from) {
             if (System.nanoTime() > deadline) {
