@@ -5,14 +5,13 @@ import com.google.gson.JsonParser;
 import com.oviron.callidus.cloud.files.FileKind;
 import com.oviron.callidus.cloud.files.PathUploadSource;
 import com.oviron.callidus.cloud.files.UploadSource;
+import com.oviron.callidus.store.state.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -160,12 +159,7 @@ public final class LogoBackup {
     private void save() throws IOException {
         JsonObject o = new JsonObject();
         backedUp.forEach((kind, sha) -> o.addProperty(kind.wire(), sha));
-        Path temp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
-        Files.writeString(temp, o.toString(), StandardCharsets.UTF_8);
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        Files.move(temp, stateFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DurableFiles.replace(stateFile, o.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The SHA-256 of a file, in hex. */

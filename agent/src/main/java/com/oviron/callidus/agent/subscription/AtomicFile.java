@@ -1,44 +1,22 @@
 package com.oviron.callidus.agent.subscription;
 
+import com.oviron.callidus.store.state.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
- * Small files that are either the old or the new content after a power cut: write a temporary file in the
- * same folder, fsync it, rename it over the target, fsync the folder.
+ * The subscription's small files: written with {@link DurableFiles} (old or new content after a power cut),
+ * read with a size limit, moved aside when damaged.
  */
 final class AtomicFile {
     private AtomicFile() {
     }
 
     static void write(Path target, byte[] content) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, target.getFileName() + ".", ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the file system of " + dir + " cannot rename atomically", e);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-        syncDirectory(dir);
+        DurableFiles.replace(target, content);
     }
 
     /** Reads a file that must not be larger than {@code maxBytes}. */
@@ -59,13 +37,7 @@ final class AtomicFile {
     static Path moveAside(Path file, String suffix) throws IOException {
         Path aside = file.resolveSibling(file.getFileName() + "." + suffix);
         Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(file.toAbsolutePath().getParent());
+        DurableFiles.syncFolder(file.toAbsolutePath().getParent());
         return aside;
-    }
-
-    private static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
     }
 }

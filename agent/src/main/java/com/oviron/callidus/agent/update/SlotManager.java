@@ -1,5 +1,6 @@
 package com.oviron.callidus.agent.update;
 
+import com.oviron.callidus.store.state.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -87,7 +88,7 @@ public final class SlotManager {
         }
         Files.createDirectories(root.resolve("slots").resolve("a"));
         Files.createDirectories(root.resolve("slots").resolve("b"));
-        AtomicFiles.syncFolder(root.resolve("slots"));
+        DurableFiles.syncFolder(root.resolve("slots"));
         SlotState s = new SlotState(slot, version, securityVersion, Optional.empty(), Optional.empty());
         SlotManager m = new SlotManager(root, s);
         m.pointCurrentAt(slot);
@@ -175,9 +176,9 @@ public final class SlotManager {
             List<Path> deepestFirst = new ArrayList<>(folders);
             deepestFirst.sort((x, y) -> y.getNameCount() - x.getNameCount());
             for (Path p : deepestFirst) {
-                AtomicFiles.syncFolder(p);
+                DurableFiles.syncFolder(p);
             }
-            AtomicFiles.syncFolder(folder.getParent());
+            DurableFiles.syncFolder(folder.getParent());
             for (ManifestFile f : files) {
                 if (!MessageDigest.isEqual(UpdatePackageBuilder.sha256Hex(folder.resolve(f.path()))
                         .getBytes(StandardCharsets.US_ASCII), f.sha256().getBytes(StandardCharsets.US_ASCII))) {
@@ -305,7 +306,7 @@ public final class SlotManager {
     }
 
     private void save(SlotState next) throws IOException {
-        AtomicFiles.write(root.resolve(STATE_FILE), next.encode());
+        DurableFiles.replace(root.resolve(STATE_FILE), next.encode());
         state = next;
     }
 
@@ -315,7 +316,7 @@ public final class SlotManager {
         Files.deleteIfExists(tmp);
         Files.createSymbolicLink(tmp, Path.of("slots", slot));
         Files.move(tmp, root.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        AtomicFiles.syncFolder(root);
+        DurableFiles.syncFolder(root);
     }
 
     /** Empties a folder without following symbolic links out of it. */

@@ -67,6 +67,7 @@ class UpdateCrashIT {
         a.putValue("Probe-Behavior", behavior);
         List<String> classPath = new ArrayList<>();
         for (Class<?> c : List.of(UpdateCrashProbe.class, UpdateService.class, com.oviron.callidus.hal.StrictJson.class,
+                com.oviron.callidus.store.state.DurableFiles.class, com.oviron.callidus.cloud.command.CommandCodec.class,
                 com.google.gson.Gson.class, org.tinylog.Logger.class, org.tinylog.core.TinylogLoggingProvider.class)) {
             String url = c.getProtectionDomain().getCodeSource().getLocation().toURI().toString();
             if (!classPath.contains(url)) {
