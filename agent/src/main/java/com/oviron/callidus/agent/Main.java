@@ -105,6 +105,13 @@ public final class Main {
             out.println("config ok: device=" + config.device().id() + " store=" + config.store().path()
                     + " broker=" + config.mqtt().brokerUri() + " samplePeriod="
                     + AgentConfigLoader.format(config.hal().samplePeriod()));
+            AgentConfig.Cloud c = config.cloud();
+            out.println("services: subscription=" + (config.subscription().isPresent() ? "checked"
+                    : "NOT CHECKED (development)") + " settings=" + c.settings().map(s -> s.folder().toString())
+                    .orElse("off") + " display=" + c.display().map(d -> d.displayFolder().toString()).orElse("off")
+                    + " xray=" + c.xray().map(x -> x.viewerFolder().toString()).orElse("off") + " update="
+                    + c.update().map(u -> u.root().toString()).orElse("off") + " console="
+                    + config.console().map(k -> k.serial().device()).orElse("off"));
             return EXIT_OK;
         }
         configureLogging(config.log().level());
