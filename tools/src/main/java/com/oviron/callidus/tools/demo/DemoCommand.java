@@ -233,22 +233,25 @@ public final class DemoCommand {
         }, "demo-ctrl-c");
         Runtime.getRuntime().addShutdownHook(hook);
 
-        CloudView view = new CloudView(broker.uri(), clock);
-        Agent agent = Agent.start(config, clock);
-        out.println(">>> demo: the unit has no subscription token yet: it samples and buffers, sends nothing");
-        CloudOperator operator = CloudOperator.connect(broker.uri(), config.device().id(), dir, out, vendor);
-        operator.start();
-        UnitSimulator boardForInput = board;
-        if (board != null) {
-            forwardStandardInput(boardForInput);
-        }
-        List<ScheduledFault> pendingFaults = new java.util.ArrayList<>(options.faults());
-        long start = System.nanoTime();
-        boolean outageStarted = false;
-        boolean outageOver = options.outageAt().isEmpty();
-        long maxPending = 0;
-        long nextPrint = 0;
+        CloudView view = null;
+        Agent agent = null;
+        CloudOperator operator = null;
         try {
+            view = new CloudView(broker.uri(), clock);
+            agent = Agent.start(config, clock);
+            out.println(">>> demo: the unit has no subscription token yet: it samples and buffers, sends nothing");
+            operator = CloudOperator.connect(broker.uri(), config.device().id(), dir, out, vendor);
+            operator.start();
+            UnitSimulator boardForInput = board;
+            if (board != null) {
+                forwardStandardInput(boardForInput);
+            }
+            List<ScheduledFault> pendingFaults = new java.util.ArrayList<>(options.faults());
+            long start = System.nanoTime();
+            boolean outageStarted = false;
+            boolean outageOver = options.outageAt().isEmpty();
+            long maxPending = 0;
+            long nextPrint = 0;
             while (true) {
                 long elapsedMs = (System.nanoTime() - start) / 1_000_000;
                 if (options.duration().isPresent() && elapsedMs >= options.duration().get().toMillis()) {
