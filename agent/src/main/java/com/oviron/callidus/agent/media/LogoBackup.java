@@ -48,6 +48,8 @@ public final class LogoBackup {
     private final Path snapshots;
     private final Map<FileKind, String> backedUp = new EnumMap<>(FileKind.class);
     private final Map<FileKind, String> sending = new EnumMap<>(FileKind.class);
+    /** Size and time stamp of each image when it was last found backed up or on its way. */
+    private final Map<FileKind, String> seen = new EnumMap<>(FileKind.class);
 
     public LogoBackup(DisplayImageInstaller display, Path stateFolder) throws IOException {
         this.display = display;
@@ -64,8 +66,14 @@ public final class LogoBackup {
                 if (!Files.isRegularFile(current)) {
                     continue;
                 }
+                // the scan runs every few seconds: hash an image only when its size or time stamp changed
+                String stamp = Files.size(current) + "@" + Files.getLastModifiedTime(current).toMillis();
+                if (stamp.equals(seen.get(kind))) {
+                    continue;
+                }
                 String sha = sha256(current);
                 if (sha.equals(backedUp.get(kind)) || sha.equals(sending.get(kind))) {
+                    seen.put(kind, stamp);
                     continue;
                 }
                 String name = kind.wire() + "-" + sha.substring(0, 16) + ".png";
@@ -112,6 +120,7 @@ public final class LogoBackup {
                 Logger.info("logo backed up kind={} sha256={}", kind.wire(), backedUp.get(kind));
             }
             sending.remove(kind);
+            seen.remove(kind);
             if (snapshot.startsWith(snapshots)) {
                 Files.deleteIfExists(snapshot);
             }
@@ -123,6 +132,7 @@ public final class LogoBackup {
     /** The cloud installed this image itself: it has it, nothing to send back. */
     public synchronized void installedFromCloud(FileKind kind, String sha256) {
         backedUp.put(kind, sha256);
+        seen.remove(kind);
         try {
             save();
         } catch (IOException e) {
