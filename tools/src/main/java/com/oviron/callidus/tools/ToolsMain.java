@@ -46,7 +46,7 @@ public final class ToolsMain {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
-            case "demo" -> DemoCommand.run(rest, out, err);
+            case "demo" -> DemoCommand.run(rest, System.in, out, err);
             case "simulator" -> SimulatorCommand.run(rest, System.in, out, err);
             case "benchmark" -> BenchmarkCommand.run(rest, out, err);
             case "decode" -> DecodeCommand.run(rest, System.in, out, err);

@@ -80,12 +80,20 @@ public final class DemoCommand {
     record ScheduledFault(Duration at, String command) {
     }
 
-    private DemoCommand(Options options, PrintStream out) {
+    /** Fault commands typed by the user, for the simulated board (with --serial). */
+    private final java.io.InputStream in;
+
+    private DemoCommand(Options options, java.io.InputStream in, PrintStream out) {
+        this.in = in;
         this.options = options;
         this.out = out;
     }
 
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    /**
+     * @param in where fault commands for the board come from (standard input on the command line; tests give
+     *           their own, never the test JVM's standard input, which is the test runner's channel)
+     */
+    public static int run(String[] args, java.io.InputStream in, PrintStream out, PrintStream err) {
         Options options;
         try {
             options = parse(args);
@@ -99,7 +107,7 @@ public final class DemoCommand {
             return 0;
         }
         try {
-            return new DemoCommand(options, out).run();
+            return new DemoCommand(options, in, out).run();
         } catch (Exception e) {
             err.println("error: demo failed: " + e);
             return 1;
@@ -360,7 +368,7 @@ public final class DemoCommand {
     private void forwardStandardInput(UnitSimulator board) {
         Thread t = new Thread(() -> {
             try (java.io.BufferedReader in = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                    new java.io.InputStreamReader(this.in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     String answer = board.command(line);

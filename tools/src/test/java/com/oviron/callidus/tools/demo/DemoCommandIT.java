@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ class DemoCommandIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = DemoCommand.run(new String[] {"--duration", "30s", "--outage-at", "5s", "--outage-for", "6s",
-            "--refresh", "1s", "--sample-period", "50ms", "--data-dir", dir.toString()},
+            "--refresh", "1s", "--sample-period", "50ms", "--data-dir", dir.toString()}, InputStream.nullInputStream(),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, text + err.toString(StandardCharsets.UTF_8));
@@ -59,7 +60,7 @@ class DemoCommandIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = DemoCommand.run(new String[] {"--serial", "--duration", "12s", "--refresh", "1s",
             "--fault", "3s=over-voltage on", "--fault", "6s=silent on", "--fault", "8s=clear",
-            "--data-dir", dir.toString()},
+            "--data-dir", dir.toString()}, InputStream.nullInputStream(),
                 new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, text);
@@ -75,12 +76,12 @@ class DemoCommandIT {
     @Test
     void rejects_bad_options_with_a_message() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = DemoCommand.run(new String[] {"--duration", "soon"}, System.out,
+        int code = DemoCommand.run(new String[] {"--duration", "soon"}, InputStream.nullInputStream(), System.out,
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(2, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--duration needs a duration"));
         ByteArrayOutputStream err2 = new ByteArrayOutputStream();
-        assertEquals(2, DemoCommand.run(new String[] {"--fault", "3s=noise 5"}, System.out,
+        assertEquals(2, DemoCommand.run(new String[] {"--fault", "3s=noise 5"}, InputStream.nullInputStream(), System.out,
                 new PrintStream(err2, true, StandardCharsets.UTF_8)));
         assertTrue(err2.toString(StandardCharsets.UTF_8).contains("--fault needs --serial"));
     }
