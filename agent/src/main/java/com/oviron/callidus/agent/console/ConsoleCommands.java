@@ -39,6 +39,8 @@ final class ConsoleCommands {
             "diag                        diagnostics: channels, alarms, counters, storage, link",
             "sub                         the subscription: state, end dates, reminder, clock",
             "token <token>               install a subscription token (paste it on one line)",
+            "clock challenge             a nonce for Oviron to sign a time statement with",
+            "clock set <statement>       install a signed time statement: corrects trusted time",
             "log <debug|info|warn|error> set the log level",
             "report <hours> [bucketMin]  figures per channel over the last hours",
             "commands                    the names of all commands of the unit",
@@ -46,10 +48,12 @@ final class ConsoleCommands {
 
     private final Runner runner;
     private final Clock clock;
+    private final ClockWords clockWords;
 
     ConsoleCommands(Runner runner, Clock clock) {
         this.runner = runner;
         this.clock = clock;
+        this.clockWords = new ClockWords(runner);
     }
 
     /** Carries out one typed line; returns the lines to print (none for an empty line). */
@@ -68,6 +72,7 @@ final class ConsoleCommands {
             case "sub" -> noArguments(word, rest).orElseGet(() -> subscription());
             case "commands" -> noArguments(word, rest).orElseGet(() -> commandNames());
             case "token" -> token(rest);
+            case "clock" -> clockWords.execute(rest);
             case "log" -> logLevel(rest);
             case "report" -> report(rest);
             case "cmd" -> expert(rest);
@@ -206,12 +211,12 @@ final class ConsoleCommands {
         return ok.apply(object(r, "result"));
     }
 
-    private static boolean ok(JsonObject reply) {
+    static boolean ok(JsonObject reply) {
         JsonElement ok = reply.get("ok");
         return ok != null && ok.isJsonPrimitive() && ok.getAsJsonPrimitive().isBoolean() && ok.getAsBoolean();
     }
 
-    private static String busy() {
+    static String busy() {
         return "busy: the unit did not answer in time; try again";
     }
 
