@@ -26,8 +26,8 @@ public final class ToolsMain {
               benchmark speed figures to compare between versions (benchmark --help)
               logo      compose the unit's display logo from the clinic's SVG and the dentists' names
                         (logo --help)
-              vendor    subscription tokens for the vendor side: keygen, token sign, token verify
-                        (vendor --help)
+              vendor    subscription tokens and time statements for the vendor side: keygen, token sign,
+                        token verify, time sign, time verify (vendor --help)
               package   build, sign and verify remote update packages; make a signing key (package --help)
               help      show this text
             """;
