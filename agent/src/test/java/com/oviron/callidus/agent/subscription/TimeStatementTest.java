@@ -39,6 +39,25 @@ class TimeStatementTest {
         assertEquals(new TimeStatement(TestTokens.ISSUER, TestTokens.SERIAL, NONCE, TIME), s);
     }
 
+    /** docs/protocol.md, "Signed time statement": the example, signed with the key of RFC 8032's test 1. */
+    @Test
+    void the_example_of_the_protocol_is_byte_for_byte_what_the_signer_makes() throws Exception {
+        String example = "eyJhbGciOiJFZERTQSIsImtpZCI6InJmYzgwMzItMSIsInR5cCI6ImNhbGxpZHVzLXRpbWUrand0In0"
+                + ".eyJpc3MiOiJvdmlyb24tc3Vic2NyaXB0aW9ucyIsInN1YiI6IkNBTC0wMDAxMjMiLCJub25jZSI6InEwb0UyQzJtNXlZcTZPMGIycF"
+                + "hjV2ciLCJ0aW1lX21zIjoxNzk1MjQ4MDAwMjUwfQ"
+                + ".Au5SNQjnveAWRWTsmBXIuHJiCn_i7FKH90alNmRS2MunJIRZG5h5W5-gONXak7j2ISmaAeXhheK0eQ1g4utfBg";
+        byte[] pkcs8 = java.util.HexFormat.of().parseHex("302e020100300506032b657004220420"
+                + "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+        java.security.PrivateKey rfcKey = java.security.KeyFactory.getInstance("Ed25519")
+                .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(pkcs8));
+        TimeStatement claims = new TimeStatement("oviron-subscriptions", "CAL-000123", "q0oE2C2m5yYq6O0b2pXcWg",
+                Instant.parse("2026-11-21T08:00:00.250Z"));
+        assertEquals(example, TimeStatementSigner.sign(claims, "rfc8032-1", rfcKey));
+        TimeStatementVerifier unit = new TimeStatementVerifier("oviron-subscriptions", "CAL-000123",
+                PinnedKeys.parse(java.util.Map.of("rfc8032-1", "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo")));
+        assertEquals(claims, unit.verify(example));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "no typ            | {\"alg\":\"EdDSA\",\"kid\":\"k2026\"}                        | BAD_HEADER",
