@@ -45,7 +45,8 @@ import org.tinylog.Logger;
  * itself when the clock comes back. Transitions are logged once.
  *
  * <p>The state is written atomically to a small JSON file when it changes, and at most once a minute while
- * time just flows (a restart loses less than a minute of flow, in the customer's favour). A missing file is a first start (own time = the wall clock). Thread-safe.
+ * time just flows (a restart loses less than a minute of flow, in the customer's favour). A missing file is a
+ * first start (own time = the wall clock). Thread-safe.
  */
 public final class TrustedClock {
     /** Default: how far the unit clock may lag own time (NTP corrections) before it counts as a jump back. */

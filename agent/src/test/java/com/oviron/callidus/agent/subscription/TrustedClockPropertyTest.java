@@ -28,7 +28,7 @@ import net.jqwik.api.Provide;
  * time never exceeds the highest reading of the unit clock plus the time that passed while the agent ran (plus
  * the tolerance a restart may leave).
  */
-class TrustedClockProperties {
+class TrustedClockPropertyTest {
     private static final Instant START = Instant.parse("2026-11-21T08:00:00Z");
     private static final Duration TOLERANCE = Duration.ofMinutes(10);
     private static final Duration LEAD = Duration.ofDays(1);
