@@ -502,8 +502,14 @@ public final class PahoMqttConnection implements MqttConnection {
                     post(() -> result.completeExceptionally(cause));
                 }
             });
-        } catch (MqttException | RuntimeException e) {
-            // client not connected any more, too many in flight, ...: the caller retries
+        } catch (MqttException e) {
+            // Paho's in-flight window full is back-pressure; not connected any more, ...: the caller retries
+            Throwable why = e.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT
+                    ? new com.oviron.callidus.cloud.LinkBusyException("the MQTT client's in-flight window (mqtt.maxInflight "
+                    + settings.maxInflight() + ") is full")
+                    : e;
+            post(() -> result.completeExceptionally(why));
+        } catch (RuntimeException e) {
             post(() -> result.completeExceptionally(e));
         }
         return result;
