@@ -58,6 +58,7 @@ public final class PahoMqttConnection implements MqttConnection {
     private static final long CUT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final Duration OVERSIZED_LOG_INTERVAL = Duration.ofMinutes(1);
     private static final int INBOUND_QUEUE_BYTES = 4 * 1024 * 1024;
+    private static final int PAHO_TIMEOUT_MARGIN_S = 2;
 
     private final LinkSettings settings;
     private final String statusTopic;
@@ -312,7 +313,9 @@ public final class PahoMqttConnection implements MqttConnection {
         options.setCleanSession(!settings.persistentSession());
         options.setAutomaticReconnect(false);
         options.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
-        options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
+        // Paho's own bound (TCP connect, TLS handshake) is a backstop behind the watchdog, which ends the
+        // whole attempt, CONNACK included, after the connect timeout
+        options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()) + PAHO_TIMEOUT_MARGIN_S);
         options.setMaxInflight(settings.maxInflight());
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setSocketFactory(socketFactory);
