@@ -143,6 +143,14 @@ public final class UnitCommands {
         cmd.addProperty("repeated", cs.repeated());
         cmd.addProperty("refused", cs.refused());
         counters.add("commands", cmd);
+        com.oviron.callidus.cloud.LinkStats ls = facts.link().get();
+        JsonObject linkCounters = new JsonObject();
+        linkCounters.addProperty("oversizedDropped", ls.oversizedDropped());
+        linkCounters.addProperty("silentBrokerCloses", ls.silentBrokerCloses());
+        linkCounters.addProperty("connectsAbandoned", ls.connectsAbandoned());
+        linkCounters.addProperty("repliesDropped", ls.repliesDropped());
+        linkCounters.addProperty("liveDropped", ls.liveDropped());
+        counters.add("link", linkCounters);
         r.add("counters", counters);
 
         JsonObject storage = new JsonObject();
