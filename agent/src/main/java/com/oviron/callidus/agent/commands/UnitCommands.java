@@ -143,14 +143,6 @@ public final class UnitCommands {
         cmd.addProperty("repeated", cs.repeated());
         cmd.addProperty("refused", cs.refused());
         counters.add("commands", cmd);
-        com.oviron.callidus.cloud.LinkStats ls = facts.link().get();
-        JsonObject linkCounters = new JsonObject();
-        linkCounters.addProperty("oversizedDropped", ls.oversizedDropped());
-        linkCounters.addProperty("silentBrokerCloses", ls.silentBrokerCloses());
-        linkCounters.addProperty("connectsAbandoned", ls.connectsAbandoned());
-        linkCounters.addProperty("repliesDropped", ls.repliesDropped());
-        linkCounters.addProperty("liveDropped", ls.liveDropped());
-        counters.add("link", linkCounters);
         r.add("counters", counters);
 
         JsonObject storage = new JsonObject();
@@ -189,6 +181,12 @@ public final class UnitCommands {
         link.addProperty("telemetryBatchesPublished", s.batchesPublished());
         link.addProperty("telemetryBatchesAcked", s.batchesAcked());
         link.addProperty("telemetryResends", s.resends());
+        com.oviron.callidus.cloud.LinkStats ls = facts.link().get();
+        link.addProperty("oversizedDropped", ls.oversizedDropped());
+        link.addProperty("silentBrokerCloses", ls.silentBrokerCloses());
+        link.addProperty("connectsAbandoned", ls.connectsAbandoned());
+        link.addProperty("repliesDropped", ls.repliesDropped());
+        link.addProperty("liveDropped", ls.liveDropped());
         r.add("link", link);
         r.addProperty("treatmentInProgress", s.treatmentInProgress());
         r.addProperty("liveMode", liveActive.getAsBoolean());
