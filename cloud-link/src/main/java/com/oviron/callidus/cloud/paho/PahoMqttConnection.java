@@ -55,7 +55,7 @@ public final class PahoMqttConnection implements MqttConnection {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
     private static final int RETRIES_PER_WARNING = 10;
     /** How long Paho may take to report the end of a connection whose socket the watchdog cut. */
-    private static final long CUT_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final Duration CUT_GRACE = Duration.ofSeconds(5);
     private static final Duration OVERSIZED_LOG_INTERVAL = Duration.ofMinutes(1);
     private static final int INBOUND_QUEUE_BYTES = 4 * 1024 * 1024;
     private static final int PAHO_TIMEOUT_MARGIN_S = 2;
@@ -77,10 +77,8 @@ public final class PahoMqttConnection implements MqttConnection {
     private final AtomicLong oversized = new AtomicLong();
     private final AtomicLong silentCloses = new AtomicLong();
     private final AtomicLong abandonedConnects = new AtomicLong();
-    private final long silenceLimitNanos;
-    /** Bytes of arrived messages waiting for "mqtt-link" at most (always room for one of the largest). */
-    private final java.util.concurrent.Semaphore inboundBytes;
-    private final long connectTimeoutNanos;
+    private final InboundHandOver inbound;
+    private final LinkWatchdog watch;
 
     // state below: only touched on the executor (volatile for isConnected() readers)
     private volatile boolean connected;
@@ -90,13 +88,6 @@ public final class PahoMqttConnection implements MqttConnection {
     private ScheduledFuture<?> pendingReconnect;
     private ScheduledFuture<?> watchdog;
     private int connectGeneration;
-    private long connectStartedNanos;
-    private long connectedAtNanos;
-    private boolean connectCut;
-    private String connectCutReason;
-    /** The watchdog cut a live session's socket and has not heard Paho report the loss yet. */
-    private boolean sessionCut;
-    private long sessionCutAtNanos;
 
     /**
      * @param statusTopic    where the retained online/offline message goes (also the last-will topic)
@@ -117,12 +108,11 @@ public final class PahoMqttConnection implements MqttConnection {
             return t;
         });
         PahoLogBridge.install();
-        this.inboundBytes = new java.util.concurrent.Semaphore(Math.max(INBOUND_QUEUE_BYTES,
-                2 * settings.maxIncomingPayload()));
-        // 1.5 keep-alive intervals: Paho pings after one interval without a packet from the broker
-        this.silenceLimitNanos = settings.keepAlive().toSeconds() <= 0 ? 0
-                : settings.keepAlive().toSeconds() * 1_500_000_000L;
-        this.connectTimeoutNanos = Math.max(1, settings.connectTimeout().toSeconds()) * 1_000_000_000L;
+        this.inbound = new InboundHandOver(Math.max(INBOUND_QUEUE_BYTES, 2 * settings.maxIncomingPayload()), executor,
+                this::dispatch);
+        // Paho takes whole seconds
+        this.watch = new LinkWatchdog(Duration.ofSeconds(settings.keepAlive().toSeconds()),
+                Duration.ofSeconds(Math.max(1, settings.connectTimeout().toSeconds())), CUT_GRACE);
         this.guard = new LinkGuard(settings.maxIncomingPayload(), false, System::nanoTime,
                 (topic, qos, bytes) -> {
                     oversized.incrementAndGet();
@@ -156,30 +146,7 @@ public final class PahoMqttConnection implements MqttConnection {
                 if (guard.dropped(payload)) {
                     return; // the stand-in of a message too large to read: reported when it was dropped
                 }
-                // bounded hand-over: while too many bytes wait for "mqtt-link", Paho's thread waits here, Paho
-                // stops reading, and TCP makes the broker hold the rest (a flood of commands cannot fill the heap)
-                int cost = Math.max(1, payload.length);
-                try {
-                    while (!inboundBytes.tryAcquire(cost, 100, TimeUnit.MILLISECONDS)) {
-                        if (executor.isShutdown()) {
-                            return;
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                try {
-                    executor.execute(() -> {
-                        try {
-                            dispatch(topic, payload);
-                        } finally {
-                            inboundBytes.release(cost);
-                        }
-                    });
-                } catch (RejectedExecutionException closed) {
-                    inboundBytes.release(cost);
-                }
+                inbound.handOver(topic, payload); // waits while 4 MiB wait for "mqtt-link"
             }
 
             @Override
@@ -215,45 +182,38 @@ public final class PahoMqttConnection implements MqttConnection {
         }
     }
 
-    /**
-     * The watchdog, every tick on "mqtt-link": a session whose broker has been silent for 1.5 keep-alive
-     * intervals is cut; a connect attempt without CONNACK within the connect timeout is cut.
-     */
+    /** The watchdog's tick on "mqtt-link" ({@link LinkWatchdog}). */
     private void watch() {
         if (closing) {
             return;
         }
-        long now = System.nanoTime();
-        if (connected && silenceLimitNanos > 0) {
-            long silent = now - Math.max(guard.lastInboundNanos(), connectedAtNanos);
-            if (silent > silenceLimitNanos) {
+        switch (watch.check(System.nanoTime(), guard.lastInboundNanos())) {
+            case CUT_SILENT_SESSION -> {
                 silentCloses.incrementAndGet();
                 guard.abort();
-                sessionCut = true;
-                sessionCutAtNanos = now;
-                lose("broker silent for " + silent / 1_000_000 + " ms (limit 1.5 x keepAlive = "
-                        + silenceLimitNanos / 1_000_000 + " ms); connection closed");
+                lose("broker silent for " + watch.lastSilenceMillis() + " ms (limit 1.5 x keepAlive = "
+                        + watch.silenceLimitMillis() + " ms); connection closed");
             }
-        } else if (connecting) {
-            long waited = now - connectStartedNanos;
-            if (!connectCut && waited > connectTimeoutNanos) {
+            case CUT_CONNECT -> {
                 abandonedConnects.incrementAndGet();
-                connectCut = true;
-                connectCutReason = "no CONNACK within the connect timeout (" + connectTimeoutNanos / 1_000_000
-                        + " ms); attempt abandoned";
                 guard.abort();
-            } else if (connectCut && waited > connectTimeoutNanos + CUT_GRACE_NANOS) {
+            }
+            case GIVE_UP_CONNECT -> {
                 // Paho did not report the end of the attempt whose socket was cut: give it up here
                 connectGeneration++;
                 connecting = false;
                 forceDisconnect();
-                scheduleReconnect("connect failed: " + connectCutReason);
+                scheduleReconnect("connect failed: " + abandonedReason());
+            }
+            case CLEAN_UP_CUT_SESSION -> forceDisconnect(); // Paho never reported the cut session
+            case NOTHING -> {
+                // all well
             }
         }
-        if (sessionCut && now - sessionCutAtNanos > CUT_GRACE_NANOS) {
-            sessionCut = false; // Paho never reported the cut session: clean up before the next connect
-            forceDisconnect();
-        }
+    }
+
+    private String abandonedReason() {
+        return "no CONNACK within the connect timeout (" + watch.connectTimeoutMillis() + " ms); attempt abandoned";
     }
 
     private void forceDisconnect() {
@@ -303,7 +263,7 @@ public final class PahoMqttConnection implements MqttConnection {
             return;
         }
         pendingReconnect = null;
-        if (sessionCut) {
+        if (watch.sessionCutPending()) {
             // wait for Paho to finish the cut session (it reports it within a moment); the watchdog gives up
             // waiting after a grace period
             pendingReconnect = executor.schedule(this::connect, 100, TimeUnit.MILLISECONDS);
@@ -327,8 +287,7 @@ public final class PahoMqttConnection implements MqttConnection {
         long now = clock.millis();
         options.setWill(statusTopic, willStatus.apply(now).encode(), 1, true);
         connecting = true;
-        connectCut = false;
-        connectStartedNanos = System.nanoTime();
+        watch.attemptStarted(System.nanoTime());
         int generation = ++connectGeneration;
         try {
             client.connect(options, null, new IMqttActionListener() {
@@ -357,7 +316,7 @@ public final class PahoMqttConnection implements MqttConnection {
             return;
         }
         connected = true;
-        connectedAtNanos = System.nanoTime();
+        watch.sessionUp(System.nanoTime());
         attempt = 0;
         Logger.info("mqtt connected broker={} clientId={}", settings.brokerUri(), settings.clientId());
         // "online" is announced once every subscription is acknowledged: a cloud that waits for it knows
@@ -391,17 +350,17 @@ public final class PahoMqttConnection implements MqttConnection {
             return;
         }
         connecting = false;
+        watch.down();
         if (closing) {
             return;
         }
-        scheduleReconnect("connect failed: " + (connectCut ? connectCutReason : describe(cause)));
+        scheduleReconnect("connect failed: " + (watch.connectWasCut() ? abandonedReason() : describe(cause)));
     }
 
     /** Paho's report that the session ended. */
     private void onClientLostConnection(Throwable cause) {
-        if (sessionCut) {
-            sessionCut = false; // the session the watchdog cut: already handled
-            return;
+        if (watch.clientReportedLoss()) {
+            return; // the session the watchdog cut: already handled
         }
         if (!connected) {
             return;
@@ -411,6 +370,7 @@ public final class PahoMqttConnection implements MqttConnection {
 
     private void lose(String why) {
         connected = false;
+        watch.down();
         String reason = "connection lost: " + why;
         for (ConnectionListener l : listeners) {
             l.disconnected(reason);
