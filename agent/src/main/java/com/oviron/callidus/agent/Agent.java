@@ -126,7 +126,7 @@ public final class Agent implements AutoCloseable {
         this.unitCommands = new UnitCommands(new UnitFacts(config.device().id(), AgentVersion.current(),
                 startedAtMillis, this::status, sampler::newest, port, port::diagnostics, outbox, commands,
                 config.hal().modbus().map(m -> m.map().name()).orElse(config.hal().source()), stateFolder(config),
-                config.toString()), clock, live::active);
+                config.toString(), link::stats), clock, live::active);
         unitCommands.registerOn(commands);
         this.subscription = config.subscription().map(s -> SubscriptionService.open(s, config.device().id(), clock));
         if (subscription.isPresent()) {
@@ -231,7 +231,7 @@ public final class Agent implements AutoCloseable {
             Topics topics = new Topics(config.device().id());
             LinkSettings settings = new LinkSettings(m.brokerUri(), config.device().id(), m.keepAlive(),
                     m.connectTimeout(), new Backoff(m.reconnectMin(), m.reconnectMax()), m.username(), m.password(),
-                    m.maxInflight(), m.tls(), m.persistentSession());
+                    m.maxInflight(), m.tls(), m.persistentSession(), m.maxIncomingBytes());
             MqttConnection link = new RateLimitedMqttConnection(new PahoMqttConnection(settings, topics.status(),
                     config.device().id(), AgentVersion.current(), clock), m.maxPublishesPerSecond());
             journal = SqliteCommandJournal.open(stateFolder(config).resolve("commands.db"), clock);
@@ -361,7 +361,7 @@ public final class Agent implements AutoCloseable {
             StoreStats store = outbox.stats();
             HealthMessage health = new HealthMessage(config.device().id(), clock.millis(), s.lastSeq(),
                     s.acknowledgedSeq(), store.droppedReadings(), store.usedBytes(), s.samples(), s.halErrors(),
-                    s.treatmentInProgress());
+                    s.treatmentInProgress(), link.stats());
             link.publish(new Topics(config.device().id()).health(), health.encode(), 1, true);
         } catch (StoreException | RuntimeException e) {
             Logger.warn("health not published error={}", e.getMessage());
