@@ -234,6 +234,25 @@ public final class ConfinedFolder {
      * @throws UnsafeEntryException when it is refused (the message says why)
      */
     public OpenFile open(String relative, long maxBytes) throws IOException {
+        return open(relative, maxBytes, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** Like {@link #open}, for reading and writing in place (a part file that a download goes on writing). */
+    public OpenFile openToUpdate(String relative, long maxBytes) throws IOException {
+        return open(relative, maxBytes, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** Creates {@code relative}, which must not exist, and returns it open for reading and writing. */
+    public FileChannel createNew(String relative) throws IOException {
+        List<String> parts = parts(relative);
+        try (Dir d = openParent(parts)) {
+            return (FileChannel) d.stream.newByteChannel(Path.of(last(parts)), Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+        }
+    }
+
+    private OpenFile open(String relative, long maxBytes, Set<OpenOption> options) throws IOException {
         List<String> parts = parts(relative);
         try (Dir d = openParent(parts)) {
             String name = last(parts);
@@ -247,8 +266,8 @@ public final class ConfinedFolder {
                 throw refuse(relative, "has " + links + " hard links; a file here must have no other name (a hard"
                         + " link can make a file from elsewhere appear here)", true);
             }
-            SeekableByteChannel ch = guard.open(() -> d.stream.newByteChannel(Path.of(name),
-                    Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)), label, relative);
+            SeekableByteChannel ch = guard.open(() -> d.stream.newByteChannel(Path.of(name), options), label,
+                    pathOf("").toString(), relative);
             try {
                 Entry after = d.entry(name).orElse(null);
                 if (after == null || after.type() != Type.FILE || !Objects.equals(after.fileKey(), before.fileKey())) {
@@ -389,7 +408,7 @@ public final class ConfinedFolder {
                 d.stream.getFileAttributeView(Path.of(name), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                         .setTimes(time, null, null);
                 return (AutoCloseable) () -> { };
-            }, label, relative);
+            }, label, pathOf("").toString(), relative);
         }
     }
 
@@ -405,7 +424,7 @@ public final class ConfinedFolder {
         if (alarm) {
             guard.refused(label, pathOf("").toString(), relative, reason);
         }
-        return new UnsafeEntryException(label, relative, reason);
+        return new UnsafeEntryException(label, relative, reason, alarm);
     }
 
     private void requirePlainFile(String relative, Entry e) throws UnsafeEntryException {
@@ -457,7 +476,7 @@ public final class ConfinedFolder {
         if (!before.isDirectory()) {
             throw refuse("", "the folder itself is now " + Type.of(before).describe(), true);
         }
-        DirectoryStream<Path> ds = guard.open(() -> Files.newDirectoryStream(r), label, "");
+        DirectoryStream<Path> ds = guard.open(() -> Files.newDirectoryStream(r), label, r.toString(), "");
         if (!(ds instanceof SecureDirectoryStream<Path> sds)) {
             ds.close();
             throw new IOException("this platform cannot open folders without following symbolic links (no"
@@ -532,7 +551,7 @@ public final class ConfinedFolder {
                 throw refuse(rel, e.type().describe() + " in place of a folder", true);
             }
             SecureDirectoryStream<Path> s = guard.open(() -> stream.newDirectoryStream(Path.of(name),
-                    LinkOption.NOFOLLOW_LINKS), label, rel);
+                    LinkOption.NOFOLLOW_LINKS), label, pathOf("").toString(), rel);
             Dir d = new Dir(s, rel);
             try {
                 if (!Objects.equals(d.self().fileKey(), e.fileKey())) {

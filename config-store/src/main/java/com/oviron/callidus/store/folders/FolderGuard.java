@@ -108,19 +108,23 @@ public final class FolderGuard implements AutoCloseable {
      *
      * @throws UnsafeEntryException when it did not finish in time or too many opens hang already
      */
-    <T extends AutoCloseable> T open(Callable<T> opener, String folder, String entry) throws IOException {
+    <T extends AutoCloseable> T open(Callable<T> opener, String folder, String path, String entry) throws IOException {
         PendingOpen<T> pending = new PendingOpen<>(opener);
         try {
             openers.execute(pending);
         } catch (RejectedExecutionException e) {
-            throw new UnsafeEntryException(folder, entry, "not opened: " + MAX_OPENERS + " opens in shared folders"
-                    + " are running or hang on entries that are not plain files");
+            String reason = "not opened: " + MAX_OPENERS + " opens in shared folders are running or hang on entries"
+                    + " that are not plain files";
+            refused(folder, path, entry, reason);
+            throw new UnsafeEntryException(folder, entry, reason, true);
         }
         try {
             return pending.await(openDeadline);
         } catch (TimeoutException e) {
-            throw new UnsafeEntryException(folder, entry, "did not open within " + openDeadline.toMillis()
-                    + " ms: something other than a plain file (a FIFO) was put in its place");
+            String reason = "did not open within " + openDeadline.toMillis() + " ms: something other than a plain file"
+                    + " (a FIFO) was put in its place";
+            refused(folder, path, entry, reason);
+            throw new UnsafeEntryException(folder, entry, reason, true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while opening " + printable(entry));

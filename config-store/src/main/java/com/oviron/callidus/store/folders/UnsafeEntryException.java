@@ -13,11 +13,17 @@ public final class UnsafeEntryException extends IOException {
 
     private final String entry;
     private final String reason;
+    private final boolean reported;
 
-    public UnsafeEntryException(String folder, String entry, String reason) {
+    /**
+     * @param reported whether the refusal was already logged and alarmed by the {@link FolderGuard} (callers
+     *                 then need not log it again)
+     */
+    public UnsafeEntryException(String folder, String entry, String reason, boolean reported) {
         super(folder + " folder: '" + FolderGuard.printable(entry) + "' refused: " + reason);
         this.entry = entry;
         this.reason = reason;
+        this.reported = reported;
     }
 
     /** The entry, relative to its folder ({@code ""} for the folder itself). */
@@ -28,5 +34,10 @@ public final class UnsafeEntryException extends IOException {
     /** Why it was refused, for people. */
     public String reason() {
         return reason;
+    }
+
+    /** Whether the guard logged (and alarmed) it already: a caller logs only what was not reported. */
+    public boolean reported() {
+        return reported;
     }
 }

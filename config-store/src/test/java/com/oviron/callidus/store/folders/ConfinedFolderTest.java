@@ -152,7 +152,7 @@ class ConfinedFolderTest {
         mkfifo(fifo);
         long start = System.nanoTime();
         UnsafeEntryException e = assertThrows(UnsafeEntryException.class, () -> guard.open(
-                () -> Files.newByteChannel(fifo), "test", "pipe"));
+                () -> Files.newByteChannel(fifo), "test", "/x", "pipe"));
         assertTrue(e.getMessage().contains("did not open within 500 ms"), e.getMessage());
         assertTrue(System.nanoTime() - start >= Duration.ofMillis(500).toNanos());
         assertEquals(1, guard.hanging());
@@ -167,7 +167,7 @@ class ConfinedFolderTest {
         mkfifo(fifo);
         for (int i = 0; i < FolderGuard.MAX_OPENERS; i++) {
             assertThrows(UnsafeEntryException.class, () -> guard.open(() -> Files.newByteChannel(fifo), "test",
-                    "pipe"));
+                    "/x", "pipe"));
         }
         Files.writeString(shared.resolve("a.json"), "{}");
         UnsafeEntryException e = assertThrows(UnsafeEntryException.class, () -> folder.read("a.json", 100));
