@@ -103,6 +103,7 @@ final class StartupChecks {
         config.cloud().xray().ifPresent(x -> inner.add(Map.entry("x-ray vault", real(x.vaultFolder()))));
         for (Map.Entry<String, Path> s : sharedFolders(config).entrySet()) {
             Path shared = real(s.getValue());
+            int before = problems.size();
             for (Map.Entry<String, Path> o : own.entrySet()) {
                 if (o.getValue().startsWith(shared)) {
                     problems.add(s.getKey() + " " + s.getValue() + ": holds the agent's " + o.getKey() + " "
@@ -112,7 +113,7 @@ final class StartupChecks {
             }
             for (Map.Entry<String, Path> o : inner) {
                 Path p = real(o.getValue());
-                if (p.startsWith(shared) || shared.startsWith(p)) {
+                if (problems.size() == before && (p.startsWith(shared) || shared.startsWith(p))) {
                     problems.add(s.getKey() + " " + s.getValue() + ": overlaps the " + o.getKey() + " " + p
                             + "; required: separate folders");
                 }

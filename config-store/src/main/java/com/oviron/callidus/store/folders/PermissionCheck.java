@@ -47,6 +47,7 @@ public final class PermissionCheck {
     private final ProcessUser user;
     private final List<String> problems = new ArrayList<>();
     private final Set<Path> folderProblemsReported = new HashSet<>();
+    private final Set<String> checked = new HashSet<>();
 
     public PermissionCheck(ProcessUser user) {
         this.user = user;
@@ -54,6 +55,9 @@ public final class PermissionCheck {
 
     /** Checks {@code path} as {@code kind} if it exists, and the folders and links on its way. */
     public PermissionCheck check(Path path, Kind kind, String what) {
+        if (!checked.add(path.toAbsolutePath().normalize() + "\u0000" + kind)) {
+            return this;
+        }
         try {
             resolveAndCheck(path.toAbsolutePath().normalize(), kind, what);
         } catch (NoSuchFileException e) {
