@@ -54,6 +54,10 @@ final class VaultOpening {
             // only our own temp files: the viewer software may keep its own there
             for (ConfinedFolder.Entry e : viewer.list("", MAX_ENTRIES)) {
                 if (VIEWER_TEMP.matcher(e.name()).matches()) {
+                    if (e.type() != ConfinedFolder.Type.FILE) {
+                        viewer.refuse(e.name(), "was " + e.type().describe() + " named like the agent's temp file;"
+                                + " removed, never followed");
+                    }
                     files.deleteIfExists(viewer, e.name());
                 }
             }

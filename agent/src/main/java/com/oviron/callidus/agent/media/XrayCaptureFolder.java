@@ -199,6 +199,8 @@ public final class XrayCaptureFolder implements AutoCloseable {
             }
             intake(file, name, o, now);
         } catch (UnsafeEntryException e) {
+            // left alone until it changes (and looked at again after a while: it may have been a race)
+            o.retryAt = now.plus(RETRY_AFTER);
             if (e.reported()) {
                 o.reported = e.reason();
                 skipped.incrementAndGet();

@@ -215,16 +215,13 @@ final class SettingsFolder {
         boolean complete = true;
         read(new DocumentName(DocumentName.INSTALLATION), files, unreadable);
         Optional<ConfinedFolder.Entry> users = folder.entry(DocumentName.USERS_FOLDER);
-        if (users.isPresent() && users.get().type() != ConfinedFolder.Type.FOLDER) {
-            // reported once by the folder; its documents are neither read nor taken as deleted
-            folder.refuse(DocumentName.USERS_FOLDER, users.get().type().describe() + " in place of the users folder;"
-                    + " not read");
-            complete = false;
-        } else if (users.isPresent()) {
+        if (users.isPresent()) {
             List<ConfinedFolder.Entry> entries;
             try {
                 entries = folder.list(DocumentName.USERS_FOLDER, MAX_ENTRIES + 1);
             } catch (UnsafeEntryException e) {
+                // a link (or anything but a folder) in place of users/: reported once by the folder; its documents
+                // are neither read nor taken as deleted
                 return new Snapshot(files, unreadable, false);
             }
             if (entries.size() > MAX_ENTRIES) {

@@ -150,6 +150,11 @@ final class DownloadReceiver {
         FileChannel ch;
         try {
             // whatever has the name (a part file of a failed try, or a planted link) goes: never written through
+            Optional<ConfinedFolder.Entry> stale = parts.entry(name);
+            if (stale.isPresent() && stale.get().type() != ConfinedFolder.Type.FILE) {
+                parts.refuse(name, "was " + stale.get().type().describe() + " in place of a new part file; removed,"
+                        + " never written through");
+            }
             parts.delete(name);
             ch = parts.createNew(name);
             parts.sync("");
