@@ -154,10 +154,18 @@ public final class ConfinedFolder {
         return (r == null ? configured : r).resolve(relative);
     }
 
-    /** Creates the folder (and missing parents) if needed and returns its real path. */
+    /**
+     * Creates the folder (and missing parents) if needed and returns its real path. A link of another user on
+     * the existing part of the path is refused before anything is made.
+     */
     public Path create() throws IOException {
-        if (!Files.isDirectory(configured)) {
-            Files.createDirectories(configured);
+        if (root == null) {
+            try {
+                resolveTrusted(configured);
+            } catch (NoSuchFileException e) {
+                // every link up to the first missing folder is trusted: make the rest
+                Files.createDirectories(configured);
+            }
         }
         return root();
     }

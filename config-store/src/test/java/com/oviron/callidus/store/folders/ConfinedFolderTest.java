@@ -225,6 +225,8 @@ class ConfinedFolderTest {
             UnsafeEntryException e = assertThrows(UnsafeEntryException.class, () -> f.read("secret.key", 100));
             assertTrue(e.getMessage().contains("symbolic link " + link), e.getMessage());
         }
+        assertThrows(UnsafeEntryException.class, deeper::create);
+        assertFalse(Files.exists(outside.resolve("sub")), "nothing made through the link");
         assertOutsideUntouched();
     }
 
