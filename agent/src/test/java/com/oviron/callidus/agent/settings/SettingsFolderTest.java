@@ -258,8 +258,11 @@ class SettingsFolderTest {
             write("installation.json", "{\"keep\":1}");
             write("users/dr-a.json", "{\"keep\":2}");
             write(TEMP_1, "{\"planted\":1}");
+            write("notes.json", "{\"planted\":2}");
             Files.writeString(state.resolve(SettingsFolder.MANIFEST), manifest);
+            int alarmsBefore = alarms.size();
             folder().recover();
+            assertEquals(alarmsBefore + 1, alarms.size(), "refused and reported: " + manifest);
             assertEquals("{\"keep\":1}", Files.readString(root.resolve("installation.json")), manifest);
             assertEquals("{\"keep\":2}", Files.readString(root.resolve("users/dr-a.json")), manifest);
             assertFalse(Files.exists(state.resolve(SettingsFolder.MANIFEST)), manifest);
