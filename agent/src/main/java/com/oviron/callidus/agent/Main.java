@@ -17,8 +17,9 @@ import org.tinylog.configuration.Configuration;
  * hand (no framework), runs until SIGTERM/SIGINT, then shuts down cleanly.
  *
  * <p>Exit codes: 0 for --help/--version/--check-config; 2 for a usage or config error; 1 when the agent
- * cannot start (store unreadable, unsafe ownership or permissions of its own files ({@link StartupChecks}), ...). Stopped by a signal, the JVM exits with 128 + the signal number
- * after the clean shutdown (143 for SIGTERM), which systemd counts as a clean stop.
+ * cannot start (store unreadable, unsafe ownership or permissions of its own files ({@link StartupChecks}),
+ * ...). Stopped by a signal, the JVM exits with 128 + the signal number after the clean shutdown (143 for
+ * SIGTERM), which systemd counts as a clean stop.
  */
 public final class Main {
     public static final int EXIT_OK = 0;

@@ -113,6 +113,9 @@ public final class FolderGuard implements AutoCloseable {
         try {
             openers.execute(pending);
         } catch (RejectedExecutionException e) {
+            if (openers.isShutdown()) {
+                throw new IOException("not opened: the agent is stopping", e);
+            }
             String reason = "not opened: " + MAX_OPENERS + " opens in shared folders are running or hang on entries"
                     + " that are not plain files";
             refused(folder, path, entry, reason);
