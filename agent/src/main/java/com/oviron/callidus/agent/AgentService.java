@@ -69,8 +69,7 @@ final class AgentService {
                 return Optional.empty();
             }
             long idle = now - last[1];
-            return idle > allowance.toNanos()
-                    ? Optional.of(problem + " for " + Duration.ofNanos(idle).toSeconds() + " s")
+            return idle > allowance.toNanos() ? Optional.of(problem + " for more than " + allowance.toMillis() + " ms")
                     : Optional.empty();
         };
     }
@@ -79,8 +78,7 @@ final class AgentService {
     static LivenessCheck recent(String problem, LongSupplier lastNanos, Duration allowance) {
         return () -> {
             long idle = System.nanoTime() - lastNanos.getAsLong();
-            return idle > allowance.toNanos()
-                    ? Optional.of(problem + " for " + Duration.ofNanos(idle).toSeconds() + " s")
+            return idle > allowance.toNanos() ? Optional.of(problem + " for more than " + allowance.toMillis() + " ms")
                     : Optional.empty();
         };
     }

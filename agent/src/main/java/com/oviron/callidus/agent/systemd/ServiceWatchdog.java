@@ -102,11 +102,12 @@ public final class ServiceWatchdog implements AutoCloseable {
         }
         readyPoll.cancel(false);
         if (isReady) {
-            notify.send("READY=1\nSTATUS=running");
-            Logger.info("service ready (systemd notified)");
+            boolean sent = notify.send("READY=1\nSTATUS=running");
+            Logger.info("service ready notified={}", sent);
         } else {
-            notify.send("READY=1\nSTATUS=running; the board has not answered yet");
-            Logger.warn("service ready without an answer from the board waitedMs={}", readyWait.toMillis());
+            boolean sent = notify.send("READY=1\nSTATUS=running; the board has not answered yet");
+            Logger.warn("service ready without an answer from the board waitedMs={} notified={}",
+                    readyWait.toMillis(), sent);
         }
         interval.ifPresent(i -> executor.scheduleWithFixedDelay(this::beat, 0, beatPeriod(i).toMillis(),
                 TimeUnit.MILLISECONDS));

@@ -1,11 +1,11 @@
 package com.oviron.callidus.agent.systemd;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.newsclub.net.unix.AFUNIXDatagramSocket;
+import org.newsclub.net.unix.AFUNIXDatagramChannel;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.tinylog.Logger;
 
@@ -16,13 +16,13 @@ import org.tinylog.Logger;
 final class UnixDatagramNotify implements SystemdNotify {
     private final String socketName;
     private final SocketAddress address;
-    private final AFUNIXDatagramSocket socket;
+    private AFUNIXDatagramChannel channel;
     private String lastError = "";
 
-    private UnixDatagramNotify(String socketName, SocketAddress address, AFUNIXDatagramSocket socket) {
+    private UnixDatagramNotify(String socketName, SocketAddress address, AFUNIXDatagramChannel channel) {
         this.socketName = socketName;
         this.address = address;
-        this.socket = socket;
+        this.channel = channel;
     }
 
     /** Opens an unbound datagram socket that sends to {@code notifySocket}. */
@@ -30,18 +30,23 @@ final class UnixDatagramNotify implements SystemdNotify {
         SocketAddress address = notifySocket.startsWith("@")
                 ? AFUNIXSocketAddress.inAbstractNamespace(notifySocket.substring(1))
                 : AFUNIXSocketAddress.of(Path.of(notifySocket));
-        return new UnixDatagramNotify(notifySocket, address, AFUNIXDatagramSocket.newInstance());
+        return new UnixDatagramNotify(notifySocket, address, AFUNIXDatagramChannel.open());
     }
 
     @Override
     public synchronized boolean send(String message) {
         byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
         try {
-            socket.send(new DatagramPacket(bytes, bytes.length, address));
+            if (channel == null) {
+                channel = AFUNIXDatagramChannel.open();
+            }
+            channel.send(ByteBuffer.wrap(bytes), address);
             lastError = "";
             return true;
-        } catch (IOException | RuntimeException e) {
-            String error = String.valueOf(e.getMessage());
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // junixsocket closes the channel after a failed send: the next send starts with a fresh one
+            closeQuietly();
+            String error = String.valueOf(e);
             if (!error.equals(lastError)) {
                 lastError = error;
                 Logger.warn("systemd notify failed socket={} error={}", socketName, error);
@@ -52,6 +57,18 @@ final class UnixDatagramNotify implements SystemdNotify {
 
     @Override
     public synchronized void close() {
-        socket.close();
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            Logger.debug("systemd notify socket not closed cleanly error={}", e.getMessage());
+        }
+        channel = null;
     }
 }
