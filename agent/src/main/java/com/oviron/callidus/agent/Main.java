@@ -180,7 +180,8 @@ public final class Main {
             p.put("writer2.latest", file.toString());
             p.put("writer2.format", "{date:yyyy-MM-dd HH:mm:ss.SSS} " + lineFormat);
             p.put("writer2.policies", "size: " + log.fileMaxMb() + "mb");
-            p.put("writer2.backups", Integer.toString(log.fileBackups()));
+            // tinylog's backups count the current file too
+            p.put("writer2.backups", Integer.toString(log.fileBackups() + 1));
             p.put("writer2.charset", "UTF-8");
         });
         return p;
