@@ -1,0 +1,66 @@
+package com.oviron.callidus.tools.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * No secrets in the log, ever: a full demo run (every cloud step: the subscription token installed, live data,
+ * a logo, an X-ray image through the encrypted vault, settings, a report; a broker outage, whose reconnect
+ * attempts log at debug) with the agent's log at debug level,
+ * then the log is searched for the token, the vault key and the MQTT password, in every form they exist in.
+ */
+class DemoSecretsIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void a_debug_log_of_a_full_demo_run_holds_no_token_key_or_password() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = DemoCommand.run(new String[] {"--duration", "30s", "--outage-at", "5s", "--outage-for", "5s",
+            "--log-level", "debug", "--refresh", "5s",
+            "--sample-period", "50ms", "--data-dir", dir.toString()}, InputStream.nullInputStream(),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text + err.toString(StandardCharsets.UTF_8));
+        assertTrue(text.contains("7 of 7 steps done"), "a full run:\n" + text);
+
+        String log = Files.readString(dir.resolve("agent.log"), StandardCharsets.UTF_8);
+        assertTrue(log.contains(" DEBUG "), "the log is at debug level");
+
+        List<String> secrets = new ArrayList<>();
+        String token = Files.readString(dir.resolve("subscription-token.jws"), StandardCharsets.UTF_8).strip();
+        assertEquals(3, token.split("\\.").length, token);
+        secrets.add(token);
+        secrets.add(token.split("\\.")[2]); // the signature
+        byte[] vaultKey = Files.readAllBytes(dir.resolve("xray.key"));
+        assertTrue(vaultKey.length >= 32, "the vault key file");
+        secrets.add(Base64.getEncoder().encodeToString(vaultKey));
+        secrets.add(Base64.getUrlEncoder().withoutPadding().encodeToString(vaultKey));
+        secrets.add(HexFormat.of().formatHex(vaultKey));
+        String password = JsonParser.parseString(Files.readString(dir.resolve("agent.json"))).getAsJsonObject()
+                .getAsJsonObject("mqtt").get("password").getAsString();
+        assertTrue(password.startsWith("demo-"), password);
+        secrets.add(password);
+
+        for (String secret : secrets) {
+            assertFalse(log.contains(secret), "the log shows a secret: " + secret.substring(0, 6) + "...");
+            assertFalse(text.contains(secret), "the demo's output shows a secret: " + secret.substring(0, 6) + "...");
+        }
+    }
+}
