@@ -46,7 +46,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
+        // under systemd, what goes to standard error is an error in the journal (journalctl -p err)
+        PrintStream err = System.getenv("JOURNAL_STREAM") == null ? System.err : new PrintStream(
+                new com.oviron.callidus.agent.logging.JournalPriorityStream(System.err, 3), true,
+                java.nio.charset.StandardCharsets.UTF_8);
+        int code = run(args, System.out, err);
         if (code != EXIT_OK || !isRunForever(args)) {
             System.exit(code);
         }

@@ -179,9 +179,10 @@ class DebianPackageIT {
     @Test
     @Order(4)
     void an_unprovisioned_unit_refuses_to_start_naming_the_missing_certificate() throws Exception {
-        Result r = runAsService(Map.of(), Duration.ofMinutes(2));
+        Result r = runAsService(Map.of("JOURNAL_STREAM", "8:4242"), Duration.ofMinutes(2));
         assertEquals(2, r.exit(), r.out());
-        assertTrue(r.out().contains("config key 'mqtt.tls.caCertificate'"), r.out());
+        assertTrue(r.out().contains("<3>error: config key 'mqtt.tls.caCertificate'"), "an error for the journal: "
+                + r.out());
         assertTrue(r.out().contains("/etc/callidus/tls/oviron-ca.pem"), r.out());
     }
 

@@ -29,6 +29,18 @@ class LogFormatTest {
         assertEquals("<7>t", SwitchableConsoleWriter.withPriority("t", Level.TRACE));
     }
 
+    @Test
+    void standard_error_lines_are_marked_as_errors_for_the_journal() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.PrintStream err = new java.io.PrintStream(new JournalPriorityStream(bytes, 3), true,
+                java.nio.charset.StandardCharsets.UTF_8)) {
+            err.println("error: config key 'device.id': is missing");
+            err.print("Usage: java -jar callidus-agent.jar\n  --help\n");
+        }
+        assertEquals("<3>error: config key 'device.id': is missing\n<3>Usage: java -jar callidus-agent.jar\n<3>  --help\n",
+                bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private static LogEntry entry(Level level, String message) {
         return new LogEntry(RuntimeProvider.createTimestamp(), Thread.currentThread(), Map.of(), "C", "m", "C.java",
                 1, null, level, message, null);

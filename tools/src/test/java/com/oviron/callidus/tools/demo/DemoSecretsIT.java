@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,30 +28,37 @@ class DemoSecretsIT {
 
     @Test
     void a_debug_log_of_a_full_demo_run_holds_no_token_key_or_password() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = DemoCommand.run(new String[] {"--duration", "30s", "--outage-at", "5s", "--outage-for", "5s",
-            "--log-level", "debug", "--refresh", "5s",
-            "--sample-period", "50ms", "--data-dir", dir.toString()}, InputStream.nullInputStream(),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        String text = out.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, text + err.toString(StandardCharsets.UTF_8));
+        // a child JVM, as tools/demo runs it: tinylog is configured once per JVM, and other demo runs in this
+        // test JVM would have fixed where the agent's log goes
+        Path jar = Path.of("target", "callidus-tools.jar");
+        assertTrue(Files.exists(jar), "run after package: " + jar.toAbsolutePath());
+        Path output = dir.resolve("demo-output.txt");
+        Process demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                jar.toString(), "demo", "--duration", "30s", "--outage-at", "5s", "--outage-for", "5s",
+                "--log-level", "debug", "--refresh", "5s", "--sample-period", "50ms", "--data-dir",
+                dir.resolve("demo").toString())
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        demo.getOutputStream().close();
+        assertTrue(demo.waitFor(5, TimeUnit.MINUTES), "the demo did not end");
+        String text = Files.readString(output, StandardCharsets.UTF_8);
+        assertEquals(0, demo.exitValue(), text);
         assertTrue(text.contains("7 of 7 steps done"), "a full run:\n" + text);
+        Path data = dir.resolve("demo");
 
-        String log = Files.readString(dir.resolve("agent.log"), StandardCharsets.UTF_8);
+        String log = Files.readString(data.resolve("agent.log"), StandardCharsets.UTF_8);
         assertTrue(log.contains(" DEBUG "), "the log is at debug level");
 
         List<String> secrets = new ArrayList<>();
-        String token = Files.readString(dir.resolve("subscription-token.jws"), StandardCharsets.UTF_8).strip();
+        String token = Files.readString(data.resolve("subscription-token.jws"), StandardCharsets.UTF_8).strip();
         assertEquals(3, token.split("\\.").length, token);
         secrets.add(token);
         secrets.add(token.split("\\.")[2]); // the signature
-        byte[] vaultKey = Files.readAllBytes(dir.resolve("xray.key"));
+        byte[] vaultKey = Files.readAllBytes(data.resolve("xray.key"));
         assertTrue(vaultKey.length >= 32, "the vault key file");
         secrets.add(Base64.getEncoder().encodeToString(vaultKey));
         secrets.add(Base64.getUrlEncoder().withoutPadding().encodeToString(vaultKey));
         secrets.add(HexFormat.of().formatHex(vaultKey));
-        String password = JsonParser.parseString(Files.readString(dir.resolve("agent.json"))).getAsJsonObject()
+        String password = JsonParser.parseString(Files.readString(data.resolve("agent.json"))).getAsJsonObject()
                 .getAsJsonObject("mqtt").get("password").getAsString();
         assertTrue(password.startsWith("demo-"), password);
         secrets.add(password);
