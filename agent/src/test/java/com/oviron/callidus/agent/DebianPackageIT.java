@@ -154,6 +154,8 @@ class DebianPackageIT {
         assertMode(UNIT, "root", "root", "rw-r--r--");
         assertTrue(Files.exists(Path.of("/lib/udev/rules.d/60-callidus-gpio.rules")));
         assertTrue(Files.exists(Path.of("/usr/share/callidus/callidus-register-map.json")));
+        assertTrue(Files.readString(Path.of("/usr/share/doc/callidus-agent/operations.md")).contains("## Provision a unit"),
+                "the unit's Documentation= is installed");
         assertTrue(Files.isSymbolicLink(Path.of("/etc/systemd/system/multi-user.target.wants/callidus-agent.service")),
                 "enabled: it starts at boot once provisioned");
         String conffiles = run(List.of("dpkg-query", "-W", "-f=${Conffiles}", PACKAGE)).out();
