@@ -32,7 +32,10 @@ public final class ServiceWatchdog implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final long startedNanos = System.nanoTime();
     private volatile ScheduledFuture<?> readyPoll;
+    private volatile boolean readySent;
     private List<String> withheld = List.of();
+    /** READY=1 went out before the agent was ready (the board had not answered). */
+    private volatile boolean readyWithoutBoard;
     private boolean closed;
 
     ServiceWatchdog(SystemdNotify notify, Optional<Duration> interval, BooleanSupplier ready, Duration readyWait,
@@ -87,9 +90,16 @@ public final class ServiceWatchdog implements AutoCloseable {
         Logger.info("systemd notify on watchdogMs={}", interval.map(Duration::toMillis).map(String::valueOf)
                 .orElse("off"));
         readyPoll = executor.scheduleWithFixedDelay(this::pollReady, 0, READY_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        if (readySent) {
+            // the first poll may have run before readyPoll was set
+            readyPoll.cancel(false);
+        }
     }
 
     private void pollReady() {
+        if (readySent) {
+            return;
+        }
         boolean isReady;
         try {
             isReady = ready.getAsBoolean();
@@ -100,11 +110,16 @@ public final class ServiceWatchdog implements AutoCloseable {
         if (!isReady && !waitedEnough) {
             return;
         }
-        readyPoll.cancel(false);
+        readySent = true;
+        ScheduledFuture<?> poll = readyPoll;
+        if (poll != null) {
+            poll.cancel(false);
+        }
         if (isReady) {
             boolean sent = notify.send("READY=1\nSTATUS=running");
             Logger.info("service ready notified={}", sent);
         } else {
+            readyWithoutBoard = true;
             boolean sent = notify.send("READY=1\nSTATUS=running; the board has not answered yet");
             Logger.warn("service ready without an answer from the board waitedMs={} notified={}",
                     readyWait.toMillis(), sent);
@@ -124,7 +139,11 @@ public final class ServiceWatchdog implements AutoCloseable {
             }
         }
         if (problems.isEmpty()) {
-            if (!withheld.isEmpty()) {
+            if (readyWithoutBoard && isReady()) {
+                readyWithoutBoard = false;
+                Logger.info("service fully ready: the board answered");
+                notify.send("WATCHDOG=1\nSTATUS=running");
+            } else if (!withheld.isEmpty()) {
                 withheld = List.of();
                 Logger.info("watchdog fed again");
                 notify.send("WATCHDOG=1\nSTATUS=running");
@@ -138,6 +157,14 @@ public final class ServiceWatchdog implements AutoCloseable {
             // systemd kills the agent one interval after the last WATCHDOG=1 unless this clears before
             Logger.error("watchdog withheld problems={}", String.join("; ", problems));
             notify.send("STATUS=unhealthy: " + String.join("; ", problems));
+        }
+    }
+
+    private boolean isReady() {
+        try {
+            return ready.getAsBoolean();
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

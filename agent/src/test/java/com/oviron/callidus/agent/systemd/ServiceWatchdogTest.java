@@ -84,6 +84,23 @@ class ServiceWatchdogTest {
     }
 
     @Test
+    void the_status_says_running_once_a_board_that_was_late_answers() {
+        AtomicBoolean ready = new AtomicBoolean();
+        ServiceWatchdog w = new ServiceWatchdog(notify, Optional.of(Duration.ofHours(1)), ready::get,
+                Duration.ofMillis(100), List.of(), executor);
+        w.start();
+        Await.until("READY=1 after the wait", WAIT, () -> notify.count("READY=1") == 1);
+        w.beat();
+        assertEquals("WATCHDOG=1", notify.sent().get(notify.sent().size() - 1), "the board still silent");
+        ready.set(true);
+        w.beat();
+        assertEquals("WATCHDOG=1\nSTATUS=running", notify.sent().get(notify.sent().size() - 1));
+        w.beat();
+        assertEquals("WATCHDOG=1", notify.sent().get(notify.sent().size() - 1), "said once");
+        w.close();
+    }
+
+    @Test
     void the_watchdog_is_fed_only_while_every_check_holds_and_a_problem_is_reported_once() {
         AtomicReference<Optional<String>> problem = new AtomicReference<>(Optional.empty());
         ServiceWatchdog w = new ServiceWatchdog(notify, Optional.of(Duration.ofMillis(300)), () -> true,
