@@ -80,6 +80,7 @@ class AgentSystemdNotifyIT {
                 agent.destroyForcibly();
             }
             assertEquals(143, agent.exitValue(), read(out));
+            Await.until(() -> "STOPPING=1; got:\n" + systemd.dump(), WAIT, () -> !systemd.with("STOPPING=1").isEmpty());
             assertEquals(1, systemd.with("STOPPING=1").size(), systemd.dump());
             List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
             assertTrue(lines.size() > 5, read(out));
@@ -144,6 +145,8 @@ class AgentSystemdNotifyIT {
             assertTrue(systemd.messages().stream().anyMatch(m -> m.has("WATCHDOG=1") && m.has("STATUS=running")),
                     systemd::dump);
             watchdog.get().close();
+            // the listener's thread receives it: wait for it
+            Await.until(() -> "STOPPING=1; got:\n" + systemd.dump(), WAIT, () -> !systemd.with("STOPPING=1").isEmpty());
             assertEquals(1, systemd.with("STOPPING=1").size(), systemd.dump());
         } finally {
             board.thaw();

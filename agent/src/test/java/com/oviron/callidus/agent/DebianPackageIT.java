@@ -220,6 +220,7 @@ class DebianPackageIT {
             }
             String out = read(log);
             assertEquals(143, agent.exitValue(), out);
+            Await.until(() -> "STOPPING=1; got:\n" + systemd.dump(), WAIT, () -> !systemd.with("STOPPING=1").isEmpty());
             assertEquals(1, systemd.with("STOPPING=1").size(), systemd.dump());
             assertTrue(out.contains("<6>INFO [main] agent starting device=" + DEVICE), out);
             if (!AgentVersionOf.packaged().matches("[0-9]+\\.[0-9]+\\.[0-9]+")) {
