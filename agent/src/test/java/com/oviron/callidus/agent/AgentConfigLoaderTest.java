@@ -317,7 +317,7 @@ class AgentConfigLoaderTest {
                  "xray": {"viewerFolder": "/var/lib/viewer", "retention": "14d", "maxFileMb": 32,
                           "captureFolder": "/var/lib/sensor"},
                  "files": {"maxConcurrent": 3, "chunksPerSecond": 20},
-                 "update": {"root": "/opt/callidus", "hardwareId": "callidus-v1",
+                 "update": {"root": "/var/lib/callidus/update", "hardwareId": "callidus-v1",
                             "keys": {"rel1": "XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk"},
                             "maintenanceWindow": "22:00-05:00", "timeZone": "Europe/Sofia"},
                  "console": {"device": "/dev/ttyGS0"}}

@@ -57,7 +57,10 @@ import org.junit.jupiter.api.io.TempDir;
 class DebianPackageIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final String PACKAGE = "callidus-agent";
-    private static final Path ROOT = Path.of("/opt/callidus");
+    /** The launcher and the packaged release: root's. */
+    private static final Path OPT = Path.of("/opt/callidus");
+    /** The update root (update.root): the slots, current, update.state; the agent's. */
+    private static final Path ROOT = Path.of("/var/lib/callidus/update");
     private static final Path UNIT = Path.of("/lib/systemd/system/callidus-agent.service");
     private static final Path CONFIG = Path.of("/etc/callidus/agent.json");
     private static final Path DATA = Path.of("/var/lib/callidus");
@@ -136,15 +139,14 @@ class DebianPackageIT {
         assertTrue(groups.contains("dialout") && groups.contains("gpio") && groups.contains("callidus"), groups);
         assertTrue(run(List.of("getent", "passwd", "callidus")).out().contains(":/var/lib/callidus:/usr/sbin/nologin"));
 
-        assertMode(ROOT.resolve("bin/callidus-launch"), "root", "root", "rwxr-xr-x");
-        assertMode(ROOT.resolve("release/callidus-agent.jar"), "root", "root", "rw-r--r--");
-        assertMode(ROOT, "root", "callidus", "rwxrwxr-x");
-        assertTrue(run(List.of("stat", "-c", "%a", ROOT.toString())).out().strip().equals("1775"),
-                "sticky: the agent cannot rename bin/ or release/");
+        assertMode(OPT.resolve("bin/callidus-launch"), "root", "root", "rwxr-xr-x");
+        assertMode(OPT.resolve("release/callidus-agent.jar"), "root", "root", "rw-r--r--");
+        assertMode(OPT, "root", "root", "rwxr-xr-x");
+        assertMode(ROOT, "callidus", "callidus", "rwxr-x---");
         assertMode(ROOT.resolve("slots/a"), "callidus", "callidus", null);
         assertMode(ROOT.resolve("slots/b"), "callidus", "callidus", null);
         assertMode(ROOT.resolve("slots/a/callidus-agent.jar"), "callidus", "callidus", "rw-r--r--");
-        assertEquals(-1L, Files.mismatch(ROOT.resolve("release/callidus-agent.jar"),
+        assertEquals(-1L, Files.mismatch(OPT.resolve("release/callidus-agent.jar"),
                 ROOT.resolve("slots/a/callidus-agent.jar")));
         assertEquals("slots/a", Files.readSymbolicLink(ROOT.resolve("current")).toString());
         assertMode(CONFIG.getParent(), "root", "callidus", "rwxr-x---");
@@ -246,7 +248,7 @@ class DebianPackageIT {
         Result older = dpkg("-i", repack("1.0.0", false).toString());
         assertEquals(0, older.exit(), older.out());
         assertEquals("1.0.0", run(List.of("dpkg-query", "-W", "-f=${Version}", PACKAGE)).out());
-        assertEquals("1.0.0\n", Files.readString(ROOT.resolve("release/VERSION")));
+        assertEquals("1.0.0\n", Files.readString(OPT.resolve("release/VERSION")));
         assertEquals("UPDATE 50.0.0", Files.readString(ROOT.resolve("slots/b/callidus-agent.jar")),
                 "slot b keeps the newer release the update installed");
         assertEquals(state, Files.readString(ROOT.resolve(SlotManager.STATE_FILE)));
@@ -259,7 +261,7 @@ class DebianPackageIT {
         assertEquals(0, newer.exit(), newer.out());
         assertEquals(localConfig, Files.readString(CONFIG));
         assertTrue(Files.exists(Path.of("/etc/callidus/agent.json.dpkg-dist")), newer.out());
-        assertEquals(-1L, Files.mismatch(ROOT.resolve("release/callidus-agent.jar"),
+        assertEquals(-1L, Files.mismatch(OPT.resolve("release/callidus-agent.jar"),
                 ROOT.resolve("slots/b/callidus-agent.jar")), "the committed slot b now holds the package's release");
         assertMode(ROOT.resolve("slots/b/callidus-agent.jar"), "callidus", "callidus", "rw-r--r--");
         Map<String, String> after = keyValues(Files.readString(ROOT.resolve(SlotManager.STATE_FILE)));
@@ -275,8 +277,8 @@ class DebianPackageIT {
     void remove_keeps_data_configuration_and_slots_and_purge_removes_them() throws Exception {
         Result remove = dpkg("-r", PACKAGE);
         assertEquals(0, remove.exit(), remove.out());
-        assertFalse(Files.exists(ROOT.resolve("bin/callidus-launch")));
-        assertFalse(Files.exists(ROOT.resolve("release")));
+        assertFalse(Files.exists(OPT.resolve("bin/callidus-launch")));
+        assertFalse(Files.exists(OPT.resolve("release")));
         assertFalse(Files.exists(UNIT));
         assertTrue(Files.exists(DATA.resolve("agent.db")), "remove keeps the data");
         assertTrue(Files.exists(CONFIG), "remove keeps the configuration");
@@ -287,6 +289,7 @@ class DebianPackageIT {
         assertEquals(0, purge.exit(), purge.out());
         assertFalse(Files.exists(DATA, LinkOption.NOFOLLOW_LINKS), "purge removes the data");
         assertFalse(Files.exists(ROOT, LinkOption.NOFOLLOW_LINKS), "purge removes the slots and the update state");
+        assertFalse(Files.exists(OPT, LinkOption.NOFOLLOW_LINKS), "nothing of the package is left in /opt");
         assertFalse(Files.exists(CONFIG.getParent(), LinkOption.NOFOLLOW_LINKS), "purge removes the configuration");
         assertFalse(installed());
     }

@@ -20,7 +20,7 @@ import java.util.Objects;
  */
 public record UpdateSettings(Path root, String hardwareId, Map<String, String> signingKeys, MaintenanceWindow window,
                              ZoneId zone, Duration recheckInterval, Duration healthDeadline, long maxPayloadBytes) {
-    public static final Path DEFAULT_ROOT = Path.of("/opt/callidus");
+    public static final Path DEFAULT_ROOT = Path.of("/var/lib/callidus/update");
     public static final String DEFAULT_WINDOW = "02:00-04:00";
     public static final Duration DEFAULT_RECHECK = Duration.ofSeconds(30);
     public static final Duration DEFAULT_HEALTH_DEADLINE = Duration.ofMinutes(3);
