@@ -228,7 +228,8 @@ class CommandChannelTest {
     @Test
     void a_local_command_runs_the_same_handler_without_journal_expiry_or_subscription() throws Exception {
         channel.setEntitlement(name -> false);
-        JsonObject reply = channel.runLocal("status.get", new JsonObject(), "console").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        JsonObject reply = channel.runLocal("status.get", new JsonObject(), "console")
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertTrue(reply.get("ok").getAsBoolean(), reply.toString());
         assertTrue(reply.get("id").getAsString().startsWith("console-"));
         assertEquals(1, statusCalls.get());
