@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the count in the health message) while every reading that was kept arrives.
  */
 class AgentRetentionIT {
-    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final Duration WAIT = Duration.ofSeconds(180);
     private static final String DEVICE = "CAL-RET-1";
 
     @TempDir
@@ -44,7 +44,7 @@ class AgentRetentionIT {
                      "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "500ms"},
                      "sync": {"batchMaxReadings": 1000, "inFlightWindow": 8, "interval": "50ms",
                               "healthInterval": "500ms"},
-                     "shutdown": {"drainTimeout": "30s"}}
+                     "shutdown": {"drainTimeout": "90s"}}
                     """.formatted(DEVICE, broker.uri()), dir);
             Agent agent = Agent.start(config, port, Clock.systemUTC());
             try {
