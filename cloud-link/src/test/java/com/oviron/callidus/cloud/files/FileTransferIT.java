@@ -179,9 +179,14 @@ class FileTransferIT {
                 assertTrue(!before.get(c), "chunk " + c + " was done before the cut and asked for again");
             }
             assertEquals(chunks - 30, askedAfter.size(), "after the cut the unit asked for the 35 it missed");
+            // the 30 chunks of the budget went before the cut; after it only missing chunks were sent. A chunk
+            // the unit asked for just before the cut (and never got) may be sent twice: the request reached the
+            // cloud late, and the unit rightly asked again after reconnecting
             List<Integer> served = cloud.served("dl-1");
-            assertEquals(chunks, served.size(), "every chunk was sent once: " + served);
-            assertEquals(chunks, new HashSet<>(served).size());
+            assertEquals(chunks, new HashSet<>(served).size(), "every chunk was sent: " + served);
+            for (int c : served.subList(30, served.size())) {
+                assertTrue(!before.get(c), "chunk " + c + " was done before the cut and sent again: " + served);
+            }
             assertEquals(64L * CHUNK + 777, cloud.lastProgress("dl-1").get("bytesDone").getAsLong());
         }
     }
