@@ -1,5 +1,6 @@
 package com.oviron.callidus.agent;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.oviron.callidus.cloud.LiveSnapshot;
@@ -21,17 +22,23 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * After an outage the backlog is replayed in order at the configured publish rate, while the newest values
  * keep reaching the cloud alongside it as live snapshots.
+ *
+ * <p>Both claims are checked in a way no machine speed can fake: the rate as an upper bound on what can
+ * have arrived in the time that passed, and "alongside" by the order in which the cloud received the
+ * messages and by which sample the values come from (the scripted port numbers its samples in the values).
  */
 class AgentBacklogIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String DEVICE = "CAL-BACKLOG-1";
+    private static final int CHANNELS = 10;
+    private static final int PUBLISHES_PER_SECOND = 4;
 
     @TempDir
     Path dir;
 
     @Test
     void live_values_keep_flowing_while_a_rate_limited_backlog_is_replayed() throws Exception {
-        ScriptedSensorPort port = new ScriptedSensorPort(Clock.systemUTC(), 10);
+        ScriptedSensorPort port = new ScriptedSensorPort(Clock.systemUTC(), CHANNELS);
         Topics topics = new Topics(DEVICE);
         try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"));
              CloudSubscriber cloud = new CloudSubscriber(broker.uri(), "cloud-backlog", topics.telemetry(),
@@ -42,33 +49,50 @@ class AgentBacklogIT {
                      "store": {"path": "agent.db", "groupCommitDelay": "100ms"},
                      "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "300ms"},
                      "sync": {"batchMaxReadings": 50, "inFlightWindow": 4, "interval": "200ms",
-                              "maxPublishesPerSecond": 4}}
-                    """.formatted(DEVICE, broker.uri()), dir);
+                              "maxPublishesPerSecond": %d}}
+                    """.formatted(DEVICE, broker.uri(), PUBLISHES_PER_SECOND), dir);
             try (Agent agent = Agent.start(config, port, Clock.systemUTC())) {
                 Await.until("a backlog of 4000 readings", WAIT, () -> agent.status().lastSeq() >= 4_000);
+                long backlog = agent.status().lastSeq(); // accepted while the broker was down
+                long brokerBack = System.nanoTime(); // nothing can be published before this
                 broker.start();
-                Await.until("live snapshots arrive", WAIT, () -> cloud.receivedOn(topics.live()).size() >= 5);
-                long now = System.currentTimeMillis();
+                Await.until("live snapshots arrive", WAIT, () -> cloud.receivedOn(topics.live()).size() >= 3);
+                double seconds = (System.nanoTime() - brokerBack) / 1e9;
+                List<CloudSubscriber.Received> arrived = cloud.received(); // in arrival order, both topics
 
-                // the stream is still in the past: 4 batches of 50 per second cannot catch up 500 readings per second
-                long newestInStream = 0;
-                for (CloudSubscriber.Received m : cloud.receivedOn(topics.telemetry())) {
+                // the rate: the token bucket was full (a burst of one second's worth), then 4 per second
+                long batches = arrived.stream().filter(m -> m.topic().equals(topics.telemetry())).count();
+                long allowed = PUBLISHES_PER_SECOND + (long) Math.ceil(PUBLISHES_PER_SECOND * seconds);
+                assertTrue(batches <= allowed, batches + " telemetry messages in " + seconds + " s; the rate allows "
+                        + allowed);
+
+                // the first live snapshot arrived while the stream was still in the past: replaying the backlog
+                // at 4 messages of 50 readings per second takes 20 s, a snapshot goes out every 200 ms
+                int first = 0;
+                while (!arrived.get(first).topic().equals(topics.live())) {
+                    first++;
+                }
+                long streamBefore = 0;
+                for (CloudSubscriber.Received m : arrived.subList(0, first)) {
                     TelemetryBatch batch = TelemetryBatchCodec.decode(m.payload());
                     for (TelemetryRecord r : batch.readings()) {
-                        newestInStream = Math.max(newestInStream, r.timestampMillis());
+                        streamBefore = Math.max(streamBefore, r.seq());
                     }
                 }
-                assertTrue(now - newestInStream > 5_000, "the stream replays old readings: "
-                        + (now - newestInStream) + " ms behind");
+                assertTrue(streamBefore < backlog, "the stream was at seq " + streamBefore + " of a backlog of "
+                        + backlog + " when the first live snapshot arrived");
 
-                // the live snapshot is current
-                List<CloudSubscriber.Received> live = cloud.receivedOn(topics.live());
-                LiveSnapshot last = LiveSnapshot.decode(live.get(live.size() - 1).payload());
-                assertTrue(last.readings().size() == 10, last.toString());
-                long newestLive = last.readings().stream().mapToLong(LiveSnapshot.Reading::timestampMillis).max()
-                        .orElse(0);
-                assertTrue(now - newestLive < 2_000, "live values are at most a sync interval old: "
-                        + (now - newestLive) + " ms");
+                // ... and that snapshot is current: every value comes from a sample at least as new as the last
+                // one accepted before the broker came back (reading n is of sample (n - 1) / 10 + 1)
+                LiveSnapshot snapshot = LiveSnapshot.decode(arrived.get(first).payload());
+                assertEquals(LiveSnapshot.SNAPSHOT, snapshot.kind());
+                assertEquals(CHANNELS, snapshot.readings().size(), snapshot.toString());
+                long lastAcceptedSample = (backlog - 1) / CHANNELS + 1;
+                for (LiveSnapshot.Reading r : snapshot.readings()) {
+                    long sample = (long) Math.floor(r.value() / 1000);
+                    assertTrue(sample >= lastAcceptedSample, r + " is from sample " + sample + ", older than sample "
+                            + lastAcceptedSample + " the backlog ends with");
+                }
             }
         }
     }

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * changed, and a support bundle sent — all through the agent as {@code Main} builds it.
  */
 class AgentCloudServicesIT {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String DEVICE = "CAL-SVC-1";
 
     @TempDir

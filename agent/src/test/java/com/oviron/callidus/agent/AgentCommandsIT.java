@@ -2,12 +2,14 @@ package com.oviron.callidus.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.oviron.callidus.cloud.LiveSnapshot;
+import com.oviron.callidus.cloud.TelemetryBatchCodec;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.cloud.testing.Await;
 import com.oviron.callidus.cloud.testing.CloudCommander;
@@ -31,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the unit was away (persistent session).
  */
 class AgentCommandsIT {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String DEVICE = "CAL-CMD-1";
 
     @TempDir
@@ -43,9 +45,9 @@ class AgentCommandsIT {
                  "hal": {"samplePeriod": "20ms"},
                  "store": {"path": "agent.db", "groupCommitReadings": 50, "groupCommitDelay": "50ms"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "300ms",
-                          "connectTimeout": "2s", "keepAlive": "5s"},
+                          "connectTimeout": "10s", "keepAlive": "30s"},
                  "sync": {"batchMaxReadings": 50, "inFlightWindow": 4, "interval": "50ms", "healthInterval": "1s"},
-                 "shutdown": {"drainTimeout": "5s"}}
+                 "shutdown": {"drainTimeout": "60s"}}
                 """.formatted(DEVICE, brokerUri), dir);
     }
 
@@ -90,27 +92,30 @@ class AgentCommandsIT {
                 assertTrue(diag.getAsJsonObject("versions").has("agent"));
                 assertTrue(diag.getAsJsonObject("link").get("connected").getAsBoolean());
 
-                // live mode: every sample of one channel for two seconds, then it stops by itself
+                // live mode: every sample of one channel (at most one per everyMs) for two seconds, then it stops
+                // by itself
                 String channel = port.channels().get(0).id();
                 JsonObject live = result(cloud.call("live.start", args("{\"channels\":[\"" + channel
                         + "\"],\"seconds\":2}"), WAIT));
                 assertTrue(live.get("active").getAsBoolean());
-                assertEquals(20, live.get("everyMs").getAsLong());
-                Await.until("live mode ends by itself", Duration.ofSeconds(10),
+                long everyMs = live.get("everyMs").getAsLong();
+                assertEquals(20, everyMs);
+                long until = live.get("until").getAsLong();
+                Await.until("live mode ends by itself", WAIT,
                         () -> !result(callQuietly(cloud, "status.get")).get("liveMode").getAsBoolean());
-                List<LiveSnapshot.Reading> streamed = new java.util.ArrayList<>();
-                for (CloudSubscriber.Received m : cloud.subscriber().receivedOn(new Topics(DEVICE).live())) {
-                    LiveSnapshot message = LiveSnapshot.decode(m.payload());
-                    if (message.kind().equals(LiveSnapshot.STREAM)) {
-                        streamed.addAll(message.readings());
-                    }
-                }
+                // the session's messages go out from the sync's thread (every 0.5 s), the same thread that builds
+                // the telemetry batches: once it has built batches for 3 s past the session's end, the session's
+                // last message is out, however slow the machine
+                Await.until("telemetry built 3 s after the session", WAIT,
+                        () -> newestBatchBuilt(cloud) >= until + 3_000);
+                List<LiveSnapshot.Reading> streamed = streamedReadings(cloud);
                 Set<String> streamedChannels = new HashSet<>();
                 streamed.forEach(r -> streamedChannels.add(r.channelId()));
                 assertEquals(Set.of(channel), streamedChannels);
-                assertTrue(streamed.size() >= 50, "about every 20 ms sample for 2 s, got " + streamed.size());
+                assertEveryTakenSample(cloud, channel, streamed, everyMs);
                 int afterEnd = streamMessages(cloud);
-                Thread.sleep(1_500);
+                long quietFrom = newestBatchBuilt(cloud);
+                Await.until("telemetry built 2 s later", WAIT, () -> newestBatchBuilt(cloud) >= quietFrom + 2_000);
                 assertEquals(afterEnd, streamMessages(cloud), "nothing streamed after the session ended");
 
                 // the log level switches at run time
@@ -159,6 +164,88 @@ class AgentCommandsIT {
             // telemetry was not disturbed by live mode: every reading accepted was delivered
             assertEquals(agent.status().lastSeq(), agent.status().acknowledgedSeq());
         }
+    }
+
+    private static List<LiveSnapshot.Reading> streamedReadings(CloudCommander cloud) throws Exception {
+        List<LiveSnapshot.Reading> streamed = new java.util.ArrayList<>();
+        for (CloudSubscriber.Received m : cloud.subscriber().receivedOn(new Topics(DEVICE).live())) {
+            LiveSnapshot message = LiveSnapshot.decode(m.payload());
+            if (message.kind().equals(LiveSnapshot.STREAM)) {
+                streamed.addAll(message.readings());
+            }
+        }
+        return streamed;
+    }
+
+    /** When the newest telemetry message at the cloud was built (its sentAt), by the unit's clock. */
+    private static long newestBatchBuilt(CloudCommander cloud) {
+        long newest = 0;
+        for (CloudSubscriber.Received m : cloud.subscriber().receivedOn(new Topics(DEVICE).telemetry())) {
+            try {
+                newest = Math.max(newest, TelemetryBatchCodec.decode(m.payload()).sentAtMillis());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+        return newest;
+    }
+
+    /**
+     * The live stream against the telemetry stream of the same channel, sample by sample from the first to the
+     * last streamed one: a sample is streamed exactly when at least {@code everyMs} passed since the last
+     * streamed one, with the same time and value as in telemetry. (On a loaded machine the sampler catches up
+     * with samples closer than the sample period; those are the ones left out.)
+     */
+    private static void assertEveryTakenSample(CloudCommander cloud, String channel,
+                                               List<LiveSnapshot.Reading> streamed, long everyMs) {
+        assertFalse(streamed.isEmpty(), "nothing streamed");
+        long lastStreamed = streamed.get(streamed.size() - 1).timestampMillis();
+        java.util.TreeMap<Long, com.oviron.callidus.store.TelemetryRecord> bySeq = new java.util.TreeMap<>();
+        Await.until("telemetry up to the last streamed sample", WAIT, () -> {
+            bySeq.clear();
+            for (CloudSubscriber.Received m : cloud.subscriber().receivedOn(new Topics(DEVICE).telemetry())) {
+                try {
+                    TelemetryBatchCodec.decode(m.payload()).readings().forEach(r -> bySeq.put(r.seq(), r));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }
+            // the stream arrives in order: from 1 without a gap, up to a reading newer than the last streamed one
+            long expected = 1;
+            for (var r : bySeq.values()) {
+                if (r.seq() != expected++) {
+                    return false;
+                }
+                if (r.channelId().equals(channel) && r.timestampMillis() > lastStreamed) {
+                    return true;
+                }
+            }
+            return false;
+        });
+        List<com.oviron.callidus.store.TelemetryRecord> samples = bySeq.values().stream()
+                .filter(r -> r.channelId().equals(channel)).toList();
+        java.util.Map<Double, LiveSnapshot.Reading> byValue = new java.util.HashMap<>();
+        streamed.forEach(r -> assertNull(byValue.put(r.value(), r), "streamed twice: " + r));
+        int at = 0;
+        while (at < samples.size() && samples.get(at).value() != streamed.get(0).value()) {
+            at++;
+        }
+        assertTrue(at < samples.size(), "the first streamed reading is no sample of the channel: " + streamed.get(0));
+        long lastTaken = Long.MIN_VALUE;
+        int matched = 0;
+        for (var r : samples.subList(at, samples.size())) {
+            LiveSnapshot.Reading s = byValue.get(r.value());
+            boolean due = lastTaken == Long.MIN_VALUE || r.timestampMillis() - lastTaken >= everyMs;
+            if (s != null) {
+                assertTrue(due, "streamed " + s + " only " + (r.timestampMillis() - lastTaken) + " ms after the last");
+                assertEquals(r.timestampMillis(), s.timestampMillis(), "time of " + s);
+                lastTaken = r.timestampMillis();
+                matched++;
+            } else if (r.timestampMillis() <= lastStreamed) {
+                assertFalse(due, "sample " + r + " was due but not streamed");
+            }
+        }
+        assertEquals(streamed.size(), matched, "every streamed reading is a sample of the channel");
     }
 
     private static int streamMessages(CloudCommander cloud) throws Exception {

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * offline that switches the cloud services on.
  */
 class AgentConsoleIT {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String DEVICE = "CAL-CON-1";
 
     @TempDir

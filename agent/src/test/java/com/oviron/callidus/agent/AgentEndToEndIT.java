@@ -43,9 +43,9 @@ class AgentEndToEndIT {
                  "hal": {"samplePeriod": "20ms"},
                  "store": {"path": "agent.db", "groupCommitReadings": 50, "groupCommitDelay": "100ms"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "300ms",
-                          "connectTimeout": "2s", "keepAlive": "5s"},
+                          "connectTimeout": "10s", "keepAlive": "30s"},
                  "sync": {"batchMaxReadings": 20, "inFlightWindow": 4, "interval": "50ms", "healthInterval": "200ms"},
-                 "shutdown": {"drainTimeout": "10s"}}
+                 "shutdown": {"drainTimeout": "60s"}}
                 """.formatted(DEVICE, brokerUri), dir);
     }
 

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The agent with GPIO on Pi4J's mock provider: treatment detection and the status LED following the link. */
 class AgentGpioIT {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration HOLD_OFF = Duration.ofSeconds(1);
 
     @TempDir
     Path dir;
@@ -30,9 +31,9 @@ class AgentGpioIT {
                               "lines": {"foot_control": {"direction": "input", "pin": 17, "activeLow": true,
                                                          "debounce": "10ms"},
                                         "status_led": {"direction": "output", "pin": 22}},
-                              "treatmentInputs": ["foot_control"], "treatmentHoldOff": "300ms",
+                              "treatmentInputs": ["foot_control"], "treatmentHoldOff": "%dms",
                               "statusLed": "status_led"}}
-                    """.formatted(broker.uri()), dir);
+                    """.formatted(broker.uri(), HOLD_OFF.toMillis()), dir);
             try (Agent agent = Agent.start(config, Clock.systemUTC())) {
                 GpioPort gpio = agent.gpioPort().orElseThrow();
                 Pi4jGpioPort mock = (Pi4jGpioPort) gpio;
@@ -41,10 +42,17 @@ class AgentGpioIT {
 
                 mock.simulateRaw("foot_control", false); // active low: pressed
                 Await.until("treatment seen", WAIT, () -> agent.status().treatmentInProgress());
+                long beforeRelease = System.nanoTime();
                 mock.simulateRaw("foot_control", true); // released
-                // still in progress during the hold-off, then over
-                assertTrue(agent.status().treatmentInProgress());
+                // still in progress during the hold-off, then over: the release is stamped after beforeRelease, so
+                // the treatment cannot be over before beforeRelease + HOLD_OFF, however slow this thread is
+                boolean stillInProgress = agent.status().treatmentInProgress();
+                long looked = System.nanoTime() - beforeRelease;
+                assertTrue(stillInProgress || looked >= HOLD_OFF.toNanos(),
+                        "over " + looked / 1_000_000 + " ms after the release, before the hold-off ended");
                 Await.until("treatment over after the hold-off", WAIT, () -> !agent.status().treatmentInProgress());
+                long over = System.nanoTime() - beforeRelease;
+                assertTrue(over >= HOLD_OFF.toNanos(), "over " + over / 1_000_000 + " ms after the release");
 
                 broker.stop();
                 Await.until("status LED off while the link is down", WAIT, () -> !gpio.isOutputActive("status_led"));

@@ -35,7 +35,7 @@ class AgentTlsIT {
                      "sync": {"interval": "100ms"}}
                     """.formatted(broker.uri()));
             try (Agent agent = Agent.start(AgentConfigLoader.load(config), Clock.systemUTC())) {
-                Await.until(() -> "telemetry acknowledged over TLS: " + agent.status(), Duration.ofSeconds(30),
+                Await.until(() -> "telemetry acknowledged over TLS: " + agent.status(), Duration.ofSeconds(60),
                         () -> agent.status().connected() && agent.status().acknowledgedSeq() > 50);
                 assertTrue(broker.uri().startsWith("ssl://"));
             }

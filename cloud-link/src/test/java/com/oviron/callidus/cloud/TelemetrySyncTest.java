@@ -18,7 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class TelemetrySyncTest {
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    /** Deadline for the sync's thread; a passing run never waits this long, a loaded CI machine may take seconds. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final InMemoryTelemetryOutbox outbox = new InMemoryTelemetryOutbox();
     private final FakeMqttConnection link = new FakeMqttConnection();
@@ -258,15 +259,69 @@ class TelemetrySyncTest {
         assertEquals(0, outbox.deadLetterCount());
     }
 
+    /** The link the sync sees, noting when each publish was made (System.nanoTime()). */
+    private static final class TimedConnection implements MqttConnection {
+        private final MqttConnection inner;
+        private final List<Long> publishedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        TimedConnection(MqttConnection inner) {
+            this.inner = inner;
+        }
+
+        long publishedAt(int index) {
+            return publishedAt.get(index);
+        }
+
+        @Override
+        public void start() {
+            inner.start();
+        }
+
+        @Override
+        public boolean isConnected() {
+            return inner.isConnected();
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> publish(String topic, byte[] payload, int qos,
+                                                                     boolean retained) {
+            publishedAt.add(System.nanoTime());
+            return inner.publish(topic, payload, qos, retained);
+        }
+
+        @Override
+        public void subscribe(String filter, int qos, MessageListener listener) {
+            inner.subscribe(filter, qos, listener);
+        }
+
+        @Override
+        public void addListener(ConnectionListener listener) {
+            inner.addListener(listener);
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
     @Test
     void a_backlog_is_replayed_no_faster_than_the_publish_rate() throws Exception {
         store(20);
-        startSync(1, 20, 2); // two publishes per second: a burst of two, then one every 500 ms
+        TimedConnection timed = new TimedConnection(link);
+        long before = System.nanoTime(); // the sync's token bucket is made after this, full: two tokens
+        sync = new TelemetrySync(outbox, timed, topics, new SyncSettings(1, 20, Duration.ofMillis(20), 2), executor,
+                Clock.systemUTC());
+        sync.start();
         link.connect();
-        awaitPublishes(2);
-        executor.schedule(() -> { }, 100, TimeUnit.MILLISECONDS).get();
-        assertEquals(2, link.publishes().size(), "the window has room, the rate does not");
-        awaitPublishes(3);
+        awaitPublishes(5);
+        // two publishes per second, bursts of one second's worth: however slow or fast the machine, the k-th
+        // publish comes no sooner than (k - 2) / 2 s after the bucket was made (the window would allow 20 at once)
+        for (int k = 3; k <= 5; k++) {
+            long earliest = before + (k - 2) * 500_000_000L - 1_000_000L; // 1 ms for the bucket's rounding
+            long at = timed.publishedAt(k - 1);
+            assertTrue(at >= earliest, "publish " + k + " came " + (earliest - at) / 1_000_000 + " ms too early");
+        }
     }
 
     @Test

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class GroupCommitWriterTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    /** Deadline for the writer thread; a passing run never waits this long, a loaded CI machine may take seconds. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     /** Counts transactions and can hold the next append until released, like a disk stuck in fsync. */
     static final class SlowOutbox implements TelemetryOutbox {
@@ -106,7 +107,7 @@ class GroupCommitWriterTest {
     void close() {
         outbox.gate.countDown();
         if (writer != null) {
-            writer.close(Duration.ofSeconds(5));
+            writer.close(WAIT);
         }
     }
 
@@ -118,7 +119,8 @@ class GroupCommitWriterTest {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.onSpinWait();
+            // a pause, not a spin: a spinning test thread takes the CPU the writer thread needs
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
         }
     }
 
@@ -147,7 +149,7 @@ class GroupCommitWriterTest {
         outbox.gate = new CountDownLatch(1);
         writer = new GroupCommitWriter(outbox, 10, Duration.ZERO, 50);
         writer.offer(n(10));
-        assertTrue(outbox.entered.await(5, TimeUnit.SECONDS));
+        assertTrue(outbox.entered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
         for (int i = 0; i < 20; i++) {
             writer.offer(n(10)); // returns although the writer thread is stuck in append
         }
@@ -174,7 +176,7 @@ class GroupCommitWriterTest {
     void close_writes_what_is_in_memory() throws Exception {
         writer = new GroupCommitWriter(outbox, 1_000, Duration.ofHours(1), 10_000);
         writer.offer(n(7));
-        assertEquals(0, writer.close(Duration.ofSeconds(5)));
+        assertEquals(0, writer.close(WAIT));
         assertEquals(7, outbox.lastSeq());
         assertThrows(IllegalStateException.class, () -> writer.offer(n(1)));
     }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the test is the technician's terminal on the other end.
  */
 class FieldConsoleIT {
-    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;

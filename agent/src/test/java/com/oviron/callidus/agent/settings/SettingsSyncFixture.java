@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** A settings sync on a fake broker session, a manual clock, an in-memory store and a temp folder. */
 final class SettingsSyncFixture implements AutoCloseable {
-    static final Duration WAIT = Duration.ofSeconds(5);
+    /** Deadline for the settings threads; a passing run never waits this long, a loaded CI machine may take seconds. */
+    static final Duration WAIT = Duration.ofSeconds(30);
     static final String TOPIC = "callidus/v1/CAL-0001/settings";
 
     final Path folder;
@@ -74,7 +75,7 @@ final class SettingsSyncFixture implements AutoCloseable {
     }
 
     void scan() throws Exception {
-        sync.rescanNow().get(5, TimeUnit.SECONDS);
+        sync.rescanNow().get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** Writes a file and lets it settle: scanned, quiet period passed, scanned again (recorded). */

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with its SQLite journal, the settings store in SQLite and a settings folder; the cloud is a Paho client.
  */
 class SettingsSyncIT {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     @TempDir
     static Path shared;
     private static EmbeddedBroker broker;
@@ -263,6 +263,9 @@ class SettingsSyncIT {
                 old.awaitSynced("users/dr-a.json", 1);
                 old.awaitSynced("installation.json", 1);
             }
+            // synced means the broker has the backups; the cloud's client gets them a moment later
+            Await.until(() -> "the old unit's 3 documents at the cloud: " + cloud.latestDocuments("CAL-IT-OLD"), WAIT,
+                    () -> cloud.latestDocuments("CAL-IT-OLD").size() == 3);
             JsonObject saved = cloud.latestDocuments("CAL-IT-OLD");
             assertEquals(3, saved.size());
             JsonArray documents = new JsonArray();

@@ -116,7 +116,7 @@ class UpdateCrashIT {
                     + logs());
         } finally {
             p.destroyForcibly();
-            assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+            assertTrue(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
         }
         Files.delete(marker);
     }
@@ -138,7 +138,7 @@ class UpdateCrashIT {
                 }
             } finally {
                 p.destroyForcibly();
-                assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+                assertTrue(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
             }
             int exit = p.exitValue();
             assertTrue(exit == ProcessRestarter.EXIT_RESTART || exit == 1, () -> "exit " + exit + "; " + logs());

@@ -59,7 +59,8 @@ public final class UpdateCrashProbe {
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
         boolean healthy = !behavior.equals("unhealthy");
         HealthChecks checks = new HealthChecks(() -> true, () -> healthy, () -> healthy);
-        long deadline = Long.parseLong(Optional.ofNullable(System.getenv("PROBE_DEADLINE_MS")).orElse("10000"));
+        // a healthy trial commits on its first check; the default deadline only has to outlast a loaded machine
+        long deadline = Long.parseLong(Optional.ofNullable(System.getenv("PROBE_DEADLINE_MS")).orElse("60000"));
         UpdateBoot boot = UpdateBoot.start(root, jar, Optional.empty(), checks, Duration.ofMillis(deadline), listener,
                 ProcessRestarter.exiting(), executor, Clock.systemUTC()).orElseThrow();
         while (boot.trialRunning()) {

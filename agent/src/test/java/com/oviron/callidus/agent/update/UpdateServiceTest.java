@@ -160,7 +160,10 @@ class UpdateServiceTest {
         Await.until(() -> "cancelled, statuses " + statuses, WAIT, () -> steps().contains("cancelled"));
         Await.until("idle", WAIT, () -> !service.busy());
         treatment.set(false);
-        Thread.sleep(100); // the experiment: a cancelled update must not resume when the gate opens
+        // the experiment: a cancelled update must not resume when the gate opens. The service asks the gate
+        // again every 10 ms on this executor, and the executor runs what is due first: once a task due 100 ms
+        // from now has run, a recheck that was still pending has run too, however slow the machine
+        executor.schedule(() -> { }, 100, TimeUnit.MILLISECONDS).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertFalse(steps().contains("installing"), statuses.toString());
         assertTrue(restarts.isEmpty());
         assertFalse(commands.cancel(cmd("update.cancel", "{}")).getAsJsonObject().get("cancelled").getAsBoolean());

@@ -9,9 +9,11 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.cloud.fake.FakeMqttConnection;
+import com.oviron.callidus.cloud.testing.Await;
 import com.oviron.callidus.store.fake.InMemoryCommandJournal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.Test;
 
 class CommandChannelTest {
     private static final Topics TOPICS = new Topics("CAL-7");
+    /** Deadline for the commands thread; a passing run never waits this long, a loaded CI machine may take seconds. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final long NOW = 1_763_780_000_000L;
 
     private final FakeMqttConnection link = new FakeMqttConnection();
@@ -165,14 +169,14 @@ class CommandChannelTest {
         channel.register("slow.run", c -> {
             entered.countDown();
             try {
-                release.await(10, TimeUnit.SECONDS);
+                release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             return new JsonObject();
         });
         link.deliver(TOPICS.commands(), cmd("s0", "slow.run", "{}", NOW + 1000));
-        assertTrue(entered.await(5, TimeUnit.SECONDS));
+        assertTrue(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS));
         link.deliver(TOPICS.commands(), cmd("s1", "status.get", "{}", NOW + 1000));
         link.deliver(TOPICS.commands(), cmd("s2", "status.get", "{}", NOW + 1000));
         link.deliver(TOPICS.commands(), cmd("s3", "status.get", "{}", NOW + 1000));
@@ -235,17 +239,18 @@ class CommandChannelTest {
     @Test
     void a_local_command_runs_the_same_handler_without_journal_expiry_or_subscription() throws Exception {
         channel.setEntitlement(name -> false);
-        JsonObject reply = channel.runLocal("status.get", new JsonObject(), "console").get(5, TimeUnit.SECONDS);
+        JsonObject reply = channel.runLocal("status.get", new JsonObject(), "console")
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertTrue(reply.get("ok").getAsBoolean(), reply.toString());
         assertTrue(reply.get("id").getAsString().startsWith("console-"));
         assertEquals(1, statusCalls.get());
         JsonObject bad = channel.runLocal("live.start", JsonParser.parseString("{\"seconds\":0}").getAsJsonObject(),
-                "console").get(5, TimeUnit.SECONDS);
+                "console").get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals("invalid_argument", code(bad));
         assertEquals("unknown_command", code(channel.runLocal("nope.nope", new JsonObject(), "console")
-                .get(5, TimeUnit.SECONDS)));
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS)));
         assertEquals("malformed", code(channel.runLocal("Bad Name", new JsonObject(), "console")
-                .get(5, TimeUnit.SECONDS)));
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS)));
         assertEquals(0, journal.size(), "local commands are not journaled");
         assertTrue(link.publishes().isEmpty(), "nor published");
     }
@@ -260,17 +265,15 @@ class CommandChannelTest {
     }
 
     private List<JsonObject> replies(int atLeast) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            List<JsonObject> r = link.publishes().stream().filter(p -> p.topic().equals(TOPICS.replies()))
-                    .map(p -> JsonParser.parseString(new String(p.payload(), StandardCharsets.UTF_8)).getAsJsonObject())
-                    .toList();
-            if (r.size() >= atLeast || System.nanoTime() > deadline) {
-                assertTrue(r.size() >= atLeast, "expected " + atLeast + " replies, got " + r);
-                return r;
-            }
-            Thread.onSpinWait();
-        }
+        Await.until(() -> "at least " + atLeast + " replies, got " + repliesSoFar(), WAIT,
+                () -> repliesSoFar().size() >= atLeast);
+        return repliesSoFar();
+    }
+
+    private List<JsonObject> repliesSoFar() {
+        return link.publishes().stream().filter(p -> p.topic().equals(TOPICS.replies()))
+                .map(p -> JsonParser.parseString(new String(p.payload(), StandardCharsets.UTF_8)).getAsJsonObject())
+                .toList();
     }
 
     private static String code(JsonObject reply) {

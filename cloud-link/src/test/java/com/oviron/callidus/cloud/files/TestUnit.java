@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** One unit under test: the engine on a fake link, a real SQLite transfer store, the real command channel. */
 final class TestUnit implements AutoCloseable {
-    static final Duration WAIT = Duration.ofSeconds(10);
+    /** Deadline for the unit's threads; a passing run never waits this long, a loaded CI machine may take seconds. */
+    static final Duration WAIT = Duration.ofSeconds(30);
     static final Topics TOPICS = new Topics("CAL-T-1");
     static final FileTopics FILES = new FileTopics(TOPICS);
 
@@ -154,7 +155,7 @@ final class TestUnit implements AutoCloseable {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         fileThread.execute(() -> {
             try {
-                release.await(10, TimeUnit.SECONDS);
+                release.await(WAIT.toSeconds() * 2, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -164,7 +165,7 @@ final class TestUnit implements AutoCloseable {
 
     /** Waits for the transfer thread to do everything posted so far. */
     void settle() throws Exception {
-        fileThread.submit(() -> null).get(10, TimeUnit.SECONDS);
+        fileThread.submit(() -> null).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
     static JsonObject json(byte[] payload) {

@@ -34,7 +34,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class PahoMqttConnectionContract {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    /** Deadline for anything the broker or the link does; a passing run never waits this long. */
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    /** Long enough for a CONNACK from a broker on a loaded build machine: a timed-out attempt only retries. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * The production default: with a few seconds, a loaded machine that delays the client's PINGREQ would make
+     * the broker drop a healthy session, an extra disconnect a test counts. Cuts are noticed at once anyway.
+     */
+    private static final Duration KEEP_ALIVE = Duration.ofSeconds(30);
     private static final Topics TOPICS = new Topics("CAL-IT-1");
 
     @TempDir
@@ -55,7 +63,7 @@ abstract class PahoMqttConnectionContract {
     }
 
     private static PahoMqttConnection connection(String uri, String clientId) {
-        LinkSettings settings = new LinkSettings(uri, clientId, Duration.ofSeconds(5), Duration.ofSeconds(3),
+        LinkSettings settings = new LinkSettings(uri, clientId, KEEP_ALIVE, CONNECT_TIMEOUT,
                 new Backoff(Duration.ofMillis(100), Duration.ofMillis(400)), Optional.empty(), Optional.empty(), 16);
         return new PahoMqttConnection(settings, new Topics(clientId).status(), clientId, "test", Clock.systemUTC());
     }
@@ -138,13 +146,14 @@ abstract class PahoMqttConnectionContract {
             try {
                 link.start();
                 ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                        () -> link.publish("callidus/v1/CAL-IT-3/x", new byte[] {1}, 1, false).get(5, TimeUnit.SECONDS));
+                        () -> link.publish("callidus/v1/CAL-IT-3/x", new byte[] {1}, 1, false)
+                                .get(WAIT.toSeconds(), TimeUnit.SECONDS));
                 assertTrue(refused.getCause() instanceof NotConnectedException);
                 wifi.setRefusing(false);
                 Await.until("connected after refusals", WAIT, link::isConnected);
                 Await.until("listener told", WAIT, () -> ups.get() == 1);
                 link.publish("callidus/v1/CAL-IT-3/x", "hello".getBytes(StandardCharsets.UTF_8), 1, false)
-                        .get(10, TimeUnit.SECONDS);
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
             } finally {
                 link.close();
             }
@@ -173,7 +182,7 @@ abstract class PahoMqttConnectionContract {
             assertFalse(link.isConnected());
             broker.start();
             Await.until("reconnected", WAIT, link::isConnected);
-            link.publish("callidus/v1/CAL-IT-4/x", new byte[] {1}, 1, false).get(10, TimeUnit.SECONDS);
+            link.publish("callidus/v1/CAL-IT-4/x", new byte[] {1}, 1, false).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertEquals(1, downs.get());
         } finally {
             link.close();
@@ -187,16 +196,19 @@ abstract class PahoMqttConnectionContract {
     void a_persistent_session_gets_the_messages_sent_while_the_unit_was_away() throws Exception {
         String device = "CAL-IT-5";
         String commands = "callidus/v1/" + device + "/cmd";
-        LinkSettings settings = new LinkSettings(broker.uri(), device, Duration.ofSeconds(5), Duration.ofSeconds(3),
+        LinkSettings settings = new LinkSettings(broker.uri(), device, KEEP_ALIVE, CONNECT_TIMEOUT,
                 new Backoff(Duration.ofMillis(100), Duration.ofMillis(400)), Optional.empty(), Optional.empty(), 16)
                 .withPersistentSession(true);
         java.util.List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
         PahoMqttConnection first = new PahoMqttConnection(settings, new Topics(device).status(), device, "test",
                 Clock.systemUTC());
         first.subscribe(commands, 1, (topic, payload) -> got.add(new String(payload, StandardCharsets.UTF_8)));
-        first.start();
-        Await.until("connected", WAIT, first::isConnected);
-        try (CloudSubscriber cloud = new CloudSubscriber(broker.uri(), "cloud-cmd-1", "unused/topic")) {
+        try (CloudSubscriber cloud = new CloudSubscriber(broker.uri(), "cloud-cmd-1", new Topics(device).status())) {
+            first.start();
+            // "online" comes once the broker has answered the subscription: a command sent on "connected" alone
+            // could reach the broker before the subscription does and be dropped
+            Await.until("online announced", WAIT, () -> cloud.receivedOn(new Topics(device).status()).stream()
+                    .anyMatch(m -> !m.retained() && statusOf(m.payload()).online()));
             cloud.publish(commands, "while-online");
             Await.until("message while online", WAIT, () -> got.contains("while-online"));
             first.close();
@@ -211,6 +223,14 @@ abstract class PahoMqttConnectionContract {
             Await.until("the queued message after reconnect", WAIT, () -> later.contains("while-away"));
         } finally {
             second.close();
+        }
+    }
+
+    private static StatusMessage statusOf(byte[] payload) {
+        try {
+            return StatusMessage.decode(payload);
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 

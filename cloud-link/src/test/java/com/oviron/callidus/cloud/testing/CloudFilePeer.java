@@ -41,6 +41,8 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * handling runs on its own thread, never on Paho's.
  */
 public final class CloudFilePeer implements AutoCloseable {
+    /** How long a connect, subscribe or command publish may take; a loaded build machine can take seconds. */
+    private static final long WAIT_MILLIS = 60_000;
 
     /** An upload as the cloud sees it. */
     public static final class Upload {
@@ -164,18 +166,18 @@ public final class CloudFilePeer implements AutoCloseable {
         // reconnects is queued by the broker
         options.setCleanSession(false);
         options.setMaxInflight(1000);
-        options.setConnectionTimeout(5);
+        options.setConnectionTimeout(30); // seconds: a loaded build machine can be slow to answer CONNECT
         // a demo stops the broker for a while: come back by itself and subscribe again
         options.setAutomaticReconnect(true);
         options.setMaxReconnectDelay(1_000);
-        client.connect(options).waitForCompletion(10_000);
+        client.connect(options).waitForCompletion(WAIT_MILLIS);
         subscribe();
     }
 
     private void subscribe() throws MqttException {
         String base = Topics.ROOT + "/" + topics.deviceId() + "/file/";
         client.subscribe(new String[] {base + "need", base + "offer", base + "upload", base + "progress",
-                topics.replies()}, new int[] {1, 1, 1, 1, 1}).waitForCompletion(10_000);
+                topics.replies()}, new int[] {1, 1, 1, 1, 1}).waitForCompletion(WAIT_MILLIS);
     }
 
     private void subscribeQuietly() {
@@ -229,7 +231,7 @@ public final class CloudFilePeer implements AutoCloseable {
         cmd.addProperty("issuedAt", now);
         cmd.addProperty("expiresAt", now + 300_000);
         client.publish(topics.commands(), cmd.toString().getBytes(StandardCharsets.UTF_8), 1, false)
-                .waitForCompletion(10_000);
+                .waitForCompletion(WAIT_MILLIS);
         return id;
     }
 

@@ -31,7 +31,7 @@ public final class CloudSubscriber implements AutoCloseable {
         options.setCleanSession(false);
         options.setAutomaticReconnect(true);
         options.setMaxReconnectDelay(500);
-        options.setConnectionTimeout(5);
+        options.setConnectionTimeout(30); // seconds: a loaded build machine can be slow to answer CONNECT
         client.setCallback(new MqttCallbackExtended() {
             @Override
             public void connectComplete(boolean reconnect, String serverURI) {

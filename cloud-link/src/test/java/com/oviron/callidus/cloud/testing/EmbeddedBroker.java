@@ -14,6 +14,11 @@ import java.util.concurrent.TimeUnit;
  * {@link #start()}: that is how tests and the demo simulate an outage of the cloud.
  */
 public final class EmbeddedBroker implements TestBroker {
+    /**
+     * How long a start or stop may take. HiveMQ loads many classes and starts many threads: on a shared CI
+     * machine under a load of 20 and more, a start has been seen to take over a minute.
+     */
+    private static final java.time.Duration START_STOP_WAIT = java.time.Duration.ofMinutes(3);
     private final Path configDir;
     private final Path dataDir;
     private final Path extensionsDir;
@@ -88,7 +93,7 @@ public final class EmbeddedBroker implements TestBroker {
                 .withExtensionsFolder(extensionsDir)
                 .build();
         try {
-            fresh.start().get(60, TimeUnit.SECONDS);
+            fresh.start().get(START_STOP_WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
             try {
                 fresh.close();
@@ -107,7 +112,7 @@ public final class EmbeddedBroker implements TestBroker {
             return;
         }
         try {
-            hivemq.stop().get(60, TimeUnit.SECONDS);
+            hivemq.stop().get(START_STOP_WAIT.toSeconds(), TimeUnit.SECONDS);
             hivemq.close();
         } catch (Exception e) {
             throw new IllegalStateException("embedded broker did not stop", e);
@@ -137,12 +142,42 @@ public final class EmbeddedBroker implements TestBroker {
         return "hivemq";
     }
 
+    /**
+     * A loopback port that is free now, below the kernel's ephemeral range. Tests stop a broker and start it
+     * again on the same port; a port from the ephemeral range (what {@code new ServerSocket(0)} gives) can be
+     * taken meanwhile as the local port of any outgoing connection on the machine, and on a busy CI machine
+     * that happens. Outgoing connections never get a port below the range.
+     */
     static int freePort() {
+        int ephemeralStart = ephemeralRangeStart();
+        int low = 10_000;
+        if (ephemeralStart - low >= 1_000) {
+            java.util.Random random = new java.util.Random();
+            for (int attempt = 0; attempt < 200; attempt++) {
+                int port = low + random.nextInt(ephemeralStart - low);
+                try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    return socket.getLocalPort();
+                } catch (IOException taken) {
+                    // try another one
+                }
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("no free port", e);
+        }
+    }
+
+    /** The first port of Linux's ephemeral range, 32768 where it cannot be read. */
+    private static int ephemeralRangeStart() {
+        try {
+            // readAllLines, not readString: a /proc file reports size 0 and readString stops after one byte
+            String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 

@@ -96,7 +96,8 @@ public final class MosquittoBroker implements TestBroker {
             throw new IllegalStateException("cannot start " + BINARY + " (install Debian's mosquitto: tools/test "
                     + "does it when run as root)", e);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        // a loaded build machine can take many seconds to start a process
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try (Socket ignored = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 return;
@@ -107,7 +108,12 @@ public final class MosquittoBroker implements TestBroker {
                     process = null;
                     throw new IllegalStateException("mosquitto did not start on port " + port + ": " + out);
                 }
-                Thread.onSpinWait();
+                try {
+                    Thread.sleep(10); // look again soon; spinning would take the CPU mosquitto needs to start
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while mosquitto starts", e);
+                }
             }
         }
     }
@@ -151,8 +157,8 @@ public final class MosquittoBroker implements TestBroker {
         }
         process.destroy(); // SIGTERM: mosquitto writes its persistence file and exits
         try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -9,16 +9,24 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback TCP relay in front of a broker that a test can cut, like a Wi-Fi that drops: {@link #cut()}
  * closes every relayed connection at once without the client sending DISCONNECT (so the broker publishes
- * the client's last will), and {@link #setRefusing(boolean)} turns new connections away.
+ * the client's last will), and {@link #setRefusing(boolean)} turns new connections away. {@link #stallAfter}
+ * lets a line stall at a known point (the client's bytes beyond it are held, not lost, until {@link #unstall}
+ * or a cut), so that a test stops a transfer in the middle whatever the machine's speed; {@link #connections()}
+ * counts the connection attempts it saw.
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Object budgetLock = new Object();
+    /** Bytes the relay may still pass from clients to the broker; guarded by budgetLock. */
+    private long upstreamBudget = Long.MAX_VALUE;
     private volatile boolean refusing;
     private volatile boolean closed;
 
@@ -38,10 +46,21 @@ public final class TcpProxy implements AutoCloseable {
         return "tcp://127.0.0.1:" + server.getLocalPort();
     }
 
+    /** The relay's own loopback port (for a URI with another scheme, e.g. {@code ssl://}). */
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /** Connections accepted so far, refused ones included: each is one attempt of a client. */
+    public int connections() {
+        return connections.get();
+    }
+
     private void acceptLoop() {
         while (!closed) {
             try {
                 Socket client = server.accept();
+                connections.incrementAndGet();
                 if (refusing) {
                     client.close();
                     continue;
@@ -55,8 +74,8 @@ public final class TcpProxy implements AutoCloseable {
                 }
                 sockets.add(client);
                 sockets.add(upstream);
-                pipe(client, upstream);
-                pipe(upstream, client);
+                pipe(client, upstream, true);
+                pipe(upstream, client, false);
             } catch (IOException e) {
                 if (!closed) {
                     continue;
@@ -65,17 +84,24 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void pipe(Socket from, Socket to) {
+    private void pipe(Socket from, Socket to, boolean towardsBroker) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, n);
-                    out.flush();
+                    int off = 0;
+                    while (off < n) {
+                        int k = towardsBroker ? takeBudget(n - off, from) : n - off;
+                        out.write(buffer, off, k);
+                        out.flush();
+                        off += k;
+                    }
                 }
             } catch (IOException ignored) {
                 // the other side went away or was cut
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
@@ -85,12 +111,51 @@ public final class TcpProxy implements AutoCloseable {
         t.start();
     }
 
-    /** Closes every relayed connection now. */
+    /** Up to {@code wanted} bytes the relay may pass now; waits while the line is stalled. */
+    private int takeBudget(int wanted, Socket from) throws IOException, InterruptedException {
+        synchronized (budgetLock) {
+            while (upstreamBudget == 0) {
+                if (from.isClosed() || closed) {
+                    throw new IOException("cut while stalled");
+                }
+                budgetLock.wait(100);
+            }
+            int k = (int) Math.min(wanted, upstreamBudget);
+            if (upstreamBudget != Long.MAX_VALUE) {
+                upstreamBudget -= k;
+            }
+            return k;
+        }
+    }
+
+    /**
+     * From now on, passes at most {@code bytes} more bytes from the clients to the broker, then holds the
+     * rest: the broker sees nothing more (and acknowledges nothing more) until {@link #unstall()}.
+     */
+    public void stallAfter(long bytes) {
+        synchronized (budgetLock) {
+            upstreamBudget = bytes;
+            budgetLock.notifyAll();
+        }
+    }
+
+    /** Lets everything flow again. */
+    public void unstall() {
+        synchronized (budgetLock) {
+            upstreamBudget = Long.MAX_VALUE;
+            budgetLock.notifyAll();
+        }
+    }
+
+    /** Closes every relayed connection now; bytes held by a stall are dropped with them. */
     public void cut() {
         for (Socket s : sockets) {
             closeQuietly(s);
         }
         sockets.clear();
+        synchronized (budgetLock) {
+            budgetLock.notifyAll();
+        }
     }
 
     /** While true, new connections are closed as soon as they are accepted. */

@@ -32,6 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ModbusOverPtyIT {
     private static final int BAUD = 115_200;
+    /**
+     * How long the master waits for an answer: the simulated slave answers at line rate, but through socat and
+     * on a loaded build machine an answer can take far longer than a real board's; a short timeout would make
+     * a slow machine look like a silent board.
+     */
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(1);
+    /** Deadline for the device to come back; a passing run never waits this long. */
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
@@ -54,7 +62,7 @@ class ModbusOverPtyIT {
         SerialSettings settings = SerialSettings.of(pty.a().toString(), BAUD);
         masterLine = new ReopeningSerialLine(settings.device(), () -> JsscSerialLine.open(settings),
                 Duration.ofMillis(50), Duration.ofMillis(400));
-        ModbusRtuMaster master = new ModbusRtuMaster(masterLine, settings, Duration.ofMillis(100), 2);
+        ModbusRtuMaster master = new ModbusRtuMaster(masterLine, settings, ANSWER_TIMEOUT, 2);
         port = new ModbusSensorPort(master, map, 1, 8, clock, masterLine);
     }
 
@@ -141,7 +149,7 @@ class ModbusOverPtyIT {
         assertThrows(HalException.class, port::sample);
         pty.start();
         startSlave();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + WAIT.toNanos();
         List<Reading> readings = List.of();
         while (System.nanoTime() < deadline) {
             try {
@@ -151,7 +159,7 @@ class ModbusOverPtyIT {
                     break;
                 }
             } catch (HalException stillAway) {
-                // reopen is backing off
+                Thread.sleep(20); // reopen is backing off: ask again soon, without spinning
             }
         }
         assertTrue(!readings.isEmpty() && readings.stream().allMatch(r -> r.quality() == Quality.GOOD),

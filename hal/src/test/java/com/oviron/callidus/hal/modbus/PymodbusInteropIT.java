@@ -55,12 +55,14 @@ class PymodbusInteropIT {
             } catch (java.io.IOException e) {
                 return "unreadable: " + e;
             }
-        }).get(30, TimeUnit.SECONDS);
+        }).get(60, TimeUnit.SECONDS);
         assertEquals("ready", first, "pymodbus slave did not start (needs Debian's python3-pymodbus, python3-serial"
                 + " and python3-serial-asyncio; tools/test installs them)");
         SerialSettings settings = SerialSettings.of(pty.a().toString(), 115_200);
         line = JsscSerialLine.open(settings);
-        master = new ModbusRtuMaster(line, settings, Duration.ofMillis(500), 2);
+        // python's asyncio slave on a loaded build machine can take seconds to answer: a short timeout would
+        // fail the interop tests for the machine's speed (another_slave_id_gets_no_answer waits 3 of them)
+        master = new ModbusRtuMaster(line, settings, Duration.ofSeconds(2), 2);
     }
 
     @AfterAll

@@ -27,9 +27,13 @@ import org.junit.jupiter.api.Test;
 /** What only the Pi4J port does; the behaviour shared with the fake is in {@code GpioPortContract}. */
 class Pi4jGpioPortTest {
     private static final Duration DEBOUNCE = Duration.ofMillis(50);
-    private static final Duration WAIT = Duration.ofSeconds(5);
-    /** Far longer than two back-to-back calls take, even on a loaded build machine. */
-    private static final Duration LONG_DEBOUNCE = Duration.ofMillis(400);
+    /** Deadline for a change to be reported; a passing run never waits this long. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /**
+     * The longest debounce a line may have: two back-to-back calls take far less, even when a loaded build
+     * machine preempts the test's thread between them (a glitch must stay shorter than the debounce).
+     */
+    private static final Duration LONG_DEBOUNCE = Duration.ofSeconds(1);
     private static final List<GpioLine> LINES = List.of(
             GpioLine.input("foot_control", 17, true, DEBOUNCE, GpioPull.UP),
             GpioLine.input("cover_interlock", 22, false, LONG_DEBOUNCE, GpioPull.NONE),

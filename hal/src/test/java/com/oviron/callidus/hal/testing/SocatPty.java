@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
  * devices vanish (an unplugged USB adapter); {@link #start()} makes them appear again under the same names.
  */
 public final class SocatPty implements AutoCloseable {
+    /** How long socat may take to create or remove the devices; a loaded build machine can take seconds. */
+    private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
     private final Path a;
     private final Path b;
     private final Path log;
@@ -45,12 +47,12 @@ public final class SocatPty implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start socat (install Debian's socat; tools/test does it)", e);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + WAIT_NANOS;
         while (!(Files.exists(a) && Files.exists(b))) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 throw new IllegalStateException("socat did not create " + a + " and " + b + ": " + readLog());
             }
-            Thread.onSpinWait();
+            pause();
         }
     }
 
@@ -61,14 +63,30 @@ public final class SocatPty implements AutoCloseable {
         }
         process.destroy();
         try {
-            process.waitFor(10, TimeUnit.SECONDS);
+            if (!process.waitFor(WAIT_NANOS, TimeUnit.NANOSECONDS)) {
+                process.destroyForcibly().waitFor(WAIT_NANOS, TimeUnit.NANOSECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         process = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while ((Files.exists(a) || Files.exists(b)) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+        // socat removes its links as it exits; a start() that still saw them would take them for the new pair
+        long deadline = System.nanoTime() + WAIT_NANOS;
+        while (Files.exists(a) || Files.exists(b)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("socat did not remove " + a + " and " + b + ": " + readLog());
+            }
+            pause();
+        }
+    }
+
+    /** A short pause between two looks at the file system: a spinning thread would take the CPU socat needs. */
+    private static void pause() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for socat", e);
         }
     }
 

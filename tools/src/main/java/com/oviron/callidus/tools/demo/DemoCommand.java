@@ -37,17 +37,17 @@ public final class DemoCommand {
             Runs an embedded MQTT broker, the agent with a simulated CALLIDUS board, and a cloud-side view
             that prints what the cloud receives, while a cloud operator installs the unit's subscription
             token, reads its diagnostics, watches a live session, sends the clinic's logo, receives an X-ray
-            image, changes its settings and asks for a report. Stops after --duration, or on Ctrl-C; exits 0
-            when every reading the agent accepted reached the cloud (after dropping duplicates by sequence
-            number); the summary also says which cloud steps were done.
+            image, changes its settings and asks for a report. Stops after --duration, on Ctrl-C, or when
+            the line "quit" is typed; exits 0 when every reading the agent accepted reached the cloud (after
+            dropping duplicates by sequence number); the summary also says which cloud steps were done.
 
             Values are marked when their quality is not good: ! out of range, ? stale (no answer),
             x communication error (value withheld).
 
             Options:
-              --duration <d>      run this long, e.g. 60s or 5m (default: until Ctrl-C)
+              --duration <d>      run this long, e.g. 60s or 5m (default: until Ctrl-C or "quit")
               --outage-at <d>     stop the broker this long after the start (default: no outage)
-              --outage-for <d>    keep the broker stopped this long (default: 15s)
+              --outage-for <d>    keep the broker stopped this long once it is down (default: 15s)
               --sample-period <d> the agent's sample period (default: 100ms)
               --refresh <d>       how often the view prints (default: 2s)
               --seed <n>          the simulated board's random seed (default: 1)
@@ -83,8 +83,10 @@ public final class DemoCommand {
     record ScheduledFault(Duration at, String command) {
     }
 
-    /** Fault commands typed by the user, for the simulated board (with --serial). */
+    /** Lines typed by the user: "quit", and fault commands for the simulated board (with --serial). */
     private final java.io.InputStream in;
+    /** Why the demo stops before its --duration: Ctrl-C unless "quit" was typed. */
+    private volatile String stopReason = "Ctrl-C";
 
     private DemoCommand(Options options, java.io.InputStream in, PrintStream out) {
         this.in = in;
@@ -93,8 +95,9 @@ public final class DemoCommand {
     }
 
     /**
-     * @param in where fault commands for the board come from (standard input on the command line; tests give
-     *           their own, never the test JVM's standard input, which is the test runner's channel)
+     * @param in where typed lines come from: "quit" ends the demo as Ctrl-C does, other lines are fault
+     *           commands for the board (standard input on the command line; tests give their own, never the
+     *           test JVM's standard input, which is the test runner's channel)
      */
     public static int run(String[] args, java.io.InputStream in, PrintStream out, PrintStream err) {
         Options options;
@@ -233,8 +236,8 @@ public final class DemoCommand {
         out.println("  agent config: " + configFile.toAbsolutePath());
         options.outageAt().ifPresent(at -> out.println("  outage      : broker stopped at " + fmt(at) + " for "
                 + fmt(options.outageFor())));
-        out.println("  stop        : " + options.duration().map(d -> "after " + fmt(d) + " or Ctrl-C")
-                .orElse("Ctrl-C"));
+        out.println("  stop        : " + options.duration().map(d -> "after " + fmt(d) + ", Ctrl-C or quit")
+                .orElse("Ctrl-C or quit"));
         out.println();
 
         CountDownLatch stop = new CountDownLatch(1);
@@ -261,14 +264,12 @@ public final class DemoCommand {
             out.println(">>> demo: the unit has no subscription token yet: it samples and buffers, sends nothing");
             operator = CloudOperator.connect(broker.uri(), config.device().id(), dir, out, vendor);
             operator.start();
-            UnitSimulator boardForInput = board;
-            if (board != null) {
-                forwardStandardInput(boardForInput);
-            }
+            forwardTypedLines(board, stop);
             List<ScheduledFault> pendingFaults = new java.util.ArrayList<>(options.faults());
             long start = System.nanoTime();
             boolean outageStarted = false;
             boolean outageOver = options.outageAt().isEmpty();
+            long brokerDownAtMs = 0;
             long maxPending = 0;
             long nextPrint = 0;
             while (true) {
@@ -282,9 +283,13 @@ public final class DemoCommand {
                             + " (the clinic's internet is down); readings must pile up in the agent's buffer");
                     broker.stop();
                     outageStarted = true;
+                    // stopping HiveMQ can take longer than the outage on a busy machine: the outage counts from
+                    // when the broker is down, and is shown at once
+                    brokerDownAtMs = (System.nanoTime() - start) / 1_000_000;
+                    nextPrint = 0;
                 }
                 if (outageStarted && !outageOver
-                        && elapsedMs >= options.outageAt().get().plus(options.outageFor()).toMillis()) {
+                        && elapsedMs >= brokerDownAtMs + options.outageFor().toMillis()) {
                     out.println(">>> demo: starting the broker again; the backlog must arrive, none missing");
                     broker.start();
                     outageOver = true;
@@ -304,7 +309,7 @@ public final class DemoCommand {
                     nextPrint = elapsedMs + options.refresh().toMillis();
                 }
                 if (stop.await(100, TimeUnit.MILLISECONDS)) {
-                    out.println(">>> demo: Ctrl-C");
+                    out.println(">>> demo: " + stopReason);
                     break;
                 }
             }
@@ -377,12 +382,25 @@ public final class DemoCommand {
                 """.formatted(hal, brokerUri, mqttPassword, options.logLevel(), CloudOperator.publicKeyForConfig(vendor));
     }
 
-    private void forwardStandardInput(UnitSimulator board) {
+    /**
+     * Reads typed lines on their own thread: "quit" stops the demo (as Ctrl-C does; a test ends a demo this
+     * way once what it waits for has happened), anything else goes to the simulated board, if there is one.
+     */
+    private void forwardTypedLines(UnitSimulator board, CountDownLatch stop) {
         Thread t = new Thread(() -> {
             try (java.io.BufferedReader in = new java.io.BufferedReader(
                     new java.io.InputStreamReader(this.in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
+                    if (line.trim().equalsIgnoreCase("quit")) {
+                        stopReason = "quit";
+                        stop.countDown();
+                        return;
+                    }
+                    if (board == null) {
+                        out.println(">>> demo: only \"quit\" is understood without --serial");
+                        continue;
+                    }
                     String answer = board.command(line);
                     if (!answer.isEmpty()) {
                         out.println(">>> board: " + answer);

@@ -26,6 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The unit simulator's fault commands, seen by the agent's Modbus port through a real pty pair. */
 class UnitSimulatorIT {
+    /**
+     * How long the master waits for an answer: through socat and on a loaded build machine the simulator's
+     * answer can take far longer than a real board's; a short timeout would make a slow machine look like a
+     * silent board.
+     */
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * A slow board for the "slow" fault: the master's two attempts (one retry) end after twice the timeout,
+     * long before the first late answer comes, however fast or slow the machine.
+     */
+    private static final Duration SLOWER_THAN_THE_TIMEOUT = ANSWER_TIMEOUT.multipliedBy(4);
+    /** Deadline for a fault to show in the readings; a passing run never waits this long. */
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
@@ -41,7 +54,7 @@ class UnitSimulatorIT {
         simulator = UnitSimulator.start(SerialSettings.of(pty.b().toString(), 115_200), map, 1, 9, Clock.systemUTC());
         SerialSettings settings = SerialSettings.of(pty.a().toString(), 115_200);
         JsscSerialLine line = JsscSerialLine.open(settings);
-        port = new ModbusSensorPort(new ModbusRtuMaster(line, settings, Duration.ofMillis(100), 1), map, 1, 8,
+        port = new ModbusSensorPort(new ModbusRtuMaster(line, settings, ANSWER_TIMEOUT, 1), map, 1, 8,
                 clock, line);
     }
 
@@ -95,7 +108,7 @@ class UnitSimulatorIT {
         assertEquals(Quality.COMM_ERROR, garbled.quality());
         assertTrue(Double.isNaN(garbled.value()));
         simulator.command("crc 0");
-        simulator.command("slow 300");
+        simulator.command("slow " + SLOWER_THAN_THE_TIMEOUT.toMillis());
         assertEquals(Quality.STALE, sample().get("supply_voltage").quality(), "an answer after the timeout");
         simulator.command("clear");
         assertEquals(Quality.GOOD, await(r -> r.get("supply_voltage").quality() == Quality.GOOD)
@@ -111,7 +124,7 @@ class UnitSimulatorIT {
     }
 
     private Map<String, Reading> await(java.util.function.Predicate<Map<String, Reading>> condition) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long deadline = System.nanoTime() + WAIT.toNanos();
         Map<String, Reading> last = Map.of();
         while (System.nanoTime() < deadline) {
             last = sample();
