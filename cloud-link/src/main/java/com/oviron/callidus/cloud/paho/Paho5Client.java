@@ -174,7 +174,7 @@ final class Paho5Client implements ProtocolClient {
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable cause) {
-                    done.accept(cause);
+                    done.accept(cause instanceof MqttException m ? translate(m) : cause);
                 }
             });
         } catch (MqttException e) {

@@ -183,11 +183,11 @@ public final class PahoMqttConnection implements MqttConnection {
         }
         switch (watch.check(System.nanoTime(), guard.lastInboundNanos())) {
             case CUT_SILENT_SESSION -> {
-                silentCloses.incrementAndGet();
                 guard.abort();
                 watch.clientReportedLoss(); // the session's client is retired at once, not waited for
                 lose(PendingPublishes.Loss.byUnit("broker silent for " + watch.lastSilenceMillis()
                         + " ms (limit 1.5 x keepAlive = " + watch.silenceLimitMillis() + " ms); connection closed"));
+                silentCloses.incrementAndGet();
             }
             case CUT_CONNECT -> {
                 abandonedConnects.incrementAndGet();
@@ -415,6 +415,9 @@ public final class PahoMqttConnection implements MqttConnection {
         }
         long id = pending.add(result, System.nanoTime(), qos > 0);
         s.client().publish(topic, payload, qos, retained, properties, error -> post(() -> {
+            if (error instanceof NotConnectedException && session == s) {
+                return; // the client gave up on it as its connection ended: the loss, coming next, decides
+            }
             CompletableFuture<Void> f = pending.remove(id);
             if (f == null) {
                 return; // failed already, when its session ended
