@@ -143,7 +143,11 @@ class BrokerFailoverIT {
         } finally {
             syncThread.shutdownNow();
             for (CloudSubscriber c : cloud) {
-                c.close();
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // a subscriber still reconnecting to a stopped broker: the test's verdict is elsewhere
+                }
             }
             brokers.forEach(MosquittoBroker::close);
         }

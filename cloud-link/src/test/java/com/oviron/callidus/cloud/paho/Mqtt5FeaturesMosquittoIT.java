@@ -135,7 +135,7 @@ class Mqtt5FeaturesMosquittoIT {
                     throw new AssertionError(e);
                 }
             });
-            assertEquals(5, unit.sync.stats().publishFailures(), "refused five times in a row");
+            assertTrue(unit.sync.stats().publishFailures() >= 5, "refused five times in a row: " + unit.sync.stats());
             Await.until("the alarm at the cloud", WAIT, () -> !cloud.receivedOn(new Topics(DENIED).events()).isEmpty());
             com.oviron.callidus.store.StoredEvent alarm = EventMessage.decode(cloud.receivedOn(new Topics(DENIED).events()).get(0)
                     .payload());
