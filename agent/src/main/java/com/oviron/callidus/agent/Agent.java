@@ -36,6 +36,7 @@ import com.oviron.callidus.hal.sim.SimulatedCallidusBoard;
 import com.oviron.callidus.store.GroupCommitWriter;
 import com.oviron.callidus.store.StoreException;
 import com.oviron.callidus.store.StoreStats;
+import com.oviron.callidus.store.folders.FolderGuard;
 import com.oviron.callidus.store.TelemetryOutbox;
 import com.oviron.callidus.store.sqlite.SqliteTelemetryOutbox;
 import java.time.Clock;
@@ -83,6 +84,7 @@ public final class Agent implements AutoCloseable {
     private final Optional<SubscriptionService> subscription;
     private final UnitCommands unitCommands;
     private CloudServices cloud;
+    private FolderGuard folderGuard;
     private Optional<Updates> updates = Optional.empty();
     private Optional<com.oviron.callidus.agent.console.FieldConsole> console = Optional.empty();
     private final long startedAtMillis;
@@ -236,10 +238,12 @@ public final class Agent implements AutoCloseable {
                     config.device().id(), AgentVersion.current(), clock), m.maxPublishesPerSecond());
             journal = SqliteCommandJournal.open(stateFolder(config).resolve("commands.db"), clock);
             Agent agent = new Agent(config, port, outbox, link, openGpio(config.gpio()), clock, journal);
+            agent.folderGuard = new FolderGuard(folderAlarms(outbox, clock));
             try {
                 agent.cloud = CloudServices.build(config, agent.gated, topics, agent.commands, agent.unitCommands,
-                        clock);
+                        clock, agent.folderGuard);
             } catch (java.io.IOException | StoreException | RuntimeException e) {
+                agent.folderGuard.close();
                 agent.gpio.ifPresent(GpioPort::close);
                 agent.commandExecutor.shutdownNow();
                 agent.syncExecutor.shutdownNow();
@@ -255,6 +259,20 @@ public final class Agent implements AutoCloseable {
             port.close();
             throw e;
         }
+    }
+
+    /**
+     * Refused entries of the folders other software writes (a link, a FIFO, a planted commit manifest) become
+     * alarm events {@code folder.refused} for the cloud, once each (docs/protocol.md, events).
+     */
+    private static FolderGuard.AlarmSink folderAlarms(TelemetryOutbox outbox, Clock clock) {
+        return message -> {
+            try {
+                outbox.appendEvent(clock.millis(), "folder.refused", "alarm", message);
+            } catch (StoreException e) {
+                Logger.error("folder refusal not recorded as an event error={}", e.getMessage());
+            }
+        };
     }
 
     /**
@@ -467,6 +485,9 @@ public final class Agent implements AutoCloseable {
             commandExecutor.shutdownNow();
             if (cloud != null) {
                 cloud.close();
+            }
+            if (folderGuard != null) {
+                folderGuard.close();
             }
             updates.ifPresent(Updates::close);
             link.close();
