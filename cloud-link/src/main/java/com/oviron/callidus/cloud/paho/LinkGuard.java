@@ -83,6 +83,12 @@ final class LinkGuard {
         this.lastInboundNanos = nanoTime.getAsLong();
     }
 
+    /** The sockets for the brokers of {@code tls}'s kind: TLS ones with the unit's identity, or plain TCP. */
+    javax.net.SocketFactory sockets(java.util.Optional<com.oviron.callidus.cloud.TlsSettings> tls)
+            throws java.security.GeneralSecurityException, IOException {
+        return tls.isPresent() ? tlsSockets(TlsContexts.socketFactory(tls.get())) : plainSockets();
+    }
+
     /** For plain TCP brokers. */
     SocketFactory plainSockets() {
         return new GuardedSocketFactory(this);

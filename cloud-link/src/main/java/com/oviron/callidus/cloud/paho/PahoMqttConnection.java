@@ -1,7 +1,6 @@
 package com.oviron.callidus.cloud.paho;
 
 import com.oviron.callidus.cloud.ConnectionListener;
-import com.oviron.callidus.cloud.IntervalLog;
 import com.oviron.callidus.cloud.LinkBusyException;
 import com.oviron.callidus.cloud.LinkSettings;
 import com.oviron.callidus.cloud.LinkStats;
@@ -9,12 +8,10 @@ import com.oviron.callidus.cloud.MessageListener;
 import com.oviron.callidus.cloud.MessageProperties;
 import com.oviron.callidus.cloud.MqttConnection;
 import com.oviron.callidus.cloud.NotConnectedException;
-import com.oviron.callidus.cloud.StatusMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -22,7 +19,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.tinylog.Logger;
 
 /**
@@ -51,9 +47,7 @@ public final class PahoMqttConnection implements MqttConnection {
     /** Room for the fixed header, topic and properties of a message whose payload is at the incoming limit. */
     public static final int PACKET_HEADER_ALLOWANCE = 4096;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
-    private static final int RETRIES_PER_WARNING = 10;
     private static final Duration CUT_GRACE = Duration.ofSeconds(5);
-    private static final Duration OVERSIZED_LOG_INTERVAL = Duration.ofMinutes(1);
     private static final int INBOUND_QUEUE_BYTES = 4 * 1024 * 1024;
 
     /** The broker and MQTT version of the session that is up. */
@@ -66,10 +60,7 @@ public final class PahoMqttConnection implements MqttConnection {
 
     private final LinkSettings settings;
     private final String statusTopic;
-    private final String deviceId;
-    private final String agentVersion;
-    private final Clock clock;
-    private final Random random = new Random();
+    private final Presence presence;
     private final ScheduledExecutorService executor;
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
     private final Subscriptions subscriptions = new Subscriptions();
@@ -77,10 +68,7 @@ public final class PahoMqttConnection implements MqttConnection {
     private final LinkGuard guard;
     private final BrokerRotation rotation;
     private final PendingPublishes pending = new PendingPublishes();
-    private final IntervalLog oversizedLog = new IntervalLog(OVERSIZED_LOG_INTERVAL);
-    private final AtomicLong oversized = new AtomicLong();
-    private final AtomicLong silentCloses = new AtomicLong();
-    private final AtomicLong abandonedConnects = new AtomicLong();
+    private final LinkCounters counters = new LinkCounters();
     private final InboundHandOver inbound;
     private final LinkWatchdog watch;
 
@@ -88,9 +76,8 @@ public final class PahoMqttConnection implements MqttConnection {
     private volatile Session session;
     private Session connecting;
     private boolean closing;
-    private int attempt;
     private int generation;
-    private ScheduledFuture<?> pendingReconnect;
+    private final ReconnectTimer reconnect;
     private ScheduledFuture<?> watchdog;
 
     /**
@@ -102,15 +89,14 @@ public final class PahoMqttConnection implements MqttConnection {
                               Clock clock) {
         this.settings = settings;
         this.statusTopic = statusTopic;
-        this.deviceId = deviceId;
-        this.agentVersion = agentVersion;
-        this.clock = clock;
+        this.presence = new Presence(deviceId, agentVersion, clock);
         this.rotation = new BrokerRotation(settings.brokerUris(), settings.protocol());
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mqtt-link");
             t.setDaemon(true);
             return t;
         });
+        this.reconnect = new ReconnectTimer(settings.backoff(), executor);
         PahoLogBridge.install();
         this.inbound = new InboundHandOver(Math.max(INBOUND_QUEUE_BYTES, 2 * settings.maxIncomingPayload()), executor,
                 subscriptions::dispatch);
@@ -119,13 +105,14 @@ public final class PahoMqttConnection implements MqttConnection {
                 Duration.ofSeconds(Math.max(1, settings.connectTimeout().toSeconds())), CUT_GRACE);
         this.guard = new LinkGuard(settings.maxIncomingPayload(), false, System::nanoTime,
                 (topic, qos, bytes) -> {
-                    oversized.incrementAndGet();
-                    post(() -> onOversized(topic, qos, bytes));
+                    counters.oversized();
+                    post(() -> {
+                        counters.logOversized(topic, qos, bytes, settings.maxIncomingPayload());
+                        subscriptions.tooLarge(topic, bytes);
+                    });
                 });
         try {
-            this.socketFactory = settings.tls().isPresent()
-                    ? guard.tlsSockets(TlsContexts.socketFactory(settings.tls().get()))
-                    : guard.plainSockets();
+            this.socketFactory = guard.sockets(settings.tls());
         } catch (java.security.GeneralSecurityException | java.io.IOException e) {
             executor.shutdownNow();
             throw new IllegalArgumentException("cannot set up TLS for " + settings.brokerUris() + ": "
@@ -147,7 +134,7 @@ public final class PahoMqttConnection implements MqttConnection {
 
     @Override
     public LinkStats stats() {
-        return new LinkStats(oversized.get(), silentCloses.get(), abandonedConnects.get(), 0, 0);
+        return counters.stats();
     }
 
     /** The broker and MQTT version in use, while a session is up. */
@@ -187,10 +174,10 @@ public final class PahoMqttConnection implements MqttConnection {
                 watch.clientReportedLoss(); // the session's client is retired at once, not waited for
                 lose(PendingPublishes.Loss.byUnit("broker silent for " + watch.lastSilenceMillis()
                         + " ms (limit 1.5 x keepAlive = " + watch.silenceLimitMillis() + " ms); connection closed"));
-                silentCloses.incrementAndGet();
+                counters.silentBrokerClosed();
             }
             case CUT_CONNECT -> {
-                abandonedConnects.incrementAndGet();
+                counters.connectAbandoned();
                 guard.abort();
             }
             case GIVE_UP_CONNECT -> {
@@ -211,17 +198,6 @@ public final class PahoMqttConnection implements MqttConnection {
 
     private String abandonedReason() {
         return "no CONNACK within the connect timeout (" + watch.connectTimeoutMillis() + " ms); attempt abandoned";
-    }
-
-    /** A message too large to read was dropped on Paho's receiving thread. */
-    private void onOversized(String topic, int qos, long bytes) {
-        long suppressed = oversizedLog.occurred();
-        if (suppressed >= 0) {
-            Logger.warn("mqtt incoming message too large, dropped unread topic={} qos={} bytes={} maxBytes={}"
-                    + " droppedSinceStart={} notLogged={}", topic, qos, bytes, settings.maxIncomingPayload(),
-                    oversized.get(), suppressed);
-        }
-        subscriptions.tooLarge(topic, bytes);
     }
 
     @Override
@@ -260,13 +236,13 @@ public final class PahoMqttConnection implements MqttConnection {
         if (closing || session != null || connecting != null) {
             return;
         }
-        pendingReconnect = null;
+        reconnect.started();
         BrokerRotation.Choice choice = rotation.next();
         guard.expect(choice.mqtt5(), (long) settings.maxIncomingPayload() + PACKET_HEADER_ALLOWANCE);
         guard.newAttempt();
         int gen = ++generation;
-        byte[] will = new StatusMessage(deviceId, false, agentVersion, clock.millis(), "connection-lost").encode();
-        ProtocolClient.Attempt spec = new ProtocolClient.Attempt(choice.uri(), statusTopic, will, socketFactory);
+        ProtocolClient.Attempt spec = new ProtocolClient.Attempt(choice.uri(), statusTopic, presence.will(),
+                socketFactory);
         ProtocolClient client;
         try {
             client = choice.mqtt5() ? new Paho5Client(settings, spec, events(gen))
@@ -291,7 +267,7 @@ public final class PahoMqttConnection implements MqttConnection {
         session = s;
         watch.sessionUp(System.nanoTime(), broker.serverKeepAlive().orElse(Duration.ofSeconds(
                 settings.keepAlive().toSeconds())));
-        attempt = 0;
+        reconnect.reset();
         rotation.connected(s.choice());
         Logger.info("mqtt connected broker={} protocol={} clientId={} sessionPresent={}", s.choice().uri(),
                 client.protocolName(), settings.clientId(), broker.sessionPresent());
@@ -313,8 +289,7 @@ public final class PahoMqttConnection implements MqttConnection {
         if (session != s) {
             return;
         }
-        byte[] online = new StatusMessage(deviceId, true, agentVersion, clock.millis(), "connected").encode();
-        publish(statusTopic, online, 1, true).whenComplete((ok, e) -> {
+        publish(statusTopic, presence.online(), 1, true).whenComplete((ok, e) -> {
             if (e != null) {
                 Logger.warn("mqtt online status not published error={}", e.getMessage());
             }
@@ -365,22 +340,7 @@ public final class PahoMqttConnection implements MqttConnection {
     }
 
     private void scheduleReconnect(String reason, BrokerRotation.Choice from) {
-        if (pendingReconnect != null) {
-            return;
-        }
-        Duration delay = settings.backoff().delay(attempt, random);
-        BrokerRotation.Choice next = rotation.next();
-        // a long outage must not flood the log: the first failure, then every 10th, are warnings
-        String message = "mqtt {} broker={} protocol={} attempt={} retryInMs={} next={} nextProtocol={}";
-        Object[] args = {reason, from.uri(), from.protocolName(), attempt + 1, delay.toMillis(), next.uri(),
-                next.protocolName()};
-        if (attempt % RETRIES_PER_WARNING == 0) {
-            Logger.warn(message, args);
-        } else {
-            Logger.debug(message, args);
-        }
-        attempt++;
-        pendingReconnect = executor.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+        reconnect.schedule(reason, from, rotation.next(), this::connect);
     }
 
     @Override
@@ -442,10 +402,7 @@ public final class PahoMqttConnection implements MqttConnection {
             if (watchdog != null) {
                 watchdog.cancel(false);
             }
-            if (pendingReconnect != null) {
-                pendingReconnect.cancel(false);
-                pendingReconnect = null;
-            }
+            reconnect.cancel();
             stopped.complete(new Session[] {session, connecting});
         });
         Session[] last = {null, null};
@@ -453,9 +410,8 @@ public final class PahoMqttConnection implements MqttConnection {
             last = stopped.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             Session live = last[0];
             if (live != null) {
-                byte[] offline = new StatusMessage(deviceId, false, agentVersion, clock.millis(), "shutdown").encode();
                 try {
-                    live.client().publishAndWait(statusTopic, offline, 1, true, CLOSE_TIMEOUT.toMillis());
+                    live.client().publishAndWait(statusTopic, presence.offline(), 1, true, CLOSE_TIMEOUT.toMillis());
                 } catch (Exception e) {
                     Logger.warn("mqtt offline status not published error={}", e.getMessage());
                 }
