@@ -459,6 +459,16 @@ public final class Agent implements AutoCloseable {
                 s.resends(), treatment.map(TreatmentDetector::inProgress).orElse(false));
     }
 
+    /** Sampling cycles so far, with or without an answer from the board: the service watchdog's progress. */
+    long samplerCycles() {
+        return sampler.samples() + sampler.halErrors();
+    }
+
+    /** Runs {@code task} on the telemetry-sync thread every {@code every}: the service watchdog's heartbeat. */
+    void everyOnSyncThread(Duration every, Runnable task) {
+        syncExecutor.scheduleWithFixedDelay(task, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** The discrete lines, when configured and available. */
     public Optional<GpioPort> gpioPort() {
         return gpio;

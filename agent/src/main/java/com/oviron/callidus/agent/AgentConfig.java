@@ -140,8 +140,19 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
         }
     }
 
-    /** @param level the lowest level logged at start: debug, info, warn, error (changed at run time by log.set-level) */
-    public record Log(String level) {
+    /**
+     * @param level       the lowest level logged at start: debug, info, warn, error (changed at run time by
+     *                    log.set-level)
+     * @param file        the optional log file besides standard output
+     * @param fileMaxMb   the size at which the file is rolled over
+     * @param fileBackups how many rolled-over files are kept besides the current one
+     */
+    public record Log(String level, Optional<java.nio.file.Path> file, int fileMaxMb, int fileBackups) {
+        /** Standard output only. */
+        public Log(String level) {
+            this(level, Optional.empty(), AgentConfigLoader.DEFAULT_LOG_FILE_MAX_MB,
+                    AgentConfigLoader.DEFAULT_LOG_FILE_BACKUPS);
+        }
     }
 
     /** @param drainTimeout on SIGTERM, how long to keep sending what is buffered before closing */

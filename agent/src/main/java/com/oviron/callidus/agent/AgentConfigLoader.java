@@ -57,6 +57,10 @@ public final class AgentConfigLoader {
     public static final int DEFAULT_IN_FLIGHT_WINDOW = 8;
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
     public static final String DEFAULT_LOG_LEVEL = "info";
+    /** The log file's size cap before it is rolled over (log.fileMaxMb). */
+    public static final int DEFAULT_LOG_FILE_MAX_MB = 10;
+    /** Rolled-over log files kept (log.fileBackups). */
+    public static final int DEFAULT_LOG_FILE_BACKUPS = 3;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
     /** Paho in-flight slots kept free for the status, channel catalog, health and event messages. */
@@ -224,6 +228,15 @@ public final class AgentConfigLoader {
 
         ConfigSection log = top.section("log", false);
         String level = log.oneOf("level", DEFAULT_LOG_LEVEL, LOG_LEVELS);
+        String logFileText = log.string("file", "");
+        Optional<Path> logFile = logFileText.isBlank() ? Optional.empty()
+                : Optional.of(baseDir.resolve(logFileText).normalize());
+        if (logFile.isPresent() && (Files.isDirectory(logFile.get()) || logFile.get().getFileName() == null)) {
+            throw new ConfigException("log.file", "'" + logFileText + "' is a folder; name a file, e.g."
+                    + " /var/log/callidus/agent.log");
+        }
+        int logFileMaxMb = (int) log.integer("fileMaxMb", DEFAULT_LOG_FILE_MAX_MB, 1, 1024);
+        int logFileBackups = (int) log.integer("fileBackups", DEFAULT_LOG_FILE_BACKUPS, 0, 100);
         log.done();
 
         Path stateFolder = path.toAbsolutePath().getParent();
@@ -252,7 +265,7 @@ public final class AgentConfigLoader {
                 mqtt,
                 new AgentConfig.Sync(batchMax, window, interval, healthInterval, maxPublishesPerSecond),
                 gpio,
-                new AgentConfig.Log(level),
+                new AgentConfig.Log(level, logFile, logFileMaxMb, logFileBackups),
                 new AgentConfig.Shutdown(drain),
                 subscription,
                 new AgentConfig.Cloud(settingsSync, files, display, xray, xrayCapture, update),
