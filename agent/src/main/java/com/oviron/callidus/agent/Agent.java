@@ -231,9 +231,10 @@ public final class Agent implements AutoCloseable {
         try {
             AgentConfig.Mqtt m = config.mqtt();
             Topics topics = new Topics(config.device().id());
-            LinkSettings settings = new LinkSettings(m.brokerUri(), config.device().id(), m.keepAlive(),
+            LinkSettings settings = new LinkSettings(m.brokerUris(), config.device().id(), m.keepAlive(),
                     m.connectTimeout(), new Backoff(m.reconnectMin(), m.reconnectMax()), m.username(), m.password(),
-                    m.maxInflight(), m.tls(), m.persistentSession(), m.maxIncomingBytes());
+                    m.maxInflight(), m.tls(), m.persistentSession(), m.maxIncomingBytes(), m.protocol(),
+                    m.sessionExpiry());
             MqttConnection link = new RateLimitedMqttConnection(new PahoMqttConnection(settings, topics.status(),
                     config.device().id(), AgentVersion.current(), clock), m.maxPublishesPerSecond());
             journal = SqliteCommandJournal.open(stateFolder(config).resolve("commands.db"), clock);
@@ -307,9 +308,10 @@ public final class Agent implements AutoCloseable {
     }
 
     private void startParts() throws StoreException {
-        Logger.info("agent starting device={} version={} channels={} samplePeriodMs={} store={} broker={}",
+        Logger.info("agent starting device={} version={} channels={} samplePeriodMs={} store={} brokers={} protocol={}",
                 config.device().id(), AgentVersion.current(), port.channels().size(),
-                config.hal().samplePeriod().toMillis(), config.store().path(), config.mqtt().brokerUri());
+                config.hal().samplePeriod().toMillis(), config.store().path(), config.mqtt().brokerUris(),
+                config.mqtt().protocol());
         Logger.info("store backlog pending={} lastSeq={}", outbox.pendingCount(), outbox.lastSeq());
         publishCatalogOnEveryConnect();
         publishHealthOnConnectAndPeriodically();

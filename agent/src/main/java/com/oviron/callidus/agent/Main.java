@@ -119,8 +119,8 @@ public final class Main {
         }
         if (checkOnly) {
             out.println("config ok: device=" + config.device().id() + " store=" + config.store().path()
-                    + " broker=" + config.mqtt().brokerUri() + " samplePeriod="
-                    + AgentConfigLoader.format(config.hal().samplePeriod()));
+                    + " broker=" + String.join(",", config.mqtt().brokerUris()) + " protocol="
+                    + config.mqtt().protocol() + " samplePeriod=" + AgentConfigLoader.format(config.hal().samplePeriod()));
             AgentConfig.Cloud c = config.cloud();
             out.println("services: subscription=" + (config.subscription().isPresent() ? "checked"
                     : "NOT CHECKED (development)") + " settings=" + c.settings().map(s -> s.folder().toString())

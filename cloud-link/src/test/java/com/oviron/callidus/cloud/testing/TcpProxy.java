@@ -29,6 +29,8 @@ public final class TcpProxy implements AutoCloseable {
     private long upstreamBudget = Long.MAX_VALUE;
     private volatile boolean refusing;
     private volatile boolean closed;
+    private final Object frozenLock = new Object();
+    private boolean frozen;
 
     public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
@@ -90,6 +92,7 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    awaitThaw();
                     int off = 0;
                     while (off < n) {
                         int k = towardsBroker ? takeBudget(n - off, from) : n - off;
@@ -147,6 +150,37 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * While frozen, nothing is relayed either way (bytes wait), like a broker that hangs or a link that silently
+     * stops carrying: connections stay open, and new ones are accepted.
+     */
+    public void freeze() {
+        synchronized (frozenLock) {
+            frozen = true;
+        }
+    }
+
+    /** Relays again what waited, and what comes. */
+    public void thaw() {
+        synchronized (frozenLock) {
+            frozen = false;
+            frozenLock.notifyAll();
+        }
+    }
+
+    private void awaitThaw() throws IOException {
+        synchronized (frozenLock) {
+            while (frozen && !closed) {
+                try {
+                    frozenLock.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while frozen", e);
+                }
+            }
+        }
+    }
+
     /** Closes every relayed connection now; bytes held by a stall are dropped with them. */
     public void cut() {
         for (Socket s : sockets) {
@@ -174,6 +208,7 @@ public final class TcpProxy implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        thaw();
         cut();
         try {
             server.close();
