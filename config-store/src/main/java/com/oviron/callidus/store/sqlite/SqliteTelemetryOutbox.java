@@ -536,6 +536,20 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         }
     }
 
+    /** Runs SQLite's quick check (seconds, not minutes, on a large file); "ok" when the file is sound. */
+    public synchronized String quickCheck() throws StoreException {
+        ensureOpen();
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
+            StringBuilder sb = new StringBuilder();
+            while (rs.next()) {
+                sb.append(sb.length() == 0 ? "" : "; ").append(rs.getString(1));
+            }
+            return sb.toString();
+        } catch (SQLException e) {
+            throw new StoreException("cannot check " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Runs SQLite's full integrity check; "ok" when the file is sound. */
     public synchronized String integrityCheck() throws StoreException {
         ensureOpen();
