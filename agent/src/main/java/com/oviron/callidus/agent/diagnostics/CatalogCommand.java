@@ -10,14 +10,14 @@ import com.oviron.callidus.cloud.command.CommandException;
 import java.util.Optional;
 
 /** {@code catalog.get}: one entry of the error-code catalog, or all of them, in every language. */
-final class CatalogCommand {
+public final class CatalogCommand {
     private final ErrorCatalog catalog;
 
-    CatalogCommand(ErrorCatalog catalog) {
+    public CatalogCommand(ErrorCatalog catalog) {
         this.catalog = catalog;
     }
 
-    void registerOn(CommandChannel channel) {
+    public void registerOn(CommandChannel channel) {
         channel.register("catalog.get", this::get);
     }
 
