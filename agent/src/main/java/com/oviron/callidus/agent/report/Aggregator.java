@@ -67,7 +67,13 @@ public final class Aggregator {
                     }
                 }
             }
-            previous.put(r.channelId(), new long[] {t, fresh ? 1 : 0, fresh && out ? 1 : 0});
+            long[] now = before != null ? before : new long[3];
+            now[0] = t;
+            now[1] = fresh ? 1 : 0;
+            now[2] = fresh && out ? 1 : 0;
+            if (before == null) {
+                previous.put(r.channelId(), now);
+            }
             if (fresh) {
                 acc.count++;
                 acc.sum += r.value();

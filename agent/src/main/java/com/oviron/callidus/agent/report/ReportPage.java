@@ -70,7 +70,7 @@ public final class ReportPage {
                 .append("<style>")
                 .append("body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;color:#212121;background:#fff}")
                 .append("h1{font-size:22px;margin:0 0 8px}h2{font-size:17px;margin:24px 0 8px;border-bottom:2px solid")
-                .append(" #1565c0;padding-bottom:3px}h3{font-size:14px;margin:14px 0 2px}")
+                .append(" #90a4ae;padding-bottom:3px}h3{font-size:14px;margin:14px 0 2px}")
                 .append("table{border-collapse:collapse;margin:4px 0}td,th{border:1px solid #bdbdbd;padding:3px 8px;")
                 .append("font-size:13px;text-align:left;vertical-align:top}th{background:#e3f2fd}")
                 .append(".meta td{border:none;padding:1px 12px 1px 0}.small{font-size:12px;color:#616161}")

@@ -65,7 +65,9 @@ public final class UsageCounters {
     public void onCycle(Instant at, List<Reading> readings) {
         for (Reading r : readings) {
             if ((r.quality() == Quality.GOOD || r.quality() == Quality.OUT_OF_RANGE) && Double.isFinite(r.value())) {
-                newest.put(r.channelId(), new double[] {r.timestamp().toEpochMilli(), r.value()});
+                double[] v = newest.computeIfAbsent(r.channelId(), k -> new double[2]);
+                v[0] = r.timestamp().toEpochMilli();
+                v[1] = r.value();
             } else {
                 newest.remove(r.channelId());
             }

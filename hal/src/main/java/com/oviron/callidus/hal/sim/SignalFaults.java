@@ -25,7 +25,6 @@ public final class SignalFaults {
     private volatile boolean overVoltage;
     /** Channel id → the value it is stuck at; NaN until the next reading shows what that is. */
     private final Map<String, Double> stuck = new ConcurrentHashMap<>();
-    private volatile Map<String, Double> lastValues = Map.of();
 
     public void setPressureDrop(boolean on) {
         pressureDrop = on;
@@ -35,9 +34,9 @@ public final class SignalFaults {
         overVoltage = on;
     }
 
-    /** The channel's sensor stops changing, at its newest value (or the next one, if it has none yet). */
+    /** The channel's sensor stops changing, at the value the next reading shows. */
     public void stick(String channelId) {
-        stuck.put(channelId, lastValues.getOrDefault(channelId, Double.NaN));
+        stuck.putIfAbsent(channelId, Double.NaN);
     }
 
     /** Every stuck sensor works again. */
@@ -67,8 +66,10 @@ public final class SignalFaults {
 
     /** The readings as the faulty board shows them (the input is not changed). */
     public List<Reading> apply(Collection<Reading> fromBoard) {
+        if (!pressureDrop && !overVoltage && stuck.isEmpty()) {
+            return List.copyOf(fromBoard);
+        }
         List<Reading> out = new ArrayList<>(fromBoard.size());
-        Map<String, Double> seen = new java.util.HashMap<>();
         for (Reading r : fromBoard) {
             double v = r.value();
             if (pressureDrop && r.channelId().equals("main_air_pressure")) {
@@ -83,11 +84,8 @@ public final class SignalFaults {
                 stuck.replace(r.channelId(), frozen, v);
                 frozen = v;
             }
-            double shown = frozen != null ? frozen : v;
-            seen.put(r.channelId(), shown);
-            out.add(new Reading(r.channelId(), shown, r.timestamp(), r.quality()));
+            out.add(new Reading(r.channelId(), frozen != null ? frozen : v, r.timestamp(), r.quality()));
         }
-        lastValues = Map.copyOf(seen);
         return out;
     }
 

@@ -41,8 +41,10 @@ class FaultInjectingPortTest {
     @Test
     void a_stuck_sensor_keeps_its_value_while_the_others_move() throws Exception {
         FaultInjectingPort faulty = new FaultInjectingPort(new SimulatedCallidusBoard(clock, 3));
-        double before = values(faulty.sample()).get("water_pressure");
+        faulty.sample();
         faulty.faults().stick("water_pressure");
+        clock.advance(Duration.ofMillis(100));
+        double before = values(faulty.sample()).get("water_pressure");
         for (int i = 0; i < 20; i++) {
             clock.advance(Duration.ofMillis(100));
             assertEquals(before, values(faulty.sample()).get("water_pressure"));

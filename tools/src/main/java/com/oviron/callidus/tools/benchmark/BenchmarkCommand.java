@@ -25,6 +25,11 @@ public final class BenchmarkCommand {
                         with the chunk rate limit and without, download, and the same bytes published raw
                         (same chunk size, QoS 1, same window) in the same run (needs Debian's mosquitto)
                         options: --mib <n> (default 20), --rate <n> chunks/s (default 40)
+              report    a month of the simulated board at 10 Hz on every channel through the agent's
+                        aggregator, alarms and counters into a real diagnostics.db, then the month's report
+                        built and rendered (JSON and the HTML page), timed against the 3 s goal
+                        options: --days <n> (default 30), --hz <n> (default 10),
+                                 --page <file> (also write the page there)
             """;
 
     private BenchmarkCommand() {
@@ -41,6 +46,9 @@ public final class BenchmarkCommand {
         long baseline = 20_000;
         int mib = 20;
         int rate = com.oviron.callidus.cloud.files.FileTransferSettings.DEFAULT_CHUNKS_PER_SECOND;
+        int days = 30;
+        int hz = 10;
+        java.util.Optional<java.nio.file.Path> page = java.util.Optional.empty();
         if (java.util.Arrays.asList(args).contains("--help")) {
             out.print(USAGE);
             return 0;
@@ -57,6 +65,9 @@ public final class BenchmarkCommand {
                     case "--baseline" -> baseline = Long.parseLong(args[i + 1]);
                     case "--mib" -> mib = Integer.parseInt(args[i + 1]);
                     case "--rate" -> rate = Integer.parseInt(args[i + 1]);
+                    case "--days" -> days = Integer.parseInt(args[i + 1]);
+                    case "--hz" -> hz = Integer.parseInt(args[i + 1]);
+                    case "--page" -> page = java.util.Optional.of(java.nio.file.Path.of(args[i + 1]));
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
                 }
             }
@@ -68,6 +79,12 @@ public final class BenchmarkCommand {
             }
             if (mib < 1 || mib > 64) {
                 throw new IllegalArgumentException("--mib must be 1..64");
+            }
+            if (days < 1 || days > 400) {
+                throw new IllegalArgumentException("--days must be 1..400");
+            }
+            if (hz < 1 || hz > 100) {
+                throw new IllegalArgumentException("--hz must be 1..100");
             }
             if (rate < 1 || rate > 90) {
                 throw new IllegalArgumentException("--rate must be 1..90 chunks per second");
@@ -89,6 +106,7 @@ public final class BenchmarkCommand {
                 case "modbus" -> new ModbusPollBenchmark(out, Duration.ofSeconds(seconds), baud).run();
                 case "telemetry" -> new TelemetryBenchmark(out, readings, 50, baseline).run();
                 case "xray" -> new XrayBenchmark(out, mib * 1024L * 1024L, rate).run();
+                case "report" -> new ReportBenchmark(out, days, Duration.ofMillis(1000 / hz), page).run();
                 default -> {
                     err.println("error: unknown benchmark '" + args[0] + "'");
                     err.print(USAGE);
