@@ -147,6 +147,20 @@ public final class Diagnostics implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        reports.setRunningMinutes(this::runningMinutes);
+    }
+
+    /** The aggregator's running minutes, read on its own thread (empty if it does not answer in 5 s). */
+    private List<AggregateRow> runningMinutes() {
+        try {
+            return thread.submit(aggregator::running).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | RejectedExecutionException e) {
+            return List.of();
+        }
     }
 
     /** Opens {@code diagnostics.db} and the unit key; {@link #start()} begins the work. */

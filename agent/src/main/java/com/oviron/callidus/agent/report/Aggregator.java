@@ -96,6 +96,17 @@ public final class Aggregator {
         return drain();
     }
 
+    /**
+     * The minutes still running, as they stand now (not handed over: a report of the last minutes shows them
+     * before they are stored).
+     */
+    public List<AggregateRow> running() {
+        List<AggregateRow> out = new ArrayList<>();
+        current.forEach((channel, acc) -> out.add(acc.row(channel)));
+        out.removeIf(r -> r.count() == 0 && r.observedMillis() == 0);
+        return out;
+    }
+
     /** Every minute, also the one still running (at shutdown; a minute written twice adds up in the store). */
     public List<AggregateRow> closeAll() {
         current.forEach((channel, acc) -> closed.add(acc.row(channel)));

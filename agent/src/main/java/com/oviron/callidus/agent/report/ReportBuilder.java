@@ -65,6 +65,15 @@ public final class ReportBuilder {
      */
     public Report build(long fromMillis, long toMillis, long bucketMinutes, List<ChannelInfo> channels, long now)
             throws StoreException {
+        return build(fromMillis, toMillis, bucketMinutes, channels, now, List.of());
+    }
+
+    /**
+     * @param channels the channels to report, in order
+     * @param running  the minutes still running (not yet in the store), counted in the bucket of their start
+     */
+    public Report build(long fromMillis, long toMillis, long bucketMinutes, List<ChannelInfo> channels, long now,
+                        List<AggregateRow> running) throws StoreException {
         long size = bucketMinutes * 60_000;
         Map<AggregateLevel, Long> horizon = new LinkedHashMap<>();
         horizon.put(AggregateLevel.MINUTE, now - retention.keepMinutesMillis());
@@ -96,6 +105,13 @@ public final class ReportBuilder {
                             AggregateLevel.MINUTE.bucketStart(bucket), r.count(), r.min(), r.max(), r.sum(),
                             r.observedMillis(), r.outOfRangeMillis());
                     buckets.merge(bucket, asBucket, AggregateRow::merge);
+                }
+            }
+            for (AggregateRow r : running) {
+                if (r.channel().equals(c.id()) && r.startMillis() + 60_000 > fromMillis && r.startMillis() < toMillis) {
+                    long bucket = Math.floorDiv(Math.max(r.startMillis(), fromMillis), size) * size;
+                    buckets.merge(bucket, new AggregateRow(AggregateLevel.MINUTE, c.id(), bucket, r.count(), r.min(),
+                            r.max(), r.sum(), r.observedMillis(), r.outOfRangeMillis()), AggregateRow::merge);
                 }
             }
             series.add(series(c, buckets));

@@ -42,6 +42,8 @@ public final class ReportCommands {
     private final Clock clock;
     private final String device;
     private volatile Optional<Uploader> uploader = Optional.empty();
+    private volatile java.util.function.Supplier<List<com.oviron.callidus.store.diagnostics.AggregateRow>> running =
+            List::of;
 
     public ReportCommands(ReportBuilder builder, List<ChannelInfo> channels, ErrorCatalog catalog, UsageSettings usage,
                           ReportFiles files, String device, Clock clock) {
@@ -52,6 +54,12 @@ public final class ReportCommands {
         this.files = files;
         this.device = device;
         this.clock = clock;
+    }
+
+    /** The minutes still running (the aggregator's, read on its thread), so a report reaches up to now. */
+    public void setRunningMinutes(java.util.function.Supplier<List<com.oviron.callidus.store.diagnostics.AggregateRow>>
+                                          supplier) {
+        running = supplier;
     }
 
     /** The cloud services' file transfer, once it is there. */
@@ -105,7 +113,8 @@ public final class ReportCommands {
         }
         Report report;
         try {
-            report = builder.build(from, to, bucketMinutes, selected.isEmpty() ? channels : selected, clock.millis());
+            report = builder.build(from, to, bucketMinutes, selected.isEmpty() ? channels : selected, clock.millis(),
+                    running.get());
         } catch (StoreException e) {
             throw new CommandException(ErrorCode.FAILED, "the diagnostics store could not be read: " + e.getMessage(),
                     e);

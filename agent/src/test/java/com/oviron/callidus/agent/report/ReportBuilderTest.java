@@ -137,6 +137,15 @@ class ReportBuilderTest {
     }
 
     @Test
+    void the_minutes_still_running_are_in_the_report_before_they_are_stored() throws Exception {
+        long minute = AggregateLevel.MINUTE.bucketStart(NOW);
+        Report r = builder().build(NOW - 600_000, NOW + 60_000, 60, CHANNELS, NOW,
+                List.of(minute("supply_voltage", minute, 24.5, 0), minute("supply_voltage", minute - 3_600_000, 1, 0)));
+        assertEquals(600, r.channels().get(0).count(), "the running minute counts, one outside the period does not");
+        assertEquals(24.5, r.channels().get(0).mean(), 1e-9);
+    }
+
+    @Test
     void the_automatic_bucket_keeps_a_report_within_its_size() {
         assertEquals(1, ReportBuilder.autoBucketMinutes(NOW - 3_600_000, NOW, 150));
         assertEquals(15, ReportBuilder.autoBucketMinutes(NOW - DAY, NOW, 150));
