@@ -55,7 +55,7 @@ public final class AlarmBook implements AlarmEngine.Listener {
      *
      * @return the rule ids whose alarm is active (they start active in the engine)
      */
-    public Set<String> restore(Set<String> ruleIds) {
+    public synchronized Set<String> restore(Set<String> ruleIds) {
         Set<String> active = new TreeSet<>();
         List<AlarmRecord> stored;
         try {
@@ -101,7 +101,7 @@ public final class AlarmBook implements AlarmEngine.Listener {
         }
         open.put(rule.id(), after);
         Logger.warn("alarm raised id={} code={} rule={} value={} limit={} count={}", after.id(), after.code(),
-                after.rule(), value, limit, after.count());
+                after.rule(), num(value), num(limit), after.count());
         record(after, "alarm.raised", "alarm", "raised: " + describe(rule, after));
     }
 

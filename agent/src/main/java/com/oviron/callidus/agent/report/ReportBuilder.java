@@ -86,7 +86,12 @@ public final class ReportBuilder {
                 continue;
             }
             Map<String, List<AggregateRow>> byChannel = new HashMap<>();
-            for (AggregateRow r : store.aggregates(level, level.bucketStart(fromMillis), toMillis)) {
+            // rows before the first bucket this level serves are never used: not read either
+            long first = level.bucketStart(fromMillis);
+            if (level != AggregateLevel.DAY) {
+                first = Math.max(first, Math.floorDiv(horizon.get(level) + size - 1, size) * size);
+            }
+            for (AggregateRow r : store.aggregates(level, first, toMillis)) {
                 byChannel.computeIfAbsent(r.channel(), k -> new ArrayList<>()).add(r);
             }
             rows.put(level, byChannel);

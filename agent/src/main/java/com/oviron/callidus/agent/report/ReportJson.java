@@ -16,6 +16,8 @@ import java.util.Map;
 public final class ReportJson {
     /** The order of a bucket's values. */
     public static final String COLUMNS = "start,count,min,max,mean,outOfRangeSeconds";
+    /** Alarms listed at most (the reply must stay within one message; the page lists them all). */
+    public static final int MAX_ALARMS = 100;
 
     private ReportJson() {
     }
@@ -64,10 +66,13 @@ public final class ReportJson {
         }
         o.add("channels", channels);
         JsonArray alarms = new JsonArray();
-        for (AlarmRecord a : r.alarms()) {
+        for (AlarmRecord a : r.alarms().subList(0, Math.min(MAX_ALARMS, r.alarms().size()))) {
             alarms.add(AlarmJson.of(a, infos.get(a.channel()), catalog.entryOrUnknown(a.code()), language));
         }
         o.add("alarms", alarms);
+        if (r.alarms().size() > MAX_ALARMS) {
+            o.addProperty("alarmsOmitted", r.alarms().size() - MAX_ALARMS);
+        }
         JsonObject usage = new JsonObject();
         usage.add("period", UsageCounters.json(r.usagePeriod(), usageSettings));
         usage.add("total", UsageCounters.json(r.usageNow(), usageSettings));

@@ -59,9 +59,9 @@ public final class UnitKey {
                 if (!key.pairs()) {
                     throw new IllegalArgumentException("the public key does not belong to the private key");
                 }
-                Files.setPosixFilePermissions(file, OWNER_ONLY);
+                ownerOnly(file);
                 return key;
-            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            } catch (IllegalArgumentException e) {
                 Path aside = file.resolveSibling(FILE + ".damaged-" + System.currentTimeMillis());
                 Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
                 Logger.error("unit key file damaged, moved aside; a new unit key is made (its public key must be"
@@ -78,9 +78,18 @@ public final class UnitKey {
         // DurableFiles writes a temporary file created 0600, forced, then renamed over the target
         DurableFiles.replace(file, (PrivateKeyPem.pem(pair.getPrivate()) + PinnedKeys.pem(pair.getPublic()))
                 .getBytes(StandardCharsets.US_ASCII));
-        Files.setPosixFilePermissions(file, OWNER_ONLY);
+        ownerOnly(file);
         Logger.info("unit key created kid={} file={}", key.keyId, file);
         return key;
+    }
+
+    /** Mode 0600; a file system without POSIX modes (not the unit's) is logged, not fatal. */
+    private static void ownerOnly(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, OWNER_ONLY);
+        } catch (UnsupportedOperationException e) {
+            Logger.warn("unit key file mode not set (no POSIX file modes here) file={}", file);
+        }
     }
 
     private static String publicBlock(String text) {

@@ -73,6 +73,7 @@ public final class SimulatedHistory {
             if (day != lastDay) {
                 progress.accept(day);
                 lastDay = day;
+                store.prune(now, settings.retention()); // as the agent does (hourly)
             }
             board.faults().setPressureDrop(day % 5 == 0 && minuteOfDay >= 9 * 60 + 30 && minuteOfDay < 9 * 60 + 45);
             board.faults().setOverVoltage(day % 7 == 0 && minuteOfDay == 14 * 60);
