@@ -140,7 +140,8 @@ public final class Diagnostics implements AutoCloseable {
         this.reports = new ReportCommands(new ReportBuilder(store, settings.retention(), parts.device(),
                 parts.agentVersion(), catalog.version()), channels, catalog, settings.usage(), reportFiles,
                 parts.device(), clock);
-        this.selftest = new SelfTestCommands(new SelfTest(channels, settings.minFreeBytes(), clock), facts(), unitKey,
+        this.selftest = new SelfTestCommands(new SelfTest(channels, settings.minFreeBytes(), clock),
+                new SelfTestFacts(parts, store, book, () -> lastHeard), unitKey,
                 parts.outbox(), store, catalog, parts.device(), parts.agentVersion(), clock);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "diagnostics");
@@ -338,84 +339,6 @@ public final class Diagnostics implements AutoCloseable {
         o.addProperty("lastRestartReason", heartbeat.lastRestartReason());
         o.addProperty("catalogVersion", catalog.version());
         return o;
-    }
-
-    private SelfTest.Facts facts() {
-        return new SelfTest.Facts() {
-            @Override
-            public Optional<Instant> lastHeard() {
-                return Optional.ofNullable(lastHeard);
-            }
-
-            @Override
-            public List<Reading> newest() {
-                return parts.newest().get();
-            }
-
-            @Override
-            public SelfTest.GpioCheck gpio() {
-                if (!parts.gpioConfigured()) {
-                    return new SelfTest.GpioCheck(false, Optional.empty(), Map.of());
-                }
-                if (parts.gpio().isEmpty()) {
-                    return new SelfTest.GpioCheck(true, Optional.of("the GPIO lines could not be opened at start"),
-                            Map.of());
-                }
-                Map<String, Boolean> inputs = new LinkedHashMap<>();
-                for (GpioLine l : parts.gpio().get().lines()) {
-                    if (l.isInput()) {
-                        inputs.put(l.name(), parts.gpio().get().isActive(l.name()));
-                    }
-                }
-                return new SelfTest.GpioCheck(true, Optional.empty(), inputs);
-            }
-
-            @Override
-            public Map<String, String> storageChecks() {
-                Map<String, String> m = new LinkedHashMap<>();
-                m.put("agent.db", check(parts.outboxCheck()::get));
-                m.put("diagnostics.db", check(() -> {
-                    try {
-                        return store.quickCheck();
-                    } catch (StoreException e) {
-                        return e.getMessage();
-                    }
-                }));
-                return m;
-            }
-
-            private String check(Supplier<String> s) {
-                try {
-                    return s.get();
-                } catch (RuntimeException e) {
-                    return String.valueOf(e.getMessage());
-                }
-            }
-
-            @Override
-            public long freeBytes() {
-                try {
-                    return Files.getFileStore(parts.stateFolder()).getUsableSpace();
-                } catch (IOException e) {
-                    return 0;
-                }
-            }
-
-            @Override
-            public Optional<String> clockProblem() {
-                return parts.clockProblem().get();
-            }
-
-            @Override
-            public boolean brokerConnected() {
-                return parts.link().isConnected();
-            }
-
-            @Override
-            public List<AlarmRecord> openAlarms() {
-                return book.open();
-            }
-        };
     }
 
     /** Runs the self-test now (the console and tests call it through the command). */
