@@ -83,6 +83,7 @@ public final class Agent implements AutoCloseable {
     private final GatedMqttConnection gated;
     private final Optional<SubscriptionService> subscription;
     private final UnitCommands unitCommands;
+    private final com.oviron.callidus.agent.diagnostics.Diagnostics diagnostics;
     private CloudServices cloud;
     private FolderGuard folderGuard;
     private Optional<Updates> updates = Optional.empty();
@@ -131,6 +132,8 @@ public final class Agent implements AutoCloseable {
                 config.toString(), link::stats), clock, live::active);
         unitCommands.registerOn(commands);
         this.subscription = config.subscription().map(s -> SubscriptionService.open(s, config.device().id(), clock));
+        this.diagnostics = DiagnosticsWiring.open(config, port, outbox, link, gpio, treatment, sampler, commands,
+                unitCommands, subscription, clock);
         if (subscription.isPresent()) {
             SubscriptionService service = subscription.get();
             SubscriptionCommands.registerOn(commands, service);
@@ -245,11 +248,13 @@ public final class Agent implements AutoCloseable {
                         clock, agent.folderGuard);
             } catch (java.io.IOException | StoreException | RuntimeException e) {
                 agent.folderGuard.close();
+                agent.diagnostics.close();
                 agent.gpio.ifPresent(GpioPort::close);
                 agent.commandExecutor.shutdownNow();
                 agent.syncExecutor.shutdownNow();
                 throw new StoreException("cannot set up the cloud services: " + e.getMessage(), e);
             }
+            agent.diagnostics.setUploader(agent.cloud::sendReport);
             agent.startParts();
             return agent;
         } catch (RuntimeException | StoreException e) {
@@ -314,6 +319,7 @@ public final class Agent implements AutoCloseable {
                 config.mqtt().protocol());
         Logger.info("store backlog pending={} lastSeq={}", outbox.pendingCount(), outbox.lastSeq());
         publishCatalogOnEveryConnect();
+        diagnostics.start();
         publishHealthOnConnectAndPeriodically();
         publishLiveWhileReplaying();
         showLinkOnStatusLed();
@@ -419,7 +425,9 @@ public final class Agent implements AutoCloseable {
     private void publishCatalogOnEveryConnect() {
         List<ChannelCatalog.Channel> channels = port.channels().stream()
                 .map(c -> new ChannelCatalog.Channel(c.id(), c.name(), c.unit())).toList();
-        byte[] catalog = new ChannelCatalog(config.device().id(), channels).encode();
+        byte[] catalog = new ChannelCatalog(config.device().id(), channels, java.util.Optional.of(
+                new ChannelCatalog.UnitKey(diagnostics.unitKey().keyId(), com.oviron.callidus.agent.subscription
+                        .PinnedKeys.rawBase64Url(diagnostics.unitKey().publicKey())))).encode();
         String topic = new Topics(config.device().id()).channels();
         link.addListener(new ConnectionListener() {
             @Override
@@ -469,6 +477,11 @@ public final class Agent implements AutoCloseable {
         syncExecutor.scheduleWithFixedDelay(task, 0, every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Service diagnostics: alarms, usage counters, aggregates, reports, the self-test. */
+    public com.oviron.callidus.agent.diagnostics.Diagnostics diagnostics() {
+        return diagnostics;
+    }
+
     /** The discrete lines, when configured and available. */
     public Optional<GpioPort> gpioPort() {
         return gpio;
@@ -493,6 +506,7 @@ public final class Agent implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            diagnostics.close();
             sync.close();
             commandExecutor.shutdownNow();
             if (cloud != null) {

@@ -252,6 +252,12 @@ public final class AgentConfigLoader {
         Optional<com.oviron.callidus.agent.console.ConsoleSettings> console = ServiceConfigSections.console(top.section("console", false));
         FileTransferSettings files = ServiceConfigSections.files(top.section("files", false), stateFolder, display, xray, update);
 
+        com.oviron.callidus.agent.diagnostics.DiagnosticsSettings diagnostics = com.oviron.callidus.agent.diagnostics
+                .DiagnosticsSettings.read(top.section("diagnostics", false), com.oviron.callidus.agent.diagnostics
+                        .DiagnosticsSettings.channelsOf(modbus.map(AgentConfig.Modbus::map)), gpio.lines().stream()
+                        .filter(GpioLine::isInput).map(GpioLine::name).collect(java.util.stream.Collectors.toSet()),
+                        !gpio.treatmentInputs().isEmpty(), gpio.treatmentHoldOff(), baseDir, stateFolder);
+
         ConfigSection shutdown = top.section("shutdown", false);
         Duration drain = shutdown.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT, Duration.ZERO,
                 Duration.ofMinutes(5));
@@ -269,7 +275,7 @@ public final class AgentConfigLoader {
                 new AgentConfig.Shutdown(drain),
                 subscription,
                 new AgentConfig.Cloud(settingsSync, files, display, xray, xrayCapture, update),
-                console);
+                console, diagnostics);
     }
 
 

@@ -280,6 +280,15 @@ final class CloudServices implements AutoCloseable {
         }
     }
 
+    /** Sends a report page (written by {@code report.get}) as an upload of kind report; returns its transfer id. */
+    String sendReport(Path file) throws IOException {
+        try {
+            return files.send(FileKind.REPORT, file.getFileName().toString(), PathUploadSource.of(file));
+        } catch (FileTransferException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
     /** Tells the services that the subscription may have changed. */
     void recheckGate() {
         link.recheck();
@@ -365,9 +374,10 @@ final class CloudServices implements AutoCloseable {
                     && XrayRecord.ID.matcher(name.substring(0, VAULT_ID_LENGTH)).matches()) {
                 return Optional.of(vault.get().uploadSource(name.substring(0, VAULT_ID_LENGTH)));
             }
-            if (kind == FileKind.SUPPORT_BUNDLE) {
-                Path file = bundleFolder.resolve(name).normalize();
-                if (file.startsWith(bundleFolder) && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            if (kind == FileKind.SUPPORT_BUNDLE || kind == FileKind.REPORT) {
+                Path folder = kind == FileKind.REPORT ? bundleFolder.resolveSibling("reports") : bundleFolder;
+                Path file = folder.resolve(name).normalize();
+                if (file.startsWith(folder) && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                     return Optional.of(PathUploadSource.of(file));
                 }
             }

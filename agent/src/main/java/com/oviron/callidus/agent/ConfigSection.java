@@ -10,14 +10,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** One JSON object of the file, remembering which keys were used so unknown ones can be reported. */
-final class ConfigSection {
+/**
+ * One JSON object of the configuration file, remembering which keys were used so unknown ones can be reported.
+ * Public so that each feature package reads its own section (e.g. {@code agent.diagnostics}); every error is a
+ * {@link ConfigException} naming the dotted key.
+ */
+public final class ConfigSection {
     private final String prefix;
     private final JsonObject object;
     private final boolean present;
     private final Set<String> used = new HashSet<>();
 
-    ConfigSection(String prefix, JsonObject object) {
+    public ConfigSection(String prefix, JsonObject object) {
         this(prefix, object, true);
     }
 
@@ -28,15 +32,15 @@ final class ConfigSection {
     }
 
     /** Whether the file has this section (a missing optional section reads as empty). */
-    boolean isPresent() {
+    public boolean isPresent() {
         return present;
     }
 
-    String key(String name) {
+    public String key(String name) {
         return prefix.isEmpty() ? name : prefix + "." + name;
     }
 
-    ConfigSection section(String name, boolean required) throws ConfigException {
+    public ConfigSection section(String name, boolean required) throws ConfigException {
         used.add(name);
         JsonElement e = object.get(name);
         if (e == null || e.isJsonNull()) {
@@ -52,7 +56,7 @@ final class ConfigSection {
     }
 
     /** A string; {@code fallback == null} means required. */
-    String string(String name, String fallback) throws ConfigException {
+    public String string(String name, String fallback) throws ConfigException {
         used.add(name);
         JsonElement e = object.get(name);
         if (e == null || e.isJsonNull()) {
@@ -71,7 +75,7 @@ final class ConfigSection {
         return s;
     }
 
-    String oneOf(String name, String fallback, List<String> allowed) throws ConfigException {
+    public String oneOf(String name, String fallback, List<String> allowed) throws ConfigException {
         String s = string(name, fallback);
         for (String a : allowed) {
             if (a.equalsIgnoreCase(s)) {
@@ -81,7 +85,7 @@ final class ConfigSection {
         throw new ConfigException(key(name), "'" + s + "' is not allowed; use one of " + allowed);
     }
 
-    long integer(String name, long fallback, long min, long max) throws ConfigException {
+    public long integer(String name, long fallback, long min, long max) throws ConfigException {
         used.add(name);
         JsonElement e = object.get(name);
         if (e == null || e.isJsonNull()) {
@@ -103,7 +107,30 @@ final class ConfigSection {
         return v;
     }
 
-    Duration duration(String name, Duration fallback, Duration min, Duration max) throws ConfigException {
+    /** A finite number within {@code [min, max]}, if the key is there. */
+    public java.util.OptionalDouble optionalNumber(String name, double min, double max) throws ConfigException {
+        used.add(name);
+        JsonElement e = object.get(name);
+        if (e == null || e.isJsonNull()) {
+            return java.util.OptionalDouble.empty();
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new ConfigException(key(name), "must be a number, got " + e);
+        }
+        double v = e.getAsDouble();
+        if (!Double.isFinite(v) || v < min || v > max) {
+            throw new ConfigException(key(name), e + " is out of range; allowed " + min + " to " + max);
+        }
+        return java.util.OptionalDouble.of(v);
+    }
+
+    /** Whether the object has this key (and it is not null); does not count as using it. */
+    public boolean has(String name) {
+        JsonElement e = object.get(name);
+        return e != null && !e.isJsonNull();
+    }
+
+    public Duration duration(String name, Duration fallback, Duration min, Duration max) throws ConfigException {
         used.add(name);
         JsonElement e = object.get(name);
         if (e == null || e.isJsonNull()) {
@@ -124,11 +151,11 @@ final class ConfigSection {
     }
 
     /** The keys of this object, in file order (for sections whose keys are names, like gpio.lines). */
-    List<String> keys() {
+    public List<String> keys() {
         return new ArrayList<>(object.keySet());
     }
 
-    boolean bool(String name, boolean fallback) throws ConfigException {
+    public boolean bool(String name, boolean fallback) throws ConfigException {
         used.add(name);
         JsonElement e = object.get(name);
         if (e == null || e.isJsonNull()) {
@@ -140,7 +167,7 @@ final class ConfigSection {
         return e.getAsBoolean();
     }
 
-    List<String> stringList(String name) throws ConfigException {
+    public List<String> stringList(String name) throws ConfigException {
         used.add(name);
         JsonElement e = object.get(name);
         if (e == null || e.isJsonNull()) {
@@ -160,7 +187,7 @@ final class ConfigSection {
     }
 
     /** Fails on the first key of this object that nothing asked for. */
-    void done() throws ConfigException {
+    public void done() throws ConfigException {
         for (String k : object.keySet()) {
             if (!used.contains(k)) {
                 throw new ConfigException(key(k), "unknown key; known keys here are " + used.stream().sorted()

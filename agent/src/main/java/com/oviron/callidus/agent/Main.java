@@ -108,7 +108,9 @@ public final class Main {
         try {
             config = AgentConfigLoader.load(configFile);
         } catch (ConfigException e) {
-            err.println("error: " + e.getMessage());
+            // E001 in the error-code catalog: what it means and what to do, in English and Bulgarian
+            err.println("error: " + e.getMessage() + " [" + com.oviron.callidus.agent.diagnostics.Codes.CONFIG_INVALID
+                    + "]");
             return EXIT_USAGE;
         }
         List<String> unsafe = StartupChecks.problems(config, configFile, ProcessUser.current());
@@ -128,6 +130,14 @@ public final class Main {
                     + " xray=" + c.xray().map(x -> x.viewerFolder().toString()).orElse("off") + " update="
                     + c.update().map(u -> u.root().toString()).orElse("off") + " console="
                     + config.console().map(k -> k.serial().device()).orElse("off"));
+            com.oviron.callidus.agent.diagnostics.DiagnosticsSettings d = config.diagnostics();
+            out.println("diagnostics: alarm rules=" + d.rules().size() + " usage operating="
+                    + d.usage().operating().map(Object::toString).orElse("none") + " instruments="
+                    + d.usage().instruments().keySet() + " treatments from " + (d.usage().treatmentsFromGpio() ? "gpio"
+                    : "instruments") + " keep minutes/hours/days=" + d.retention().keepMinutesMillis() / 86_400_000
+                    + "/" + d.retention().keepHoursMillis() / 86_400_000 + "/" + d.retention().keepDaysMillis()
+                    / 86_400_000 + " days reports export=" + d.exportFolder().map(Object::toString).orElse("off")
+                    + " catalog=" + com.oviron.callidus.agent.diagnostics.ErrorCatalog.shipped().version());
             return EXIT_OK;
         }
         configureLogging(config.log(), System.getenv());

@@ -33,7 +33,9 @@ final class Sampler {
     private final long samplesPerDiagnostics;
     private final java.util.Map<String, Reading> newest = new java.util.concurrent.ConcurrentHashMap<>();
     private ScheduledFuture<?> task;
-    private volatile java.util.function.Consumer<List<Reading>> tap = readings -> { };
+    private final List<java.util.function.Consumer<List<Reading>>> taps = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<HalException>> failureListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Sampler(SensorPort port, GroupCommitWriter writer, ScheduledExecutorService executor, Duration period) {
         this.samplesPerDiagnostics = Math.max(1, DIAGNOSTICS_EVERY.toNanos() / period.toNanos());
@@ -59,7 +61,9 @@ final class Sampler {
             for (Reading r : readings) {
                 newest.put(r.channelId(), r);
             }
-            tap.accept(readings);
+            for (java.util.function.Consumer<List<Reading>> tap : taps) {
+                tap.accept(readings);
+            }
             if (n % samplesPerDiagnostics == 0) {
                 logDiagnostics();
             }
@@ -67,6 +71,9 @@ final class Sampler {
             long n = halErrors.incrementAndGet();
             if (n == 1 || n % LOG_EVERY_NTH_ERROR == 0) {
                 Logger.warn("hal sample failed errors={} error={}", n, e.getMessage());
+            }
+            for (java.util.function.Consumer<HalException> l : failureListeners) {
+                l.accept(e);
             }
         } catch (RuntimeException e) {
             // a periodic task that throws is never run again: keep sampling
@@ -101,11 +108,16 @@ final class Sampler {
     }
 
     /**
-     * Also hands every sample cycle's readings to {@code consumer} (live mode), on the sampler's thread: it
-     * must return at once.
+     * Also hands every sample cycle's readings to {@code consumer} (live mode, diagnostics), on the sampler's
+     * thread: it must return at once.
      */
     void tap(java.util.function.Consumer<List<Reading>> consumer) {
-        this.tap = consumer;
+        taps.add(consumer);
+    }
+
+    /** Tells {@code listener} of every cycle in which nothing could be read, on the sampler's thread. */
+    void onFailedCycle(java.util.function.Consumer<HalException> listener) {
+        failureListeners.add(listener);
     }
 
     /** The newest reading of each channel (any thread). */

@@ -402,4 +402,23 @@ class AgentConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse(json, dir));
         assertEquals(key, e.key(), e.getMessage());
     }
+
+    @Test
+    void diagnostics_default_to_the_shipped_rules_and_counters_and_their_mistakes_name_the_key() throws Exception {
+        com.oviron.callidus.agent.diagnostics.DiagnosticsSettings d = AgentConfigLoader.parse(MINIMAL, dir).diagnostics();
+        assertEquals(25, d.rules().size());
+        assertEquals(Duration.ofDays(365).toMillis(), d.retention().keepDaysMillis());
+        assertEquals(Duration.ofMinutes(1), d.flushInterval());
+        assertEquals(dir.resolve("data/diagnostics.db"), d.file());
+        for (String[] wrong : new String[][] {
+            {"diagnostics.alarms.channels.supply_voltage.high.above", "{\"alarms\":{\"channels\":{\"supply_voltage\":{\"high\":{\"above\":\"28\"}}}}}"},
+            {"diagnostics.aggregates.keepDays", "{\"aggregates\":{\"keepHours\":\"400d\"}}"},
+            {"diagnostics.usage.instruments.turbine.channel", "{\"usage\":{\"instruments\":{\"turbine\":{\"channel\":\"x\",\"above\":1}}}}"},
+            {"diagnostics.heartbeatInterval", "{\"heartbeatInterval\":\"8d\"}"},
+            {"diagnostics.reprots", "{\"reprots\":{}}"}}) {
+            String json = MINIMAL.strip().substring(0, MINIMAL.strip().length() - 1) + ", \"diagnostics\": " + wrong[1] + "}";
+            ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse(json, dir));
+            assertEquals(wrong[0], e.key(), e.getMessage());
+        }
+    }
 }

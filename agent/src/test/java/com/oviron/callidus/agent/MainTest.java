@@ -64,6 +64,7 @@ class MainTest {
         assertEquals(2, run("--config", file.toString()));
         assertTrue(err().contains("config key 'mqtt.keepAlive'"), err());
         assertTrue(err().contains("forever"), err());
+        assertTrue(err().strip().endsWith("[E001]"), "the error-code catalog's code for a bad configuration: " + err());
     }
 
     @Test
@@ -75,6 +76,7 @@ class MainTest {
         assertEquals(0, run("--config", file.toString(), "--check-config"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("config ok: device=CAL-1"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("services: subscription=NOT CHECKED (development) settings=off"), out.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("diagnostics: alarm rules=25 usage operating=supply_voltage above 18.0"), out.toString(StandardCharsets.UTF_8));
     }
 
     @Test

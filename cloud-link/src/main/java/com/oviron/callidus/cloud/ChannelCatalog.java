@@ -15,8 +15,25 @@ import java.util.Objects;
  *
  * @param deviceId the unit
  * @param channels every channel the unit samples, in its order
+ * @param unitKey  the unit's own Ed25519 public key (it signs self-test results), when it has one
  */
-public record ChannelCatalog(String deviceId, List<Channel> channels) {
+public record ChannelCatalog(String deviceId, List<Channel> channels, java.util.Optional<UnitKey> unitKey) {
+
+    /**
+     * @param kid       the key's id (first 16 hex digits of the SHA-256 of the raw key)
+     * @param publicKey the raw 32-byte Ed25519 public key in unpadded base64url
+     */
+    public record UnitKey(String kid, String publicKey) {
+        public UnitKey {
+            Objects.requireNonNull(kid, "kid");
+            Objects.requireNonNull(publicKey, "publicKey");
+        }
+    }
+
+    /** A catalog without a unit key. */
+    public ChannelCatalog(String deviceId, List<Channel> channels) {
+        this(deviceId, channels, java.util.Optional.empty());
+    }
 
     /**
      * @param id   the id used in telemetry ({@code c})
@@ -34,6 +51,7 @@ public record ChannelCatalog(String deviceId, List<Channel> channels) {
     public ChannelCatalog {
         Objects.requireNonNull(deviceId, "deviceId");
         channels = List.copyOf(channels);
+        Objects.requireNonNull(unitKey, "unitKey");
     }
 
     public byte[] encode() {
@@ -49,6 +67,13 @@ public record ChannelCatalog(String deviceId, List<Channel> channels) {
             array.add(j);
         }
         o.add("channels", array);
+        unitKey.ifPresent(k -> {
+            JsonObject key = new JsonObject();
+            key.addProperty("alg", "Ed25519");
+            key.addProperty("kid", k.kid());
+            key.addProperty("publicKey", k.publicKey());
+            o.add("unitKey", key);
+        });
         return o.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -64,7 +89,12 @@ public record ChannelCatalog(String deviceId, List<Channel> channels) {
                 channels.add(new Channel(c.get("id").getAsString(), c.get("name").getAsString(),
                         c.get("unit").getAsString()));
             }
-            return new ChannelCatalog(o.get("device").getAsString(), channels);
+            java.util.Optional<UnitKey> key = java.util.Optional.empty();
+            if (o.has("unitKey") && o.get("unitKey").isJsonObject()) {
+                JsonObject k = o.getAsJsonObject("unitKey");
+                key = java.util.Optional.of(new UnitKey(k.get("kid").getAsString(), k.get("publicKey").getAsString()));
+            }
+            return new ChannelCatalog(o.get("device").getAsString(), channels, key);
         } catch (RuntimeException e) {
             throw new MalformedMessageException("channel catalog is malformed: " + e, e);
         }

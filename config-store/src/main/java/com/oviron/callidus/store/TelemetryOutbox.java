@@ -50,7 +50,16 @@ public interface TelemetryOutbox extends AutoCloseable {
     long deadLetterCount() throws StoreException;
 
     /** Stores an alarm or audit event; returns its sequence number in the events stream. */
-    long appendEvent(long atMillis, String kind, String severity, String message) throws StoreException;
+    default long appendEvent(long atMillis, String kind, String severity, String message) throws StoreException {
+        return appendEvent(atMillis, kind, severity, message, java.util.Optional.empty());
+    }
+
+    /**
+     * Stores an alarm or audit event with machine-readable detail (a JSON object's text, see
+     * {@link StoredEvent#detail()}); returns its sequence number in the events stream.
+     */
+    long appendEvent(long atMillis, String kind, String severity, String message, java.util.Optional<String> detail)
+            throws StoreException;
 
     /** Up to {@code limit} events not yet acknowledged, oldest first. */
     List<StoredEvent> pendingEvents(int limit) throws StoreException;

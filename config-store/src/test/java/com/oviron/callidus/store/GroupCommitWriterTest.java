@@ -69,8 +69,9 @@ class GroupCommitWriterTest {
         }
 
         @Override
-        public long appendEvent(long atMillis, String kind, String severity, String message) throws StoreException {
-            return inner.appendEvent(atMillis, kind, severity, message);
+        public long appendEvent(long atMillis, String kind, String severity, String message,
+                                java.util.Optional<String> detail) throws StoreException {
+            return inner.appendEvent(atMillis, kind, severity, message, detail);
         }
 
         @Override

@@ -114,6 +114,19 @@ public abstract class TelemetryOutboxContract {
     }
 
     @Test
+    void an_event_keeps_its_detail_and_a_bad_detail_is_refused_before_anything_is_stored() throws Exception {
+        String detail = "{\"code\":\"A121\",\"value\":1.9}";
+        assertEquals(1, outbox.appendEvent(NOW, "alarm.raised", "alarm", "A121 raised", java.util.Optional.of(detail)));
+        assertEquals(2, outbox.appendEvent(NOW, "x", "audit", "no detail"));
+        List<StoredEvent> pending = outbox.pendingEvents(10);
+        assertEquals(java.util.Optional.of(detail), pending.get(0).detail());
+        assertEquals(java.util.Optional.empty(), pending.get(1).detail());
+        assertThrows(IllegalArgumentException.class, () -> outbox.appendEvent(NOW, "x", "audit", "m",
+                java.util.Optional.of("not an object")));
+        assertEquals(2, outbox.pendingEvents(10).size(), "nothing stored for the refused one");
+    }
+
+    @Test
     void a_closed_outbox_refuses_work() {
         outbox.close();
         assertThrows(StoreException.class, () -> outbox.append(readings(1, 0)));

@@ -8,41 +8,34 @@ import com.google.gson.JsonObject;
 import com.oviron.callidus.agent.AgentStatus;
 import com.oviron.callidus.agent.logging.SwitchableConsoleWriter;
 import com.oviron.callidus.cloud.command.Command;
-import com.oviron.callidus.cloud.command.CommandArgs;
 import com.oviron.callidus.cloud.command.CommandChannel;
 import com.oviron.callidus.cloud.command.CommandException;
 import com.oviron.callidus.cloud.command.ErrorCode;
 import com.oviron.callidus.hal.Channel;
 import com.oviron.callidus.hal.Quality;
 import com.oviron.callidus.hal.Reading;
-import com.oviron.callidus.store.PeriodSummary;
 import com.oviron.callidus.store.StoreException;
 import com.oviron.callidus.store.StoreStats;
 import com.oviron.callidus.store.StoredEvent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.tinylog.Logger;
 
 /**
- * The unit's own commands: {@code status.get}, {@code diagnostics.get}, {@code log.set-level} and
- * {@code report.get} (docs/protocol.md, "Commands"). Read-only except the log level.
+ * The unit's own commands: {@code status.get}, {@code diagnostics.get} and {@code log.set-level}
+ * (docs/protocol.md, "Commands"). Read-only except the log level. ({@code report.get} is the report package's.)
  */
 public final class UnitCommands {
-    /** Longest period one report covers. */
-    public static final Duration MAX_REPORT_SPAN = Duration.ofDays(400);
-    /** Buckets per channel in one report at most (keeps the reply within one message). */
-    public static final int MAX_BUCKETS = 1_000;
 
     private final UnitFacts facts;
     private final Clock clock;
     private final BooleanSupplier liveActive;
+    private final Map<String, java.util.function.Supplier<JsonElement>> sections = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     public UnitCommands(UnitFacts facts, Clock clock, BooleanSupplier liveActive) {
         this.facts = facts;
@@ -54,7 +47,11 @@ public final class UnitCommands {
         channel.register("status.get", this::status);
         channel.register("diagnostics.get", this::diagnostics);
         channel.register("log.set-level", this::setLogLevel);
-        channel.register("report.get", this::report);
+    }
+
+    /** Adds a member to the diagnostics snapshot (a feature's own figures, e.g. open alarms, usage counters). */
+    public void addSection(String name, java.util.function.Supplier<JsonElement> section) {
+        sections.put(name, section);
     }
 
     JsonElement status(Command command) throws CommandException {
@@ -160,6 +157,7 @@ public final class UnitCommands {
                 if (e.severity().equals("alarm")) {
                     JsonObject a = new JsonObject();
                     a.addProperty("kind", e.kind());
+                    eventCode(e).ifPresent(code -> a.addProperty("code", code));
                     a.addProperty("at", e.atMillis());
                     a.addProperty("message", e.message());
                     pendingAlarms.add(a);
@@ -191,7 +189,30 @@ public final class UnitCommands {
         r.addProperty("treatmentInProgress", s.treatmentInProgress());
         r.addProperty("liveMode", liveActive.getAsBoolean());
         r.addProperty("logLevel", SwitchableConsoleWriter.level());
+        sections.forEach((name, section) -> {
+            try {
+                r.add(name, section.get());
+            } catch (RuntimeException e) {
+                r.addProperty(name + "Error", String.valueOf(e.getMessage()));
+            }
+        });
         return r;
+    }
+
+    /** An alarm event's error-catalog code: from its detail, or the catalog entry of its kind. */
+    private static java.util.Optional<String> eventCode(StoredEvent e) {
+        try {
+            if (e.detail().isPresent()) {
+                JsonObject d = com.google.gson.JsonParser.parseString(e.detail().get()).getAsJsonObject();
+                if (d.has("code")) {
+                    return java.util.Optional.of(d.get("code").getAsString());
+                }
+            }
+        } catch (RuntimeException malformed) {
+            // fall back to the kind
+        }
+        return com.oviron.callidus.agent.diagnostics.ErrorCatalog.shipped().forEventKind(e.kind())
+                .map(com.oviron.callidus.agent.diagnostics.ErrorCatalog.Entry::code);
     }
 
     JsonElement setLogLevel(Command command) throws CommandException {
@@ -206,76 +227,6 @@ public final class UnitCommands {
         r.addProperty("level", level);
         r.addProperty("previous", before);
         return r;
-    }
-
-    /**
-     * Args: {@code from}, {@code to} (epoch ms, to after from, at most {@link #MAX_REPORT_SPAN}),
-     * {@code bucketMinutes} (1 to 44640), optional {@code channels}. Figures per channel and bucket from the
-     * unit's own history (docs/protocol.md, "report.get").
-     */
-    JsonElement report(Command command) throws CommandException {
-        CommandArgs args = command.arguments().allowOnly("from", "to", "bucketMinutes", "channels");
-        long from = args.integer("from", 0, Long.MAX_VALUE / 2);
-        long to = args.integer("to", 0, Long.MAX_VALUE / 2);
-        long bucketMinutes = args.integer("bucketMinutes", 1, 31L * 24 * 60);
-        List<String> wanted = args.strings("channels", 100);
-        if (to <= from) {
-            throw CommandException.invalidArgument("to", "must be after from");
-        }
-        if (to - from > MAX_REPORT_SPAN.toMillis()) {
-            throw CommandException.invalidArgument("to", "a report covers at most " + MAX_REPORT_SPAN.toDays()
-                    + " days");
-        }
-        long buckets = (to - from + bucketMinutes * 60_000 - 1) / (bucketMinutes * 60_000);
-        if (buckets > MAX_BUCKETS) {
-            throw CommandException.invalidArgument("bucketMinutes", "the period has " + buckets
-                    + " buckets of that size; at most " + MAX_BUCKETS + " (choose larger buckets)");
-        }
-        Map<String, Channel> known = new LinkedHashMap<>();
-        facts.port().channels().forEach(c -> known.put(c.id(), c));
-        for (String c : wanted) {
-            if (!known.containsKey(c)) {
-                throw CommandException.invalidArgument("channels", "no channel " + c);
-            }
-        }
-        List<PeriodSummary> rows;
-        try {
-            rows = facts.outbox().summarize(from, to, bucketMinutes * 60_000);
-        } catch (StoreException e) {
-            throw new CommandException(ErrorCode.FAILED, "the store could not be read: " + e.getMessage(), e);
-        }
-        JsonObject channels = new JsonObject();
-        for (PeriodSummary p : rows) {
-            if (!wanted.isEmpty() && !wanted.contains(p.channelId())) {
-                continue;
-            }
-            JsonObject ch = channels.getAsJsonObject(p.channelId());
-            if (ch == null) {
-                ch = new JsonObject();
-                Channel c = known.get(p.channelId());
-                ch.addProperty("unit", c == null ? "" : c.unit());
-                ch.add("buckets", new JsonArray());
-                channels.add(p.channelId(), ch);
-            }
-            JsonArray b = new JsonArray();
-            b.add(p.bucketStartMillis());
-            b.add(p.count());
-            b.add(round(p.min()));
-            b.add(round(p.max()));
-            b.add(round(p.mean()));
-            ch.getAsJsonArray("buckets").add(b);
-        }
-        JsonObject r = new JsonObject();
-        r.addProperty("from", from);
-        r.addProperty("to", to);
-        r.addProperty("bucketMinutes", bucketMinutes);
-        r.addProperty("columns", "start,count,min,max,mean");
-        r.add("channels", channels);
-        return r;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 10_000) / 10_000.0;
     }
 
     /** Pretty JSON, for files people read. */

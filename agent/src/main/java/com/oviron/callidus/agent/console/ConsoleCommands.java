@@ -46,14 +46,31 @@ final class ConsoleCommands {
             "commands                    the names of all commands of the unit",
             "cmd <name> [json-args]      run any command, print its reply (for experts)");
 
+    /** Every word's help line. */
+    static final List<String> ALL_HELP = java.util.stream.Stream.concat(HELP.stream(), DiagnosticsWords.HELP.stream())
+            .toList();
+
     private final Runner runner;
     private final Clock clock;
     private final ClockWords clockWords;
+    private final DiagnosticsWords diagnosticsWords;
 
     ConsoleCommands(Runner runner, Clock clock) {
         this.runner = runner;
         this.clock = clock;
         this.clockWords = new ClockWords(runner);
+        this.diagnosticsWords = new DiagnosticsWords((name, args) -> {
+            Optional<JsonObject> reply = runner.run(name, args);
+            if (reply.isEmpty()) {
+                return new DiagnosticsWords.CallResult(Optional.empty(), List.of(busy()));
+            }
+            if (!ok(reply.get())) {
+                JsonObject error = object(reply.get(), "error");
+                return new DiagnosticsWords.CallResult(Optional.empty(), List.of("refused (" + text(error, "code")
+                        + "): " + text(error, "message")));
+            }
+            return new DiagnosticsWords.CallResult(Optional.of(object(reply.get(), "result")), List.of());
+        });
     }
 
     /** Carries out one typed line; returns the lines to print (none for an empty line). */
@@ -66,7 +83,7 @@ final class ConsoleCommands {
         String word = (space < 0 ? line : line.substring(0, space)).toLowerCase(Locale.ROOT);
         String rest = space < 0 ? "" : line.substring(space).strip();
         return switch (word) {
-            case "help", "?" -> HELP;
+            case "help", "?" -> ALL_HELP;
             case "status" -> noArguments(word, rest).orElseGet(() -> status());
             case "diag" -> noArguments(word, rest).orElseGet(() -> diagnostics());
             case "sub" -> noArguments(word, rest).orElseGet(() -> subscription());
@@ -76,7 +93,8 @@ final class ConsoleCommands {
             case "log" -> logLevel(rest);
             case "report" -> report(rest);
             case "cmd" -> expert(rest);
-            default -> List.of("unknown command: " + shorten(word) + " (type help for the list)");
+            default -> diagnosticsWords.execute(word, rest).orElseGet(() ->
+                    List.of("unknown command: " + shorten(word) + " (type help for the list)"));
         };
     }
 
@@ -148,8 +166,12 @@ final class ConsoleCommands {
     private List<String> report(String rest) {
         String usage = "usage: report <hours 1.." + MAX_REPORT_HOURS + "> [bucketMinutes 1..44640]";
         String[] words = rest.isEmpty() ? new String[0] : rest.split("\\s+");
+        Optional<List<String>> page = diagnosticsWords.reportPage(words);
+        if (page.isPresent()) {
+            return page.get();
+        }
         if (words.length < 1 || words.length > 2) {
-            return List.of(usage);
+            return List.of(usage + " | report <from> <to>");
         }
         long hours;
         long bucketMinutes;
@@ -263,9 +285,18 @@ final class ConsoleCommands {
             }
             out.addAll(alarms.isEmpty() ? List.of("none") : ConsoleFormat.table(
                     List.of("channel", "quality", "since"), alarms));
-            for (String section : List.of("counters", "storage", "link", "versions")) {
+            out.add("-- open alarms");
+            JsonElement open = r.get("openAlarms");
+            out.addAll(DiagnosticsWords.alarmLines(open != null && open.isJsonArray() ? open.getAsJsonArray() : null));
+            for (String section : List.of("usage", "counters", "storage", "link", "versions")) {
                 out.add("-- " + section);
                 out.addAll(ConsoleFormat.keyValues(ConsoleFormat.flatten(object(r, section), "")));
+            }
+            JsonObject key = object(object(r, "selftest"), "unitKey");
+            if (key.has("kid")) {
+                out.add("-- unit key");
+                out.addAll(ConsoleFormat.keyValues(List.of(Map.entry("key id", text(key, "kid")),
+                        Map.entry("public key", text(key, "publicKey")))));
             }
             return out;
         }

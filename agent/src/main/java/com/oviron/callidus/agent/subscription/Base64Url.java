@@ -4,13 +4,13 @@ import java.util.Base64;
 import java.util.regex.Pattern;
 
 /** Strict unpadded base64url (RFC 7515 section 2): one encoding per value, nothing else accepted. */
-final class Base64Url {
+public final class Base64Url {
     private static final Pattern ALPHABET = Pattern.compile("[A-Za-z0-9_-]*");
 
     private Base64Url() {
     }
 
-    static String encode(byte[] bytes) {
+    public static String encode(byte[] bytes) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
@@ -18,7 +18,7 @@ final class Base64Url {
      * @throws IllegalArgumentException for padding, characters outside the alphabet, an impossible length or
      *     non-zero trailing bits (a second spelling of the same bytes)
      */
-    static byte[] decode(String text) {
+    public static byte[] decode(String text) {
         if (!ALPHABET.matcher(text).matches()) {
             throw new IllegalArgumentException("not base64url (only A-Z a-z 0-9 - _ and no padding)");
         }

@@ -103,11 +103,12 @@ public final class InMemoryTelemetryOutbox implements TelemetryOutbox {
     private long lastEventSeq;
 
     @Override
-    public synchronized long appendEvent(long atMillis, String kind, String severity, String message)
-            throws StoreException {
+    public synchronized long appendEvent(long atMillis, String kind, String severity, String message,
+                                         java.util.Optional<String> detail) throws StoreException {
         ensureOpen();
+        StoredEvent event = new StoredEvent(lastEventSeq + 1, atMillis, kind, severity, message, detail);
         lastEventSeq++;
-        events.put(lastEventSeq, new StoredEvent(lastEventSeq, atMillis, kind, severity, message));
+        events.put(lastEventSeq, event);
         return lastEventSeq;
     }
 

@@ -31,8 +31,8 @@ final class CorruptionRecovery {
     record SalvagedReading(long seq, String channel, long ts, Double value, int quality) {
     }
 
-    /** An alarm or audit event read back from a damaged file. */
-    record SalvagedEvent(long seq, long ts, String kind, String severity, String message) {
+    /** An alarm or audit event read back from a damaged file ({@code detail} null when it had none). */
+    record SalvagedEvent(long seq, long ts, String kind, String severity, String message, String detail) {
     }
 
     /** What came out of a damaged file. */
@@ -92,12 +92,14 @@ final class CorruptionRecovery {
         if (!tableExists(c, "event")) {
             return out;
         }
+        // files before schema 5 have no detail column
+        String detail = columnExists(c, "event", "detail") ? "detail" : "NULL";
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT seq, ts, kind, severity,"
-                + " message FROM event WHERE seq > (SELECT acknowledged_seq FROM stream_cursor WHERE stream = 'events')"
-                + " ORDER BY seq")) {
+                + " message, " + detail + " FROM event WHERE seq > (SELECT acknowledged_seq FROM stream_cursor"
+                + " WHERE stream = 'events') ORDER BY seq")) {
             while (rs.next()) {
                 out.add(new SalvagedEvent(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5)));
+                        rs.getString(5), rs.getString(6)));
             }
         } catch (SQLException e) {
             Logger.warn("store salvage could not read events error={}", e.getMessage());
@@ -185,6 +187,19 @@ final class CorruptionRecovery {
             }
         }
         return out;
+    }
+
+    private static boolean columnExists(Connection c, String table, String column) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (rs.next()) {
+                if (column.equals(rs.getString("name"))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     private static boolean tableExists(Connection c, String name) {

@@ -81,7 +81,10 @@ final class SchemaMigrations {
                             + " first_seq INTEGER NOT NULL,"
                             + " last_seq INTEGER NOT NULL,"
                             + " reason TEXT NOT NULL,"
-                            + " payload BLOB)")));
+                            + " payload BLOB)")),
+            // v5: machine-readable detail of an event (an alarm's code, values and remedy), a JSON object's text
+            new Migration(5, List.of(
+                    "ALTER TABLE event ADD COLUMN detail TEXT")));
 
     static int latestVersion() {
         return ALL.get(ALL.size() - 1).version();

@@ -191,7 +191,7 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             long minEvent = s.events().stream().mapToLong(CorruptionRecovery.SalvagedEvent::seq).min()
                     .orElse(nextEvent + 1);
             try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO event(seq, ts, kind, severity, message) VALUES (?, ?, ?, ?, ?)");
+                    "INSERT INTO event(seq, ts, kind, severity, message, detail) VALUES (?, ?, ?, ?, ?, ?)");
                  Statement st = connection.createStatement()) {
                 for (CorruptionRecovery.SalvagedEvent e : s.events()) {
                     insert.setLong(1, e.seq());
@@ -199,6 +199,7 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
                     insert.setString(3, e.kind());
                     insert.setString(4, e.severity());
                     insert.setString(5, e.message());
+                    insert.setString(6, e.detail());
                     insert.addBatch();
                 }
                 insert.executeBatch();
@@ -282,20 +283,20 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     }
 
     @Override
-    public synchronized long appendEvent(long atMillis, String kind, String severity, String message)
-            throws StoreException {
+    public synchronized long appendEvent(long atMillis, String kind, String severity, String message,
+                                         Optional<String> detail) throws StoreException {
         ensureOpen();
-        new StoredEvent(1, atMillis, kind, severity, message); // validates before anything is written
+        new StoredEvent(1, atMillis, kind, severity, message, detail); // validates before anything is written
         try {
             try {
-                insertEvent(atMillis, kind, severity, message);
+                insertEvent(atMillis, kind, severity, message, detail);
             } catch (SQLException e) {
                 if (!isFull(e)) {
                     throw e;
                 }
                 // an alarm must get through a full store: readings make room, events are never dropped
                 inTransaction(() -> retention.emergency(0));
-                insertEvent(atMillis, kind, severity, message);
+                insertEvent(atMillis, kind, severity, message, detail);
             }
             return queryLong("SELECT seq FROM sqlite_sequence WHERE name = 'event'");
         } catch (SQLException e) {
@@ -303,13 +304,15 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         }
     }
 
-    private void insertEvent(long atMillis, String kind, String severity, String message) throws SQLException {
+    private void insertEvent(long atMillis, String kind, String severity, String message, Optional<String> detail)
+            throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO event(ts, kind, severity, message) VALUES (?, ?, ?, ?)")) {
+                "INSERT INTO event(ts, kind, severity, message, detail) VALUES (?, ?, ?, ?, ?)")) {
             insert.setLong(1, atMillis);
             insert.setString(2, kind);
             insert.setString(3, severity);
             insert.setString(4, message);
+            insert.setString(5, detail.orElse(null));
             insert.executeUpdate();
         }
     }
@@ -317,15 +320,15 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     @Override
     public synchronized List<StoredEvent> pendingEvents(int limit) throws StoreException {
         ensureOpen();
-        try (PreparedStatement q = connection.prepareStatement("SELECT seq, ts, kind, severity, message FROM event"
-                + " WHERE seq > (SELECT acknowledged_seq FROM stream_cursor WHERE stream = 'events')"
+        try (PreparedStatement q = connection.prepareStatement("SELECT seq, ts, kind, severity, message, detail"
+                + " FROM event WHERE seq > (SELECT acknowledged_seq FROM stream_cursor WHERE stream = 'events')"
                 + " ORDER BY seq LIMIT ?")) {
             q.setInt(1, limit);
             List<StoredEvent> out = new ArrayList<>();
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
                     out.add(new StoredEvent(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5)));
+                            rs.getString(5), Optional.ofNullable(rs.getString(6))));
                 }
             }
             return out;
@@ -530,6 +533,20 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             return rs.next() ? rs.getLong(1) : 0;
         } catch (SQLException e) {
             throw new StoreException("cannot query " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs SQLite's quick check (seconds, not minutes, on a large file); "ok" when the file is sound. */
+    public synchronized String quickCheck() throws StoreException {
+        ensureOpen();
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
+            StringBuilder sb = new StringBuilder();
+            while (rs.next()) {
+                sb.append(sb.length() == 0 ? "" : "; ").append(rs.getString(1));
+            }
+            return sb.toString();
+        } catch (SQLException e) {
+            throw new StoreException("cannot check " + file + ": " + e.getMessage(), e);
         }
     }
 

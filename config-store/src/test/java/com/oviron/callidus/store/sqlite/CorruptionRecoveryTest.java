@@ -95,7 +95,8 @@ class CorruptionRecoveryTest {
             outbox.acknowledge(2_000);
             outbox.appendEvent(NOW.toEpochMilli(), "config.changed", "audit", "sent");
             outbox.acknowledgeEvents(1);
-            outbox.appendEvent(NOW.toEpochMilli(), "hal.device_lost", "alarm", "not sent yet");
+            outbox.appendEvent(NOW.toEpochMilli(), "hal.device_lost", "alarm", "not sent yet",
+                    java.util.Optional.of("{\"code\":\"A010\"}"));
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
             st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -123,8 +124,8 @@ class CorruptionRecoveryTest {
             }
             List<StoredEvent> events = outbox.pendingEvents(10);
             assertEquals(2, events.size(), "the unsent event was salvaged: " + events);
-            assertEquals(new StoredEvent(2, NOW.toEpochMilli(), "hal.device_lost", "alarm", "not sent yet"),
-                    events.get(0));
+            assertEquals(new StoredEvent(2, NOW.toEpochMilli(), "hal.device_lost", "alarm", "not sent yet",
+                    java.util.Optional.of("{\"code\":\"A010\"}")), events.get(0), "with its detail");
             StoredEvent alarm = events.get(1);
             assertEquals(3, alarm.seq(), "the events stream goes on");
             assertTrue(alarm.message().contains(salvaged.size() + " unsent readings were recovered"), alarm.message());

@@ -34,6 +34,11 @@ public final class BenchmarkCommand {
                                  --outage-every <n> minutes (default 7), --update-every <n> minutes
                                  (default 10), --agent-jar <path> (default agent/target/callidus-agent.jar),
                                  --launcher <path> (default agent/src/main/dist/callidus-launch)
+              report    a month of the simulated board at 10 Hz on every channel through the agent's
+                        aggregator, alarms and counters into a real diagnostics.db, then the month's report
+                        built and rendered (JSON and the HTML page), timed against the 3 s goal
+                        options: --days <n> (default 30), --hz <n> (default 10),
+                                 --page <file> (also write the page there)
             """;
 
     private BenchmarkCommand() {
@@ -56,6 +61,9 @@ public final class BenchmarkCommand {
         int updateEvery = 10;
         java.nio.file.Path agentJar = java.nio.file.Path.of("agent", "target", "callidus-agent.jar");
         java.nio.file.Path launcher = java.nio.file.Path.of("agent", "src", "main", "dist", "callidus-launch");
+        int days = 30;
+        int hz = 10;
+        java.util.Optional<java.nio.file.Path> page = java.util.Optional.empty();
         if (java.util.Arrays.asList(args).contains("--help")) {
             out.print(USAGE);
             return 0;
@@ -78,6 +86,9 @@ public final class BenchmarkCommand {
                     case "--update-every" -> updateEvery = Integer.parseInt(args[i + 1]);
                     case "--agent-jar" -> agentJar = java.nio.file.Path.of(args[i + 1]);
                     case "--launcher" -> launcher = java.nio.file.Path.of(args[i + 1]);
+                    case "--days" -> days = Integer.parseInt(args[i + 1]);
+                    case "--hz" -> hz = Integer.parseInt(args[i + 1]);
+                    case "--page" -> page = java.util.Optional.of(java.nio.file.Path.of(args[i + 1]));
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
                 }
             }
@@ -95,6 +106,12 @@ public final class BenchmarkCommand {
             }
             if (every < 1 || outageEvery < 1 || updateEvery < 1) {
                 throw new IllegalArgumentException("--every, --outage-every and --update-every must be at least 1");
+            }
+            if (days < 1 || days > 400) {
+                throw new IllegalArgumentException("--days must be 1..400");
+            }
+            if (hz < 1 || hz > 100) {
+                throw new IllegalArgumentException("--hz must be 1..100");
             }
             if (rate < 1 || rate > 90) {
                 throw new IllegalArgumentException("--rate must be 1..90 chunks per second");
@@ -118,6 +135,7 @@ public final class BenchmarkCommand {
                 case "xray" -> new XrayBenchmark(out, mib * 1024L * 1024L, rate).run();
                 case "soak" -> new SoakBenchmark(out, Duration.ofMinutes(minutes), Duration.ofMinutes(every),
                         Duration.ofMinutes(outageEvery), Duration.ofMinutes(updateEvery), agentJar, launcher).run();
+                case "report" -> new ReportBenchmark(out, days, Duration.ofMillis(1000 / hz), page).run();
                 default -> {
                     err.println("error: unknown benchmark '" + args[0] + "'");
                     err.print(USAGE);

@@ -45,8 +45,10 @@ import javax.imageio.ImageIO;
  * The demo's cloud operator: what Oviron's cloud and a clinic manager do with a unit, one step after
  * another on its own thread ("demo-cloud"), printing each outcome: install the subscription token (the unit
  * buffers until then), read the diagnostics, watch a live session, compose and send the clinic's logo,
- * receive an X-ray image the sensor software dropped, back up and change settings, and ask for a period
- * report. Every step is retried while the broker is down, until the demo ends.
+ * receive an X-ray image the sensor software dropped, back up and change settings, ask for a period
+ * report; then inject a compressor failure and receive the alarm with its code and remedy, acknowledge it,
+ * ask for the signed self-test and a report page ({@link DiagnosticsSteps}). Every step is retried while the
+ * broker is down, until the demo ends.
  */
 final class CloudOperator implements AutoCloseable {
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(20);
@@ -62,17 +64,20 @@ final class CloudOperator implements AutoCloseable {
     private final CloudCommander commander;
     private final CloudFilePeer files;
     private final List<Outcome> outcomes = new ArrayList<>();
+    private final DiagnosticsSteps diagnostics;
     private final Thread thread;
     private volatile boolean stopping;
 
     private CloudOperator(String deviceId, Path dir, PrintStream out, KeyPair vendor, CloudCommander commander,
-                          CloudFilePeer files) {
+                          CloudFilePeer files, java.util.function.Consumer<Boolean> pressureDrop) {
         this.deviceId = deviceId;
         this.dir = dir;
         this.out = out;
         this.vendor = vendor;
         this.commander = commander;
         this.files = files;
+        this.diagnostics = new DiagnosticsSteps(deviceId, commander.subscriber(), files, this::call, this::await,
+                pressureDrop);
         this.thread = new Thread(this::runSteps, "demo-cloud");
         this.thread.setDaemon(true);
     }
@@ -93,15 +98,21 @@ final class CloudOperator implements AutoCloseable {
         return pem.replace("\n", "\\n");
     }
 
-    static CloudOperator connect(String brokerUri, String deviceId, Path dir, PrintStream out, KeyPair vendor)
-            throws Exception {
+    /**
+     * @param pressureDrop switches the simulated board's compressor failure on and off (the demo's fault)
+     */
+    static CloudOperator connect(String brokerUri, String deviceId, Path dir, PrintStream out, KeyPair vendor,
+                                 java.util.function.Consumer<Boolean> pressureDrop) throws Exception {
         Topics topics = new Topics(deviceId);
         CloudCommander commander = new CloudCommander(brokerUri, "demo-cloud-ops", deviceId, topics.live(),
-                Topics.ROOT + "/" + deviceId + "/settings");
+                Topics.ROOT + "/" + deviceId + "/settings", topics.events(), topics.channels());
         CloudFilePeer files = new CloudFilePeer(brokerUri, "demo-cloud-files", topics,
                 Files.createDirectories(dir.resolve("cloud-files")));
-        return new CloudOperator(deviceId, dir, out, vendor, commander, files);
+        return new CloudOperator(deviceId, dir, out, vendor, commander, files, pressureDrop);
     }
+
+    /** How many steps the operator does. */
+    static final int STEPS = 11;
 
     void start() {
         thread.start();
@@ -119,6 +130,10 @@ final class CloudOperator implements AutoCloseable {
         step("x-ray", this::xray);
         step("settings", this::settings);
         step("report", this::report);
+        step("alarm", diagnostics::alarm);
+        step("acknowledge", diagnostics::acknowledge);
+        step("self-test", diagnostics::selftest);
+        step("report page", diagnostics::reportPage);
     }
 
     @FunctionalInterface

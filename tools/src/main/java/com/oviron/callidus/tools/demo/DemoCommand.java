@@ -23,6 +23,8 @@ import org.tinylog.configuration.Configuration;
 import com.oviron.callidus.hal.SerialSettings;
 import com.oviron.callidus.hal.modbus.RegisterMapLoader;
 import com.oviron.callidus.hal.testing.SocatPty;
+import com.oviron.callidus.hal.sim.FaultInjectingPort;
+import com.oviron.callidus.hal.sim.SimulatedCallidusBoard;
 import com.oviron.callidus.tools.simulator.UnitSimulator;
 
 /**
@@ -37,9 +39,11 @@ public final class DemoCommand {
             Runs an embedded MQTT broker, the agent with a simulated CALLIDUS board, and a cloud-side view
             that prints what the cloud receives, while a cloud operator installs the unit's subscription
             token, reads its diagnostics, watches a live session, sends the clinic's logo, receives an X-ray
-            image, changes its settings and asks for a report. Stops after --duration, on Ctrl-C, or when
-            the line "quit" is typed; exits 0 when every reading the agent accepted reached the cloud (after
-            dropping duplicates by sequence number); the summary also says which cloud steps were done.
+            image, changes its settings and asks for a report; then makes the compressor fail and receives
+            the alarm with its code and remedy, has a technician acknowledge it, and asks for the signed
+            self-test and a report page. Stops after --duration, on Ctrl-C, or when the line "quit" is typed;
+            exits 0 when every reading the agent accepted reached the cloud (after dropping duplicates by
+            sequence number); the summary also says which cloud steps were done.
 
             Values are marked when their quality is not good: ! out of range, ? stale (no answer),
             x communication error (value withheld).
@@ -260,9 +264,23 @@ public final class DemoCommand {
         CloudOperator operator = null;
         try {
             view = new CloudView(broker.uri(), clock);
-            agent = Agent.start(config, clock);
+            java.util.function.Consumer<Boolean> pressureDrop;
+            if (board != null) {
+                UnitSimulator serialBoard = board;
+                agent = Agent.start(config, clock);
+                pressureDrop = on -> out.println(">>> demo: board fault 'pressure-drop " + (on ? "on" : "off") + "': "
+                        + serialBoard.command("pressure-drop " + (on ? "on" : "off")));
+            } else {
+                // the in-process board with faults the operator can switch, as the Modbus simulator has them
+                FaultInjectingPort faulty = new FaultInjectingPort(new SimulatedCallidusBoard(clock, options.seed()));
+                agent = Agent.start(config, faulty, clock);
+                pressureDrop = on -> {
+                    faulty.faults().setPressureDrop(on);
+                    out.println(">>> demo: board fault: compressor " + (on ? "failing (pressure drop)" : "repaired"));
+                };
+            }
             out.println(">>> demo: the unit has no subscription token yet: it samples and buffers, sends nothing");
-            operator = CloudOperator.connect(broker.uri(), config.device().id(), dir, out, vendor);
+            operator = CloudOperator.connect(broker.uri(), config.device().id(), dir, out, vendor, pressureDrop);
             operator.start();
             forwardTypedLines(board, stop);
             List<ScheduledFault> pendingFaults = new java.util.ArrayList<>(options.faults());
@@ -464,9 +482,9 @@ public final class DemoCommand {
                     fmt(options.outageFor()), maxPending, end.resends());
         }
         out.println("unit status at the cloud       : " + s.unitStatus());
-        out.println("cloud services                 : " + cloudSteps.size() + " of 7 steps done ("
-                + String.join(", ", cloudSteps.stream().map(CloudOperator.Outcome::step).toList()) + ")"
-                + (cloudSteps.size() < 7 ? "; run longer (--duration 60s) to see them all" : ""));
+        out.println("cloud services                 : " + cloudSteps.size() + " of " + CloudOperator.STEPS
+                + " steps done (" + String.join(", ", cloudSteps.stream().map(CloudOperator.Outcome::step).toList())
+                + ")" + (cloudSteps.size() < CloudOperator.STEPS ? "; run longer (--duration 60s) to see them all" : ""));
         boolean ok = missing == 0 && s.distinctReadings() == end.lastSeq() && s.malformed() == 0;
         out.println(ok ? "result: OK - every accepted reading reached the cloud exactly once after dedupe"
                 : "result: FAILED - readings are missing at the cloud (see the agent log)");
@@ -480,13 +498,14 @@ public final class DemoCommand {
     private void removeEarlierRun(Path dir) throws IOException {
         boolean removed = false;
         for (String name : List.of("agent.db", "agent.db-wal", "agent.db-shm", "agent.json", "agent.log",
-                "commands.db", "commands.db-wal", "commands.db-shm", "transfers.db", "transfers.db-wal",
+                "commands.db", "commands.db-wal", "commands.db-shm", "diagnostics.db", "diagnostics.db-wal",
+                "diagnostics.db-shm", "unit-key.pem", "transfers.db", "transfers.db-wal",
                 "transfers.db-shm", "settings.db", "settings.db-wal", "settings.db-shm", "subscription-token.jws",
                 "trusted-time.json", "xray.key")) {
             removed |= Files.deleteIfExists(dir.resolve(name));
         }
         for (String folder : List.of("broker", "pty", "ui", "sensor", "xray", "display", "bundles", "transfers",
-                "cloud-files")) {
+                "cloud-files", "reports")) {
             Path path = dir.resolve(folder);
             if (Files.isDirectory(path)) {
                 try (var paths = Files.walk(path)) {

@@ -6,15 +6,13 @@ import com.oviron.callidus.hal.modbus.RegisterMap;
 import com.oviron.callidus.hal.serial.JsscSerialLine;
 import com.oviron.callidus.hal.sim.MapRegisterBank;
 import com.oviron.callidus.hal.sim.ModbusRtuSlave;
+import com.oviron.callidus.hal.sim.SignalFaults;
 import com.oviron.callidus.hal.sim.SimulatedCallidusBoard;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,9 +43,7 @@ public final class UnitSimulator implements AutoCloseable {
     private final JsscSerialLine line;
     private final ModbusRtuSlave slave;
     private final ScheduledExecutorService refresher;
-    private volatile boolean pressureDrop;
-    private volatile boolean overVoltage;
-    private final Map<String, Double> stuck = new ConcurrentHashMap<>();
+    private final SignalFaults signals = new SignalFaults();
     private final Set<String> channelIds;
     private List<Reading> lastFromBoard = List.of();
 
@@ -80,20 +76,7 @@ public final class UnitSimulator implements AutoCloseable {
     /** Writes the board's signals, with the signal faults applied, into the registers. */
     private void apply(List<Reading> fromBoard) {
         lastFromBoard = fromBoard;
-        List<Reading> readings = new ArrayList<>();
-        for (Reading r : fromBoard) {
-            double v = r.value();
-            if (pressureDrop && r.channelId().equals("main_air_pressure")) {
-                v = v / 3;
-            } else if (pressureDrop && r.channelId().equals("turbine_air_pressure")) {
-                v = v / 2;
-            } else if (overVoltage && r.channelId().equals("supply_voltage")) {
-                v = v + 7;
-            }
-            Double frozen = stuck.get(r.channelId());
-            readings.add(new Reading(r.channelId(), frozen != null ? frozen : v, r.timestamp(), r.quality()));
-        }
-        bank.update(readings);
+        bank.update(signals.apply(fromBoard));
     }
 
     /** Applies one fault command (see {@link #COMMANDS}); returns what it did, or why it could not. */
@@ -105,13 +88,13 @@ public final class UnitSimulator implements AutoCloseable {
         try {
             String arg = words.length > 1 ? words[1] : "";
             switch (words[0]) {
-                case "pressure-drop" -> pressureDrop = onOff(arg);
-                case "over-voltage" -> overVoltage = onOff(arg);
+                case "pressure-drop" -> signals.setPressureDrop(onOff(arg));
+                case "over-voltage" -> signals.setOverVoltage(onOff(arg));
                 case "stuck" -> {
                     if (arg.equals("off")) {
-                        stuck.clear();
+                        signals.unstickAll();
                     } else if (channelIds.contains(arg)) {
-                        stuck.put(arg, currentValue(arg));
+                        signals.stick(arg);
                     } else {
                         return "unknown channel '" + arg + "'; channels: " + channelIds;
                     }
@@ -121,9 +104,7 @@ public final class UnitSimulator implements AutoCloseable {
                 case "crc" -> slave.faults().setCrcErrorPercent(Integer.parseInt(arg));
                 case "noise" -> slave.faults().setNoisePercent(Integer.parseInt(arg));
                 case "clear" -> {
-                    pressureDrop = false;
-                    overVoltage = false;
-                    stuck.clear();
+                    signals.clear();
                     slave.faults().clear();
                 }
                 case "status", "help" -> {
@@ -142,15 +123,6 @@ public final class UnitSimulator implements AutoCloseable {
         }
     }
 
-    private double currentValue(String channel) {
-        for (Reading r : lastFromBoard) {
-            if (r.channelId().equals(channel)) {
-                return r.value();
-            }
-        }
-        return 0;
-    }
-
     private static boolean onOff(String arg) {
         return switch (arg) {
             case "on" -> true;
@@ -161,8 +133,7 @@ public final class UnitSimulator implements AutoCloseable {
 
     /** The faults now in force. */
     public String status() {
-        return "pressure-drop=" + (pressureDrop ? "on" : "off") + " over-voltage=" + (overVoltage ? "on" : "off")
-                + " stuck=" + stuck.keySet() + " line: " + slave.faults();
+        return signals + " line: " + slave.faults();
     }
 
     /** Requests answered and frames ignored, for the display. */

@@ -201,17 +201,11 @@ public final class PackageCommand {
     }
 
     static PrivateKey readPrivateKey(Path file) throws UsageException, IOException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
-        if (!text.startsWith("-----BEGIN PRIVATE KEY-----") || !text.endsWith("-----END PRIVATE KEY-----")) {
-            throw new UsageException(file + " is not a PKCS#8 PEM private key (BEGIN PRIVATE KEY)");
-        }
-        String body = text.replace("-----BEGIN PRIVATE KEY-----", "").replace("-----END PRIVATE KEY-----", "")
-                .replaceAll("\\s", "");
         try {
-            return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(
-                    Base64.getDecoder().decode(body)));
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new UsageException(file + " is not an Ed25519 private key: " + e.getMessage());
+            return com.oviron.callidus.agent.subscription.PrivateKeyPem.parse(Files.readString(file,
+                    StandardCharsets.US_ASCII));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(file + " is " + e.getMessage());
         }
     }
 

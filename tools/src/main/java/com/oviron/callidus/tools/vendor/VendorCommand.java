@@ -63,6 +63,12 @@ public final class VendorCommand {
                   Verifies a time statement as the unit does (all but the freshness of its nonce, which only
                   the unit knows; with --nonce, that it answers this one) and prints it. Exit 0 valid, 1 refused.
 
+              selftest verify --pubkey <file|raw base64url> <signed result | @file>
+                  Checks a unit's signed self-test result (selftest's jws) with the unit's public key alone
+                  (from its channel catalog, or the console's key word) and prints what the unit found.
+                  Exit 0 valid and passed, 3 valid but the unit did not pass, 1 refused (not signed by
+                  that key, altered, not a self-test result).
+
             Exit 2 for a usage error.
             """.formatted(SubscriptionSettings.DEFAULT_ISSUER);
 
@@ -100,6 +106,9 @@ public final class VendorCommand {
             if (args[0].equals("time") && args.length > 1 && args[1].equals("verify")) {
                 return VendorTimeCommand.verify(options(args, 2, Set.of("pubkey", "serial", "kid", "issuer", "nonce"),
                         Set.of("statement")), out, err);
+            }
+            if (args[0].equals("selftest") && args.length > 1 && args[1].equals("verify")) {
+                return verifySelftest(options(args, 2, Set.of("pubkey"), Set.of("result")), out, err);
             }
             throw new UsageException("unknown subcommand '" + String.join(" ", args) + "'");
         } catch (UsageException e) {
@@ -271,6 +280,49 @@ public final class VendorCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--pubkey: " + e.getMessage());
         }
+    }
+
+    private static int verifySelftest(Map<String, String> o, PrintStream out, PrintStream err)
+            throws UsageException, IOException {
+        String arg = required(o, "result");
+        String jws;
+        if (arg.startsWith("@")) {
+            Path file = Path.of(arg.substring(1));
+            if (Files.size(file) > com.oviron.callidus.agent.selftest.SelfTestJws.MAX_CHARS) {
+                throw new IOException(file + " is larger than a self-test result can be");
+            }
+            jws = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        } else {
+            jws = arg;
+        }
+        String keyArg = required(o, "pubkey");
+        Path keyFile = Path.of(keyArg);
+        String keyText = keyArg.length() < 256 && Files.isRegularFile(keyFile)
+                ? Files.readString(keyFile, StandardCharsets.US_ASCII) : keyArg;
+        java.security.PublicKey key;
+        try {
+            key = PinnedKeys.parsePublicKey(keyText.strip());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--pubkey: " + e.getMessage());
+        }
+        com.google.gson.JsonObject doc;
+        try {
+            doc = com.oviron.callidus.agent.selftest.SelfTestJws.verify(jws, key);
+        } catch (IllegalArgumentException e) {
+            err.println("self-test result refused: " + e.getMessage());
+            return 1;
+        }
+        boolean passed = doc.get("passed").getAsBoolean();
+        out.println("signature valid: unit key " + com.oviron.callidus.agent.selftest.UnitKey.keyId(key) + ", unit "
+                + doc.get("device").getAsString() + ", at " + Instant.ofEpochMilli(doc.get("at").getAsLong())
+                + ", agent " + doc.get("agentVersion").getAsString());
+        out.println("self-test " + (passed ? "PASSED" : "FAILED"));
+        for (com.google.gson.JsonElement c : doc.getAsJsonArray("checks")) {
+            com.google.gson.JsonObject x = c.getAsJsonObject();
+            out.println("  " + (x.get("ok").getAsBoolean() ? "ok  " : "FAIL") + " " + x.get("code").getAsString() + " "
+                    + x.get("name").getAsString() + ": " + x.get("detail").getAsString());
+        }
+        return passed ? 0 : 3;
     }
 
     private static byte[] readBounded(Path file) throws IOException {

@@ -107,7 +107,14 @@ class DemoCommandIT {
         assertTrue(text.contains("Supply voltage"), "live values per channel:\n" + text);
         assertTrue(text.contains(" bar"), "units from the channel catalog:\n" + text);
         assertTrue(text.contains("broker DOWN"), "outage shown:\n" + text);
-        assertTrue(text.contains("7 of 7 steps done"), "every cloud step:\n" + text);
+        assertTrue(text.contains("11 of 11 steps done"), "every cloud step:\n" + text);
+        assertTrue(text.contains("alarm A123 \"Main air pressure falling fast\" arrived on the events topic"), text);
+        assertTrue(text.contains("remedy: Check the compressor and its power"), text);
+        assertTrue(text.contains("the technician acknowledged alarm"), text);
+        assertTrue(Pattern.compile("self-test passed: 8 checks, signed by unit key [0-9a-f]{16} and verified by the"
+                + " cloud from the public key in the channel catalog").matcher(text).find(), text);
+        assertTrue(Pattern.compile("report.get \\(format html, last hour\\): report-CAL-DEMO-0001-\\S+\\.html"
+                + " \\(\\d+ KB, 9 SVG charts, the alarm on its timeline\\) arrived as a file").matcher(text).find(), text);
         assertTrue(text.contains("three-way merge kept both"), text);
         assertTrue(text.contains("installed as ui/display/logo.png (same bytes)"), text);
         assertTrue(text.contains(">>> demo: quit"), text);

@@ -119,7 +119,7 @@ class PackageCommandTest {
         assertEquals(2, run("package", "build", "--key", jar.toString(), "--kid", "vendor-1", "--version", "1.0.0",
                 "--security-version", "1", "--hardware", "callidus-v1", "--file", jar + "=callidus-agent.jar",
                 "--out", dir.resolve("x.cup").toString()));
-        assertTrue(err().contains("not a PKCS#8 PEM private key"), err());
+        assertTrue(err().contains("is not a PEM PRIVATE KEY (PKCS#8)"), err());
         assertEquals(2, run("package", "keygen", "--out", dir.resolve("keys").toString(), "--kid", "vendor-1"));
         assertTrue(err().contains("not overwriting"), err());
         assertTrue(Files.notExists(dir.resolve("x.cup")));
