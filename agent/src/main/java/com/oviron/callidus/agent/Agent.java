@@ -82,6 +82,7 @@ public final class Agent implements AutoCloseable {
     private final GatedMqttConnection gated;
     private final Optional<SubscriptionService> subscription;
     private final UnitCommands unitCommands;
+    private final AccessServices access;
     private CloudServices cloud;
     private Optional<Updates> updates = Optional.empty();
     private Optional<com.oviron.callidus.agent.console.FieldConsole> console = Optional.empty();
@@ -90,7 +91,7 @@ public final class Agent implements AutoCloseable {
     private volatile AgentStatus finalStatus;
 
     private Agent(AgentConfig config, SensorPort port, TelemetryOutbox outbox, MqttConnection link,
-                  Optional<GpioPort> gpio, Clock clock, CommandJournal journal) {
+                  Optional<GpioPort> gpio, Clock clock, CommandJournal journal) throws StoreException {
         this.config = config;
         this.clock = clock;
         this.startedAtMillis = clock.millis();
@@ -149,6 +150,8 @@ public final class Agent implements AutoCloseable {
             Logger.warn("subscription not checked: the configuration has no subscription section (development only;"
                     + " a unit in a clinic has the vendor's pinned keys)");
         }
+        this.access = AccessServices.build(config, outbox, commands, subscription, clock);
+        access.watchButton(gpio);
     }
 
     /** The field technician's console, when configured: local commands, subscription notices. */
@@ -157,7 +160,8 @@ public final class Agent implements AutoCloseable {
             return;
         }
         com.oviron.callidus.agent.console.FieldConsole c = com.oviron.callidus.agent.console.FieldConsole.open(
-                config.console().get(), commands, () -> subscription.flatMap(s ->
+                config.console().get(), commands, access.consoleAccess(config.device().id(), unitCommands,
+                        Optional.empty()), () -> subscription.flatMap(s ->
                         com.oviron.callidus.agent.console.SubscriptionNotices.of(s.status())), clock);
         subscription.ifPresent(s -> s.addChangeListener(status ->
                 com.oviron.callidus.agent.console.SubscriptionNotices.of(status).ifPresent(c::notice)));
@@ -477,6 +481,7 @@ public final class Agent implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             commands.close();
+            access.close();
             try {
                 syncExecutor.awaitTermination(2, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

@@ -272,6 +272,8 @@ public final class AgentConfigLoader {
         Optional<UpdateSettings> update = ServiceConfigSections.update(top.section("update", false), baseDir);
         Optional<com.oviron.callidus.agent.console.ConsoleSettings> console = ServiceConfigSections.console(top.section("console", false));
         FileTransferSettings files = ServiceConfigSections.files(top.section("files", false), stateFolder, display, xray, update);
+        Optional<com.oviron.callidus.agent.access.AccessSettings> access = AccessConfigSection.read(
+                top.section("access", false), baseDir, stateFolder, gpio);
 
         ConfigSection shutdown = top.section("shutdown", false);
         Duration drain = shutdown.duration("drainTimeout", DEFAULT_DRAIN_TIMEOUT, Duration.ZERO,
@@ -291,7 +293,7 @@ public final class AgentConfigLoader {
                 new AgentConfig.Shutdown(drain),
                 subscription,
                 new AgentConfig.Cloud(settingsSync, files, display, xray, xrayCapture, update),
-                console);
+                console, access);
     }
 
 

@@ -1,0 +1,121 @@
+package com.oviron.callidus.agent;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.oviron.callidus.agent.access.Access;
+import com.oviron.callidus.agent.access.Auditor;
+import com.oviron.callidus.agent.access.CommandPermissions;
+import com.oviron.callidus.agent.access.Origin;
+import com.oviron.callidus.agent.access.ServiceRecords;
+import com.oviron.callidus.agent.commands.UnitCommands;
+import com.oviron.callidus.agent.console.ConsoleAccess;
+import com.oviron.callidus.agent.subscription.SubscriptionService;
+import com.oviron.callidus.cloud.command.CommandChannel;
+import com.oviron.callidus.cloud.command.CommandException;
+import com.oviron.callidus.hal.GpioPort;
+import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.TelemetryOutbox;
+import com.oviron.callidus.store.audit.AuditLog;
+import com.oviron.callidus.store.audit.SqliteAuditLog;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The wiring of issue 14 (technician access): the audit trail, always (the unit's {@code audit.db} and audit
+ * events in the outbox; every cloud command that changes something is recorded); with an {@code access}
+ * section also logins, the clinic PIN and consent ({@link Access}), and the consent button.
+ */
+final class AccessServices implements AutoCloseable {
+    private static final DateTimeFormatter MINUTES = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
+            .withZone(ZoneOffset.UTC);
+
+    private final AuditLog log;
+    private final Auditor auditor;
+    private final Optional<Access> access;
+
+    private AccessServices(AuditLog log, Auditor auditor, Optional<Access> access) {
+        this.log = log;
+        this.auditor = auditor;
+        this.access = access;
+    }
+
+    /** Opens the audit log, audits the cloud's commands, and builds the access model when configured. */
+    static AccessServices build(AgentConfig config, TelemetryOutbox outbox, CommandChannel commands,
+                                Optional<SubscriptionService> subscription, Clock clock) throws StoreException {
+        AuditLog log = SqliteAuditLog.open(Agent.stateFolder(config).resolve("audit.db"), AuditLog.DEFAULT_MAX_ENTRIES,
+                clock);
+        Auditor auditor = new Auditor(log, (at, kind, message) -> outbox.appendEvent(at, kind, "audit", message),
+                clock);
+        commands.setObserver((command, reply) -> {
+            if (CommandPermissions.audited(command.name())) {
+                auditor.command("cloud", "-", Origin.of(Origin.CLOUD), command.name(), command.args(), reply);
+            }
+        });
+        Supplier<Instant> tokenTime = () -> subscription.map(s -> s.status().clock().trustedNow())
+                .orElseGet(clock::instant);
+        Optional<Access> access = config.access().map(a -> Access.open(a, config.device().id(), auditor, tokenTime,
+                clock));
+        return new AccessServices(log, auditor, access);
+    }
+
+    Optional<Access> access() {
+        return access;
+    }
+
+    Auditor auditor() {
+        return auditor;
+    }
+
+    /** What a console needs; the alarms come from the unit's diagnostics. */
+    ConsoleAccess consoleAccess(String deviceId, UnitCommands unit, Optional<ServiceRecords> records) {
+        return new ConsoleAccess(deviceId, auditor, access, records, () -> alarms(unit));
+    }
+
+    /** The alarms active now, one line each: {@code water_pressure out_of_range since 2026-12-11 08:00 UTC}. */
+    static List<String> alarms(UnitCommands unit) {
+        List<String> lines = new ArrayList<>();
+        try {
+            JsonObject d = unit.diagnosticsSnapshot();
+            JsonElement alarms = d.get("alarms");
+            if (alarms != null && alarms.isJsonArray()) {
+                for (JsonElement a : alarms.getAsJsonArray()) {
+                    JsonObject o = a.getAsJsonObject();
+                    String since = o.has("since") && o.get("since").isJsonPrimitive()
+                            ? " since " + MINUTES.format(Instant.ofEpochMilli(o.get("since").getAsLong())) + " UTC" : "";
+                    lines.add(text(o, "channel") + " " + text(o, "quality") + since);
+                }
+            }
+        } catch (CommandException | RuntimeException e) {
+            lines.add("(the alarms could not be read: " + e.getMessage() + ")");
+        }
+        return lines;
+    }
+
+    private static String text(JsonObject o, String name) {
+        JsonElement e = o.get(name);
+        return e == null || e.isJsonNull() ? "-" : e.getAsString();
+    }
+
+    /** Starts watching the consent button, when there is one. */
+    void watchButton(Optional<GpioPort> gpio) {
+        if (access.isPresent() && access.get().settings().consentButton().isPresent()) {
+            if (gpio.isEmpty()) {
+                org.tinylog.Logger.warn("access.consentButton is set but GPIO is not available: no consent button");
+                return;
+            }
+            access.get().watchButton(gpio.get());
+        }
+    }
+
+    @Override
+    public void close() {
+        access.ifPresent(Access::close);
+        log.close();
+    }
+}

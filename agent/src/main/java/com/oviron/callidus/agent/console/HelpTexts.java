@@ -1,0 +1,97 @@
+package com.oviron.callidus.agent.console;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** The console's help: one line per word for {@code help}, and {@code help <word>} with an example. */
+final class HelpTexts {
+
+    /**
+     * @param usage   how it is typed
+     * @param summary one line for the list
+     * @param needs   what it needs: nothing, a login, a role
+     * @param more    further lines for {@code help <word>}
+     * @param example a line to type
+     */
+    record Word(String usage, String summary, String needs, List<String> more, String example) {
+    }
+
+    private static final String READ = "nothing (read-only)";
+    private static final Map<String, Word> WORDS = new LinkedHashMap<>();
+
+    static {
+        add("help", new Word("help [word]", "this list, or one word explained", READ, List.of(), "help report"));
+        add("status", new Word("status", "the unit's status", READ, List.of(), "status"));
+        add("diag", new Word("diag", "diagnostics: channels, alarms, counters, storage, link", READ,
+                List.of("alarms are the channels whose newest reading is not good"), "diag"));
+        add("sub", new Word("sub", "the subscription: state, end dates, reminder, clock", READ, List.of(), "sub"));
+        add("report", new Word("report <hours> [bucketMin]", "figures per channel over the last hours", READ,
+                List.of("hours 1..9600; without bucket minutes the period is cut into 12 buckets"), "report 24 60"));
+        add("commands", new Word("commands", "the names of all commands of the unit", READ, List.of(), "commands"));
+        add("token", new Word("token <token>", "install a subscription token (paste it on one line)",
+                "nothing: the token is signed by Oviron (audited)", List.of("the unit checks it as one from the cloud"),
+                "token eyJhbGciOiJFZERTQSIs..."));
+        add("log", new Word("log <debug|info|warn|error>", "set the log level", "the service role",
+                List.of("lasts until the agent restarts"), "log debug"));
+        add("cmd", new Word("cmd <name> [json-args]", "run any command, print its reply (for experts)",
+                "what the command needs (commands that read need nothing; changes need a login)",
+                List.of("the arguments are checked as the cloud's are"), "cmd live.start {\"seconds\":60}"));
+        add("login", new Word("login", "log in with the clinic PIN or a technician token", "nothing",
+                List.of("the PIN or token is asked for on the next line and shown as stars",
+                        "wrong PINs lock the PIN login for a growing time; a technician token still works",
+                        "the session ends with logout, after the idle time without input, or when the token"
+                                + " expires"), "login"));
+        add("logout", new Word("logout", "end the session", "a login", List.of(), "logout"));
+        add("whoami", new Word("whoami", "who is logged in, how, until when", READ, List.of(), "whoami"));
+        add("passwd", new Word("passwd [reset]", "set the clinic PIN; passwd reset: with a reset token",
+                "a login (with the PIN: the current PIN); passwd reset needs nothing but the reset token",
+                List.of("a PIN is 6 to 12 digits", "forgotten PIN: call Oviron for a reset token for this unit,"
+                        + " then type passwd reset"), "passwd"));
+        add("consent", new Word("consent [grant [minutes] | revoke]", "remote support: show, allow, take back",
+                "grant: a clinic or service login at this console; show and revoke: nothing",
+                List.of("while allowed, Oviron's service may open this console remotely",
+                        "the consent button (held 2 s) allows or takes back too"), "consent grant 30"));
+        add("service-record", new Word("service-record", "sign, save and send the record of this session",
+                "a login", List.of("technician, times, every action and result, alarms before and after,"
+                        + " the self-test if one was run; signed with the unit's own key"), "service-record"));
+        add("audit", new Word("audit [count]", "the newest entries of the unit's audit trail", "a login",
+                List.of("count 1..200, default 20"), "audit 50"));
+    }
+
+    private HelpTexts() {
+    }
+
+    private static void add(String name, Word word) {
+        WORDS.put(name, word);
+    }
+
+    /** One line per word, aligned. */
+    static List<String> list() {
+        List<String> lines = new ArrayList<>();
+        for (Word w : WORDS.values()) {
+            String usage = w.usage().length() < 28 ? w.usage() + " ".repeat(28 - w.usage().length()) : w.usage() + " ";
+            lines.add(usage + w.summary());
+        }
+        lines.add("help <word> explains one word with an example");
+        return lines;
+    }
+
+    /** {@code help <word>}. */
+    static Optional<List<String>> of(String word) {
+        Word w = WORDS.get(word.toLowerCase(Locale.ROOT));
+        if (w == null) {
+            return Optional.empty();
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add("usage: " + w.usage());
+        lines.add("  " + w.summary());
+        w.more().forEach(m -> lines.add("  " + m));
+        lines.add("  needs: " + w.needs());
+        lines.add("  example: " + w.example());
+        return Optional.of(lines);
+    }
+}
