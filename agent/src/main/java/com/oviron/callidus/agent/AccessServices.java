@@ -6,9 +6,17 @@ import com.oviron.callidus.agent.access.Access;
 import com.oviron.callidus.agent.access.Auditor;
 import com.oviron.callidus.agent.access.CommandPermissions;
 import com.oviron.callidus.agent.access.Origin;
+import com.oviron.callidus.agent.access.SelfTestResults;
 import com.oviron.callidus.agent.access.ServiceRecords;
+import com.oviron.callidus.agent.access.SignedServiceRecords;
+import com.oviron.callidus.agent.access.UnitKeyFile;
+import java.nio.file.Path;
 import com.oviron.callidus.agent.commands.UnitCommands;
 import com.oviron.callidus.agent.console.ConsoleAccess;
+import com.oviron.callidus.agent.console.RemoteConsoles;
+import com.oviron.callidus.cloud.MqttConnection;
+import com.oviron.callidus.cloud.Topics;
+import com.oviron.callidus.cloud.console.RemoteConsoleLink;
 import com.oviron.callidus.agent.subscription.SubscriptionService;
 import com.oviron.callidus.cloud.command.CommandChannel;
 import com.oviron.callidus.cloud.command.CommandException;
@@ -38,16 +46,24 @@ final class AccessServices implements AutoCloseable {
     private final AuditLog log;
     private final Auditor auditor;
     private final Optional<Access> access;
+    private final ConsoleAccess consoleAccess;
+    private Optional<RemoteConsoles> remote = Optional.empty();
 
-    private AccessServices(AuditLog log, Auditor auditor, Optional<Access> access) {
+    private AccessServices(AuditLog log, Auditor auditor, Optional<Access> access, ConsoleAccess consoleAccess) {
         this.log = log;
         this.auditor = auditor;
         this.access = access;
+        this.consoleAccess = consoleAccess;
     }
 
-    /** Opens the audit log, audits the cloud's commands, and builds the access model when configured. */
+    /**
+     * Opens the audit log, audits the cloud's commands, and builds the access model when configured, with the
+     * remote console ({@code console.open}) on {@code link}, the connection as the cloud services see it.
+     */
     static AccessServices build(AgentConfig config, TelemetryOutbox outbox, CommandChannel commands,
-                                Optional<SubscriptionService> subscription, Clock clock) throws StoreException {
+                                MqttConnection link, UnitCommands unit, Optional<SubscriptionService> subscription,
+                                Supplier<Optional<SignedServiceRecords.Upload>> upload, Clock clock)
+            throws StoreException {
         AuditLog log = SqliteAuditLog.open(Agent.stateFolder(config).resolve("audit.db"), AuditLog.DEFAULT_MAX_ENTRIES,
                 clock);
         Auditor auditor = new Auditor(log, (at, kind, message) -> outbox.appendEvent(at, kind, "audit", message),
@@ -61,7 +77,38 @@ final class AccessServices implements AutoCloseable {
                 .orElseGet(clock::instant);
         Optional<Access> access = config.access().map(a -> Access.open(a, config.device().id(), auditor, tokenTime,
                 clock));
-        return new AccessServices(log, auditor, access);
+        Optional<ServiceRecords> records = access.flatMap(a -> serviceRecords(config, auditor, unit, upload, clock));
+        ConsoleAccess consoleAccess = new ConsoleAccess(config.device().id(), auditor, access, () -> records,
+                () -> alarms(unit));
+        AccessServices services = new AccessServices(log, auditor, access, consoleAccess);
+        if (access.isPresent()) {
+            RemoteConsoleLink remoteLink = new RemoteConsoleLink(link, new Topics(config.device().id()), clock);
+            RemoteConsoles remote = new RemoteConsoles(remoteLink, commands, consoleAccess, clock);
+            remote.registerOn(commands);
+            remoteLink.start();
+            services.remote = Optional.of(remote);
+        }
+        return services;
+    }
+
+    /**
+     * The service record, signed with the unit's own key ({@code unit-key.pem}, made on the first start); none
+     * (logged) when the key cannot be read or made.
+     */
+    private static Optional<ServiceRecords> serviceRecords(AgentConfig config, Auditor auditor, UnitCommands unit,
+                                                           Supplier<Optional<SignedServiceRecords.Upload>> upload,
+                                                           Clock clock) {
+        Path state = Agent.stateFolder(config);
+        try {
+            UnitKeyFile key = UnitKeyFile.loadOrCreate(state);
+            return Optional.of(new SignedServiceRecords(config.device().id(), AgentVersion.current(), auditor, key,
+                    SelfTestResults.none(), () -> alarms(unit), state.resolve(CloudServices.SERVICE_RECORDS), upload,
+                    clock));
+        } catch (java.io.IOException | RuntimeException e) {
+            org.tinylog.Logger.error("service records off: the unit key cannot be read or made error={}",
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     Optional<Access> access() {
@@ -73,8 +120,8 @@ final class AccessServices implements AutoCloseable {
     }
 
     /** What a console needs; the alarms come from the unit's diagnostics. */
-    ConsoleAccess consoleAccess(String deviceId, UnitCommands unit, Optional<ServiceRecords> records) {
-        return new ConsoleAccess(deviceId, auditor, access, records, () -> alarms(unit));
+    ConsoleAccess consoleAccess() {
+        return consoleAccess;
     }
 
     /** The alarms active now, one line each: {@code water_pressure out_of_range since 2026-12-11 08:00 UTC}. */
@@ -113,8 +160,14 @@ final class AccessServices implements AutoCloseable {
         }
     }
 
+    /** Ends a remote console (the cloud is told {@code unit_stopping}); before the link closes. */
+    void closeRemote() {
+        remote.ifPresent(RemoteConsoles::close);
+    }
+
     @Override
     public void close() {
+        closeRemote();
         access.ifPresent(Access::close);
         log.close();
     }

@@ -150,7 +150,8 @@ public final class Agent implements AutoCloseable {
             Logger.warn("subscription not checked: the configuration has no subscription section (development only;"
                     + " a unit in a clinic has the vendor's pinned keys)");
         }
-        this.access = AccessServices.build(config, outbox, commands, subscription, clock);
+        this.access = AccessServices.build(config, outbox, commands, gated, unitCommands, subscription,
+                () -> Optional.ofNullable(cloud).map(c -> c::sendServiceRecord), clock);
         access.watchButton(gpio);
     }
 
@@ -160,8 +161,7 @@ public final class Agent implements AutoCloseable {
             return;
         }
         com.oviron.callidus.agent.console.FieldConsole c = com.oviron.callidus.agent.console.FieldConsole.open(
-                config.console().get(), commands, access.consoleAccess(config.device().id(), unitCommands,
-                        Optional.empty()), () -> subscription.flatMap(s ->
+                config.console().get(), commands, access.consoleAccess(), () -> subscription.flatMap(s ->
                         com.oviron.callidus.agent.console.SubscriptionNotices.of(s.status())), clock);
         subscription.ifPresent(s -> s.addChangeListener(status ->
                 com.oviron.callidus.agent.console.SubscriptionNotices.of(status).ifPresent(c::notice)));
@@ -461,6 +461,7 @@ public final class Agent implements AutoCloseable {
         closed = true;
         Logger.info("agent stopping");
         console.ifPresent(com.oviron.callidus.agent.console.FieldConsole::close);
+        access.closeRemote();
         try {
             sampler.stopAndFlush(SAMPLER_STOP_TIMEOUT);
             drain(config.shutdown().drainTimeout());

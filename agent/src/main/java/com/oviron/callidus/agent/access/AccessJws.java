@@ -68,6 +68,21 @@ final class AccessJws {
 
     /** Signs {@code payload} with the header {@code {"alg":"EdDSA","kid":..,"typ":..}}. */
     static String sign(JsonObject payload, String typ, String keyId, PrivateKey key) {
+        return sign(payload, typ, keyId, input -> {
+            try {
+                Signature signer = Signature.getInstance("Ed25519");
+                signer.initSign(key);
+                signer.update(input);
+                return signer.sign();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalArgumentException("cannot sign with this key (an Ed25519 private key is needed): "
+                        + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Signs {@code payload} with a signer that keeps its private key to itself (the unit's key). */
+    static String sign(JsonObject payload, String typ, String keyId, java.util.function.UnaryOperator<byte[]> signer) {
         if (!PinnedKeys.KEY_ID.matcher(keyId).matches()) {
             throw new IllegalArgumentException("key id must match " + PinnedKeys.KEY_ID.pattern());
         }
@@ -78,15 +93,7 @@ final class AccessJws {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String input = b64.encodeToString(header.toString().getBytes(StandardCharsets.UTF_8)) + "."
                 + b64.encodeToString(payload.toString().getBytes(StandardCharsets.UTF_8));
-        try {
-            Signature signer = Signature.getInstance("Ed25519");
-            signer.initSign(key);
-            signer.update(input.getBytes(StandardCharsets.US_ASCII));
-            return input + "." + b64.encodeToString(signer.sign());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot sign with this key (an Ed25519 private key is needed): "
-                    + e.getMessage(), e);
-        }
+        return input + "." + b64.encodeToString(signer.apply(input.getBytes(StandardCharsets.US_ASCII)));
     }
 
     private static String checkHeader(JsonObject header, String typ) throws AccessTokenRejectedException {

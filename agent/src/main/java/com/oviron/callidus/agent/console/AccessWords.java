@@ -208,11 +208,13 @@ final class AccessWords {
         if (s.isEmpty()) {
             return ConsoleReply.of("service-record needs a login: it records the session of who is logged in");
         }
-        if (session.access().records().isEmpty()) {
-            return ConsoleReply.of("this unit cannot sign service records (no unit key)");
+        Optional<ServiceRecords> records = session.access().records().get();
+        if (records.isEmpty()) {
+            return ConsoleReply.of("this unit cannot sign service records now (its key or the record folder is not"
+                    + " available)");
         }
         try {
-            return ConsoleReply.of(session.access().records().get().write(s.get()));
+            return ConsoleReply.of(records.get().write(s.get()));
         } catch (IOException | RuntimeException e) {
             return ConsoleReply.of("the service record could not be written: " + e.getMessage());
         }

@@ -16,11 +16,12 @@ import java.util.function.Supplier;
  * @param deviceId the unit's serial
  * @param auditor  the audit trail
  * @param access   logins, PIN and consent, when the configuration has an {@code access} section
- * @param records  the service record, when the unit can sign one
+ * @param records  the service record, when the unit can sign one (asked when needed: it comes with the cloud
+ *                 services, built after the console's access)
  * @param alarms   the alarms active now, one line each (for the service record: before and after)
  */
 public record ConsoleAccess(String deviceId, Auditor auditor, Optional<Access> access,
-                            Optional<ServiceRecords> records, Supplier<List<String>> alarms) {
+                            Supplier<Optional<ServiceRecords>> records, Supplier<List<String>> alarms) {
     public ConsoleAccess {
         Objects.requireNonNull(deviceId, "deviceId");
         Objects.requireNonNull(auditor, "auditor");

@@ -96,13 +96,14 @@ class ConsentTest {
             assertFalse(f.access.consent().active());
 
             gpio.setInput("consent_button", true);
-            Await.until("consent by the button", Duration.ofSeconds(10), () -> f.access.consent().active());
+            Await.until("consent by the button", Duration.ofSeconds(10), () -> told.size() == 1);
             assertEquals("button", f.access.consent().current().orElseThrow().by());
             assertEquals(f.settings.consentDefault(), Duration.between(AccessFixture.NOW,
                     f.access.consent().current().orElseThrow().until()));
             gpio.setInput("consent_button", false);
             gpio.setInput("consent_button", true);
-            Await.until("taken back by the button", Duration.ofSeconds(10), () -> !f.access.consent().active());
+            Await.until("taken back by the button", Duration.ofSeconds(10), () -> told.size() == 2);
+            assertFalse(f.access.consent().active());
             assertEquals(List.of(Consent.Change.GRANTED, Consent.Change.REVOKED), told.stream()
                     .map(Consent.Event::change).toList());
             assertTrue(f.events.stream().anyMatch(e -> e.startsWith("audit.consent action=consent_granted actor=button"

@@ -69,7 +69,7 @@ final class ConsoleFixture implements AutoCloseable {
 
     /** What a console of this fixture gets: logins, no service record, one alarm. */
     ConsoleAccess consoleAccess() {
-        return new ConsoleAccess(SERIAL, auditor, Optional.of(access), Optional.empty(),
+        return new ConsoleAccess(SERIAL, auditor, Optional.of(access), Optional::empty,
                 () -> List.of("water_temp comm_error since 2026-12-11 07:00 UTC"));
     }
 
