@@ -270,8 +270,9 @@ public final class FieldConsole implements AutoCloseable {
                 case NOTHING -> {
                 }
             }
-            flush();
         }
+        // one write for what these bytes echoed (a remote console sends a frame per write)
+        flush();
     }
 
     private ConsoleReply execute(String line) {
