@@ -65,7 +65,7 @@ final class AccessConfigSection {
                 PinHash.MAX_ITERATIONS);
         Duration consentMax = s.duration("consentMax", Consent.DEFAULT_MAX, Duration.ofMinutes(1), Duration.ofDays(1));
         Duration consentDefault = s.duration("consentDefault", Consent.DEFAULT_LENGTH.compareTo(consentMax) <= 0
-                ? Consent.DEFAULT_LENGTH : consentMax, Duration.ofMinutes(1), Duration.ofDays(1));
+                ? Consent.DEFAULT_LENGTH : consentMax, Duration.ofSeconds(10), Duration.ofDays(1));
         if (consentDefault.compareTo(consentMax) > 0) {
             throw new ConfigException(s.key("consentDefault"), "must not be longer than access.consentMax ("
                     + AgentConfigLoader.format(consentMax) + ")");

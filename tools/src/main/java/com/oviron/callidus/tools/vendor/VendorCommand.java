@@ -51,15 +51,15 @@ public final class VendorCommand {
                            <token | @file>
                   Verifies a token as the unit does (key pinned under --kid, by default the token's own kid)
                   and prints its claims and the decision now. Exit 0 valid, 1 refused (with the reason).
-
+            %s
             Exit 2 for a usage error.
-            """.formatted(SubscriptionSettings.DEFAULT_ISSUER);
+            """.formatted(SubscriptionSettings.DEFAULT_ISSUER, AccessCommand.USAGE);
 
     private VendorCommand() {
     }
 
     /** Thrown for a usage error: printed with the usage, exit 2. */
-    private static final class UsageException extends Exception {
+    static final class UsageException extends Exception {
         UsageException(String message) {
             super(message);
         }
@@ -82,6 +82,9 @@ public final class VendorCommand {
                 return verify(options(args, 2, Set.of("pubkey", "serial", "kid", "issuer"), Set.of("token")), out,
                         err, clock);
             }
+            if (AccessCommand.handles(args)) {
+                return AccessCommand.run(args, out, err, clock);
+            }
             throw new UsageException("unknown subcommand '" + String.join(" ", args) + "'");
         } catch (UsageException e) {
             err.println("error: " + e.getMessage());
@@ -94,7 +97,7 @@ public final class VendorCommand {
     }
 
     /** {@code --name value} pairs; at most one positional argument, stored as {@code positional}. */
-    private static Map<String, String> options(String[] args, int from, Set<String> names, Set<String> positional)
+    static Map<String, String> options(String[] args, int from, Set<String> names, Set<String> positional)
             throws UsageException {
         Map<String, String> o = new HashMap<>();
         for (int i = from; i < args.length; i++) {
@@ -119,7 +122,7 @@ public final class VendorCommand {
         return o;
     }
 
-    private static String required(Map<String, String> o, String name) throws UsageException {
+    static String required(Map<String, String> o, String name) throws UsageException {
         String v = o.get(name);
         if (v == null) {
             throw new UsageException("--" + name + " is required");
