@@ -134,7 +134,7 @@ public final class Agent implements AutoCloseable {
             SubscriptionService service = subscription.get();
             SubscriptionCommands.registerOn(commands, service);
             RetainedTokenListener.subscribe(link, topics, service, commandExecutor);
-            commands.setServerTimeListener(ms -> service.acceptCommandTime(java.time.Instant.ofEpochMilli(ms)));
+            // a command's issuedAt is not signed: it does not move trusted time (ADR 0014)
             sync.setGate(service::cloudServicesAllowed);
             service.addChangeListener(SubscriptionEvents.logAndRecord(outbox, clock));
             service.addChangeListener(status -> {

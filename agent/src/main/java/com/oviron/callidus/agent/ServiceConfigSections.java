@@ -237,11 +237,13 @@ final class ServiceConfigSections {
         if (tokenFile.toAbsolutePath().equals(clockFile.toAbsolutePath())) {
             throw new ConfigException(sub.key("clockFile"), "must not be the token file");
         }
-        Duration tolerance = sub.duration("clockTolerance", TrustedClock.DEFAULT_TOLERANCE, Duration.ZERO,
-                Duration.ofDays(1));
+        Duration tolerance = sub.duration("clockTolerance", TrustedClock.DEFAULT_TOLERANCE,
+                SubscriptionSettings.MIN_CLOCK_TOLERANCE, SubscriptionSettings.MAX_CLOCK_TOLERANCE);
         Duration lead = sub.duration("tokenTimeLead", TrustedClock.DEFAULT_TOKEN_LEAD, Duration.ZERO,
-                Duration.ofDays(7));
+                SubscriptionSettings.MAX_TOKEN_TIME_LEAD);
+        Duration challenge = sub.duration("timeChallengeValidity", SubscriptionSettings.DEFAULT_TIME_CHALLENGE_VALIDITY,
+                SubscriptionSettings.MIN_TIME_CHALLENGE_VALIDITY, SubscriptionSettings.MAX_TIME_CHALLENGE_VALIDITY);
         sub.done();
-        return Optional.of(new SubscriptionSettings(issuer, pinned, tokenFile, clockFile, tolerance, lead));
+        return Optional.of(new SubscriptionSettings(issuer, pinned, tokenFile, clockFile, tolerance, lead, challenge));
     }
 }

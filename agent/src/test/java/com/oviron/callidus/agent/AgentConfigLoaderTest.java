@@ -320,6 +320,8 @@ class AgentConfigLoaderTest {
                  "console": {"device": "/dev/ttyGS0"}}
                 """, dir);
         assertEquals(dir.resolve("data/subscription-token.jws"), c.subscription().orElseThrow().tokenFile());
+        assertEquals(Duration.ofMinutes(10), c.subscription().orElseThrow().timeChallengeValidity());
+        assertEquals(Duration.ofDays(1), c.subscription().orElseThrow().tokenTimeLead());
         AgentConfig.Cloud cloud = c.cloud();
         assertEquals(Duration.ofHours(12), cloud.settings().orElseThrow().fullBackupInterval());
         assertEquals(1024, cloud.display().orElseThrow().spec().width());
@@ -347,6 +349,9 @@ class AgentConfigLoaderTest {
     @CsvSource(delimiter = '|', value = {
         "subscription.keys | \"subscription\":{}",
         "subscription.keys.k1 | \"subscription\":{\"keys\":{\"k1\":\"not-a-key\"}}",
+        "subscription.clockTolerance | \"subscription\":{\"keys\":{\"k\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"},\"clockTolerance\":\"0ms\"}",
+        "subscription.tokenTimeLead | \"subscription\":{\"keys\":{\"k\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"},\"tokenTimeLead\":\"8d\"}",
+        "subscription.timeChallengeValidity | \"subscription\":{\"keys\":{\"k\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"},\"timeChallengeValidity\":\"2h\"}",
         "settings.folder | \"settings\":{}",
         "settings.quietPeriod | \"settings\":{\"folder\":\"s\",\"quietPeriod\":\"1d\"}",
         "display.folder | \"display\":{\"width\":10}",

@@ -26,9 +26,8 @@ public final class ToolsMain {
               benchmark speed figures to compare between versions (benchmark --help)
               logo      compose the unit's display logo from the clinic's SVG and the dentists' names
                         (logo --help)
-              vendor    the vendor side: keygen, subscription tokens, technician and PIN reset tokens,
-                        service record verify
-                        (vendor --help)
+              vendor    the vendor side: keygen, subscription tokens, time statements, technician and PIN
+                        reset tokens, service record verify (vendor --help)
               package   build, sign and verify remote update packages; make a signing key (package --help)
               remote-console  an interactive terminal on a unit whose clinic allowed remote support
                         (remote-console --help)

@@ -55,7 +55,7 @@ public final class AccessTokens {
 
     /** Checks a technician token at {@code now}. */
     public VerifiedTechnician technician(String compact, Instant now) throws AccessTokenRejectedException {
-        AccessJws.Verified jws = AccessJws.verify(compact, MAX_TOKEN_CHARS, TECHNICIAN_TYP, keys);
+        com.oviron.callidus.agent.subscription.CompactJws.Verified jws = AccessJws.verify(compact, MAX_TOKEN_CHARS, TECHNICIAN_TYP, keys);
         TechnicianToken t;
         try {
             JsonObject c = jws.payload();
@@ -77,7 +77,7 @@ public final class AccessTokens {
 
     /** Checks a PIN reset token at {@code now} (not whether it was used already). */
     public PinResetToken reset(String compact, Instant now) throws AccessTokenRejectedException {
-        AccessJws.Verified jws = AccessJws.verify(compact, MAX_TOKEN_CHARS, RESET_TYP, keys);
+        com.oviron.callidus.agent.subscription.CompactJws.Verified jws = AccessJws.verify(compact, MAX_TOKEN_CHARS, RESET_TYP, keys);
         PinResetToken t;
         try {
             JsonObject c = jws.payload();

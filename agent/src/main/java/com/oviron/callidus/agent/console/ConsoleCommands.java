@@ -36,11 +36,13 @@ final class ConsoleCommands {
     private final Runner runner;
     private final Clock clock;
     private final AccessWords access;
+    private final ClockWords clockWords;
 
     ConsoleCommands(Runner runner, Clock clock, ConsoleSession session) {
         this.runner = runner;
         this.clock = clock;
         this.access = new AccessWords(session);
+        this.clockWords = new ClockWords(runner);
     }
 
     /** Carries out one typed line; returns what to print (nothing for an empty line) and maybe a question. */
@@ -73,6 +75,7 @@ final class ConsoleCommands {
             case "sub" -> noArguments(word, rest).orElseGet(() -> subscription());
             case "commands" -> noArguments(word, rest).orElseGet(() -> commandNames());
             case "token" -> token(rest);
+            case "clock" -> clockWords.execute(rest);
             case "log" -> logLevel(rest);
             case "report" -> report(rest);
             case "cmd" -> expert(rest);
@@ -211,12 +214,12 @@ final class ConsoleCommands {
         return ok.apply(object(r, "result"));
     }
 
-    private static boolean ok(JsonObject reply) {
+    static boolean ok(JsonObject reply) {
         JsonElement ok = reply.get("ok");
         return ok != null && ok.isJsonPrimitive() && ok.getAsJsonPrimitive().isBoolean() && ok.getAsBoolean();
     }
 
-    private static String busy() {
+    static String busy() {
         return "busy: the unit did not answer in time; try again";
     }
 

@@ -35,6 +35,11 @@ final class HelpTexts {
         add("token", new Word("token <token>", "install a subscription token (paste it on one line)",
                 "nothing: the token is signed by Oviron (audited)", List.of("the unit checks it as one from the cloud"),
                 "token eyJhbGciOiJFZERTQSIs..."));
+        add("clock challenge", new Word("clock challenge", "a nonce for Oviron to sign a time statement with", READ,
+                List.of("read it to Oviron's service; it answers with a signed time statement"), "clock challenge"));
+        add("clock set", new Word("clock set <statement>", "install a signed time statement: corrects trusted time",
+                "nothing: the statement is signed by Oviron (audited)", List.of("it answers the nonce of clock"
+                        + " challenge, once"), "clock set eyJhbGciOiJFZERTQSIs..."));
         add("log", new Word("log <debug|info|warn|error>", "set the log level", "the service role",
                 List.of("lasts until the agent restarts"), "log debug"));
         add("cmd", new Word("cmd <name> [json-args]", "run any command, print its reply (for experts)",
@@ -80,9 +85,15 @@ final class HelpTexts {
         return lines;
     }
 
-    /** {@code help <word>}. */
+    /** {@code help <word>} ({@code help clock} explains both clock words). */
     static Optional<List<String>> of(String word) {
-        Word w = WORDS.get(word.toLowerCase(Locale.ROOT));
+        String key = word.toLowerCase(Locale.ROOT).strip().replaceAll("\\s+", " ");
+        if (key.equals("clock")) {
+            List<String> both = new ArrayList<>(of("clock challenge").orElseThrow());
+            both.addAll(of("clock set").orElseThrow());
+            return Optional.of(both);
+        }
+        Word w = WORDS.get(key);
         if (w == null) {
             return Optional.empty();
         }

@@ -33,13 +33,28 @@ final class SubscriptionText {
         pairs.add(Map.entry("updates", "true".equals(text(s, "updatesAllowed")) ? "allowed" : "not allowed"));
         pairs.add(Map.entry("renewal reminder", "true".equals(text(s, "reminderDue")) ? "due" : "not due"));
         pairs.add(Map.entry("clock", text(clock, "state") + ", trusted time "
-                + ConsoleFormat.time(clock.get("trustedTime"))));
+                + ConsoleFormat.time(clock.get("trustedTime")) + ", local clock "
+                + ConsoleFormat.time(clock.get("localTime"))
+                + (clock.has("localCorrectionMs") && !"0".equals(text(clock, "localCorrectionMs"))
+                        ? " (corrected by " + correction(text(clock, "localCorrectionMs")) + ")" : "")));
         if (hasToken) {
             JsonObject t = token.getAsJsonObject();
             pairs.add(Map.entry("token", "serial " + text(t, "tsn") + ", key " + text(t, "kid") + ", issued "
                     + ConsoleFormat.time(t.get("issuedAt")) + ", purchased " + text(t, "purchaseDate")));
         }
         return ConsoleFormat.keyValues(pairs);
+    }
+
+    /** A correction in milliseconds as {@code +2d 03h 10m} or {@code -30d 00h 00m}. */
+    static String correction(String millis) {
+        try {
+            long ms = Long.parseLong(millis);
+            long m = Math.abs(ms) / 60_000;
+            return String.format(java.util.Locale.ROOT, "%s%dd %02dh %02dm", ms < 0 ? "-" : "+", m / 1440, m / 60 % 24,
+                    m % 60);
+        } catch (NumberFormatException notANumber) {
+            return millis + " ms";
+        }
     }
 
     private static String daysLeft(JsonElement days) {

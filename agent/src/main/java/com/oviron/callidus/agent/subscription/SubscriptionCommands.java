@@ -6,7 +6,8 @@ import com.oviron.callidus.cloud.command.CommandException;
 import com.oviron.callidus.cloud.command.ErrorCode;
 
 /**
- * The subscription's cloud commands (docs/protocol.md, "subscription.install", "subscription.get"):
+ * The subscription's cloud commands (docs/protocol.md, "subscription.install", "subscription.get"), and those
+ * of {@link ClockCommands} ({@code clock.challenge}, {@code clock.set}):
  * <ul>
  *   <li>{@code subscription.install} {@code {"token":"<compact JWS>"}}: installs a token; the result is
  *       {@code {"installed":bool,"status":{...}}}; a refused token is {@code invalid_argument} with the message
@@ -19,7 +20,7 @@ public final class SubscriptionCommands {
     }
 
     /**
-     * Registers both commands on {@code channel} and makes {@code service} the channel's entitlement gate
+     * Registers the subscription's and the clock's commands on {@code channel} and makes {@code service} the channel's entitlement gate
      * ({@link SubscriptionService#commandAllowed}).
      */
     public static void registerOn(CommandChannel channel, SubscriptionService service) {
@@ -48,6 +49,7 @@ public final class SubscriptionCommands {
             command.arguments().allowOnly();
             return service.status().toJson();
         });
+        ClockCommands.registerOn(channel, service);
         channel.setEntitlement(service::commandAllowed);
     }
 }

@@ -8,11 +8,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.tinylog.Logger;
 
 /**
  * The unit's subscription: the installed token ({@link TokenStore}), trusted time ({@link TrustedClock}) and
- * the decision ({@link Entitlement}), for the cloud link, the console and the command channel.
+ * the decision ({@link Entitlement}), for the cloud link, the console and the command channel; and the signed
+ * way to correct trusted time: a challenge ({@link #challenge()}) answered by a signed time statement
+ * ({@link #setTime}).
  *
  * <p>It gates <b>cloud services only</b>; nothing here touches the unit's own functions. When the
  * subscription is lapsed or there is no valid token, {@link #commandAllowed} lets through only the commands
@@ -24,13 +27,18 @@ import org.tinylog.Logger;
  * the caller's thread after the change, outside the lock.
  */
 public final class SubscriptionService {
-    /** Commands allowed whatever the subscription: see the state, receive a new token. */
+    /**
+     * Commands allowed whatever the subscription: see the state, receive a new token, correct trusted time (a
+     * wrong trusted time may be what lapsed the subscription).
+     */
     public static final Set<String> ALWAYS_ALLOWED = Set.of("subscription.install", "subscription.get",
-            "status.get", "commands.list");
+            "status.get", "commands.list", "clock.challenge", "clock.set");
 
     private final TokenVerifier verifier;
     private final TokenStore store;
     private final TrustedClock clock;
+    private final TimeStatementVerifier statements;
+    private final TimeChallenges challenges;
     private final List<Consumer<SubscriptionStatus>> listeners = new CopyOnWriteArrayList<>();
     private Summary lastSummary;
 
@@ -44,10 +52,13 @@ public final class SubscriptionService {
         }
     }
 
-    public SubscriptionService(TokenVerifier verifier, TokenStore store, TrustedClock clock) {
+    SubscriptionService(TokenVerifier verifier, TokenStore store, TrustedClock clock, TimeStatementVerifier statements,
+                        TimeChallenges challenges) {
         this.verifier = Objects.requireNonNull(verifier, "verifier");
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.statements = Objects.requireNonNull(statements, "statements");
+        this.challenges = Objects.requireNonNull(challenges, "challenges");
     }
 
     /**
@@ -55,11 +66,18 @@ public final class SubscriptionService {
      * never fails on a bad file (it is kept aside and logged).
      */
     public static SubscriptionService open(SubscriptionSettings settings, String deviceSerial, Clock localClock) {
+        return open(settings, deviceSerial, localClock, System::nanoTime);
+    }
+
+    /** As {@link #open(SubscriptionSettings, String, Clock)}, with the monotonic clock given (tests). */
+    public static SubscriptionService open(SubscriptionSettings settings, String deviceSerial, Clock localClock,
+                                           LongSupplier nanoTime) {
         TokenVerifier verifier = new TokenVerifier(settings.issuer(), deviceSerial, settings.keys());
-        TrustedClock trusted = new TrustedClock(settings.clockFile(), localClock, settings.clockTolerance(),
+        TrustedClock trusted = new TrustedClock(settings.clockFile(), localClock, nanoTime, settings.clockTolerance(),
                 settings.tokenTimeLead());
         SubscriptionService service = new SubscriptionService(verifier, new TokenStore(settings.tokenFile(), verifier),
-                trusted);
+                trusted, new TimeStatementVerifier(settings.issuer(), deviceSerial, settings.keys()),
+                new TimeChallenges(nanoTime, settings.timeChallengeValidity()));
         SubscriptionStatus s = service.status();
         Logger.info("subscription state={} cloudServices={} reminderDue={} serviceManagerEnd={} tsn={} clockState={}",
                 s.entitlement().serviceManager().wire(), s.entitlement().cloudServicesAllowed(),
@@ -157,22 +175,52 @@ public final class SubscriptionService {
     }
 
     /**
-     * The cloud's time, taken from a message received live over the authenticated (mutual TLS) link, e.g. a
-     * command's {@code issuedAt}; see {@link TrustedClock#acceptServerTime}.
+     * A new challenge for a signed time statement ({@code clock.challenge}); it answers one statement within
+     * {@code subscription.timeChallengeValidity}.
      */
-    /** A cloud command's {@code issuedAt}; see {@link TrustedClock#acceptCommandTime}. */
-    public void acceptCommandTime(Instant issuedAt) {
-        synchronized (this) {
-            clock.acceptCommandTime(issuedAt);
-        }
-        status();
+    public TimeChallenge challenge() {
+        String nonce = challenges.issue();
+        TrustedClock.Reading reading = clock.read();
+        Logger.info("time challenge issued validSeconds={} trustedTime={} localClock={} clockState={}",
+                challenges.validity().toSeconds(), reading.trustedNow(), reading.localNow(), reading.clockState());
+        return new TimeChallenge(verifier.deviceSerial(), statements.issuer(), nonce, challenges.validity(), reading);
     }
 
-    public void acceptServerTime(Instant serverTime) {
+    /**
+     * Sets trusted time from a signed time statement that answers a challenge of this unit (cloud command or
+     * console), up or down; a subscription lapsed by a wrong trusted time comes back at once (the change
+     * listeners hear of it).
+     *
+     * @param source for the log: {@code command}, {@code console}
+     * @throws TokenRejectedException when it does not verify, is for another unit or its nonce is unknown, used
+     *     or expired; trusted time is then unchanged
+     */
+    public TimeSetOutcome setTime(String compact, String source) throws TokenRejectedException {
+        SubscriptionStatus s;
+        Instant before;
+        boolean changed;
         synchronized (this) {
-            clock.acceptServerTime(serverTime);
+            TimeStatement statement;
+            try {
+                statement = statements.verify(compact);
+                challenges.consume(statement.nonce());
+            } catch (TokenRejectedException e) {
+                Logger.warn("time statement refused source={} reason={} detail={}", source, e.reason().wire(),
+                        e.getMessage());
+                throw e;
+            }
+            before = clock.read().trustedNow();
+            s = compute(clock.acceptSignedTime(statement.time()));
+            Logger.info("time statement accepted source={} trustedTimeWas={} trustedTime={} state={}", source, before,
+                    s.clock().trustedNow(), s.entitlement().serviceManager().wire());
+            Summary summary = Summary.of(s);
+            changed = !summary.equals(lastSummary);
+            lastSummary = summary;
         }
-        status();
+        if (changed) {
+            notifyListeners(s);
+        }
+        return new TimeSetOutcome(before, s);
     }
 
     private SubscriptionStatus compute(TrustedClock.Reading reading) {

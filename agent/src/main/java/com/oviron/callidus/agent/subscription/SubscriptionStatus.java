@@ -56,17 +56,24 @@ public record SubscriptionStatus(Entitlement entitlement, TrustedClock.Reading c
         } else {
             o.add("token", JsonNull.INSTANCE);
         }
-        JsonObject c = new JsonObject();
-        c.addProperty("state", clock.clockState());
-        c.addProperty("trustedTime", clock.trustedNow().toEpochMilli());
-        c.addProperty("localTime", clock.localNow().toEpochMilli());
-        c.addProperty("lastJumpBackSeconds", clock.lastJumpBack().toSeconds());
-        if (clock.lastTrustedSource().isPresent() && clock.lastTrustedAt().isPresent()) {
-            c.addProperty("lastTrustedSource", clock.lastTrustedSource().get());
-            c.addProperty("lastTrustedAt", clock.lastTrustedAt().get().toEpochMilli());
-        }
-        o.add("clock", c);
+        o.add("clock", clockJson(clock));
         return o;
+    }
+
+    /** The {@code clock} object of {@code subscription.get} (also in the reply of {@code clock.challenge}). */
+    static JsonObject clockJson(TrustedClock.Reading reading) {
+        JsonObject c = new JsonObject();
+        c.addProperty("state", reading.clockState());
+        c.addProperty("trustedTime", reading.trustedNow().toEpochMilli());
+        c.addProperty("ownTime", reading.ownTime().toEpochMilli());
+        c.addProperty("localTime", reading.localNow().toEpochMilli());
+        c.addProperty("localCorrectionMs", reading.localCorrection().toMillis());
+        c.addProperty("lastJumpBackSeconds", reading.lastJumpBack().toSeconds());
+        if (reading.lastTrustedSource().isPresent() && reading.lastTrustedAt().isPresent()) {
+            c.addProperty("lastTrustedSource", reading.lastTrustedSource().get());
+            c.addProperty("lastTrustedAt", reading.lastTrustedAt().get().toEpochMilli());
+        }
+        return c;
     }
 
     private static void date(JsonObject o, String name, Optional<LocalDate> d) {

@@ -75,14 +75,16 @@ final class TokenClaimsCodec {
         return e;
     }
 
-    private static String string(JsonObject o, String claim) {
+    /** A required string claim (also read by {@link TimeStatementCodec}). */
+    static String string(JsonObject o, String claim) {
         if (!(required(o, claim) instanceof JsonPrimitive p) || !p.isString()) {
             throw new IllegalArgumentException("claim " + claim + " must be a string");
         }
         return p.getAsString();
     }
 
-    private static long integer(JsonObject o, String claim) {
+    /** A required plain JSON integer claim (also read by {@link TimeStatementCodec}). */
+    static long integer(JsonObject o, String claim) {
         if (!(required(o, claim) instanceof JsonPrimitive p) || !p.isNumber()
                 || !INTEGER.matcher(p.getAsString()).matches()) {
             throw new IllegalArgumentException("claim " + claim + " must be an integer");

@@ -12,52 +12,70 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongSupplier;
 import org.tinylog.Logger;
 
 /**
- * The time the subscription is judged by, protected against a clock that is set back. It keeps a persisted
- * high-water mark of trusted time (docs/protocol.md, "Trusted time"):
+ * The time the subscription is judged by (docs/protocol.md, "Trusted time"; ADR 0014). Two persisted
+ * values:
  * <ul>
- *   <li><b>Local clock.</b> Every reading moves the mark forward by the time the local clock moved forward
- *       since the last reading, and never below the local clock: {@code mark = max(mark + max(0, delta), local)}.
- *       A local clock that goes back by more than the tolerance since the last reading (also across a
- *       restart: the last reading is persisted) is a <i>jump back</i>: it is logged, reported
- *       ({@link Reading#clockTampered()}) and software updates are refused. The mark does not go back with it
- *       and keeps flowing with the local clock's progress, so setting the clock back does not stretch the
- *       subscription.</li>
- *   <li><b>A newly installed token</b> ({@link #acceptTokenTime}) raises the mark to its time, but never beyond
- *       one {@code tokenLead} (a day by default) ahead of {@code max(mark, local)}: a far-future time in a token
- *       can make a subscription end a day early, never lock the unit out. It clears a jump back.</li>
- *   <li><b>Server time received over the authenticated cloud link</b> ({@link #acceptServerTime}) is
- *       authoritative: it sets the mark (up or down) and clears a jump back. This is how a unit whose clock
- *       ran into the future (a wrong RTC) recovers.</li>
+ *   <li><b>Own time</b>: what the unit's own clocks justify. It flows with the monotonic clock while the agent
+ *       runs ({@code System.nanoTime}, which nobody sets) and, across a restart, with the unit clock's progress
+ *       since the last reading ({@code max(0, delta)}: the only clock that survives a restart; from own time if
+ *       that reading lagged it, so a clock set right while the unit was off counts once); it is never
+ *       below the <i>unit clock</i>, the wall clock plus the correction of the last signed time statement
+ *       (usually 0). So setting the clock back gains nothing, and a wall clock that is set forward (NTP after
+ *       a boot in 1970) is followed at once.</li>
+ *   <li><b>Trusted time</b> (the mark): own time, raised by a newly installed token's time but never more than
+ *       {@code maxLead} (1 day) beyond own time. Own time does not depend on any network input, both flow
+ *       alike, and every raise is capped from own time, not from the mark, so no sequence of tokens, commands,
+ *       retained messages or restarts can put trusted time more than {@code maxLead} ahead of own time.
+ *       Unsigned inputs (a command's {@code issuedAt}) do not touch it at all.</li>
  * </ul>
- * The state is written atomically to a small JSON file when it changes, and at most once a minute while
- * the mark just flows. A missing file is a first start; an unreadable one is kept aside and the clock starts
- * as jumped back (updates refused until a token or a server time arrives). Thread-safe.
+ * Only a <b>signed time statement</b> that answers a fresh challenge ({@link #acceptSignedTime}, checked by
+ * {@link SubscriptionService}) sets both values to its time, up or down, and, when the wall clock disagrees
+ * with it by more than the tolerance, keeps the difference as the wall clock's correction (a unit whose
+ * clock runs days ahead is judged by the true time). The correction is dropped when the wall clock comes
+ * back within the tolerance of own time (the clock was fixed).
+ *
+ * <p>The clock is <b>jumped back</b> ({@link Reading#clockTampered()}) while the unit clock lies more than the
+ * tolerance behind own time (it was set back, or an RTC-less controller booted in 1970), and after an
+ * unreadable state file until a signed statement arrives; software updates are refused then. It resolves
+ * itself when the clock comes back. Transitions are logged once.
+ *
+ * <p>The state is written atomically to a small JSON file when it changes, and at most once a minute while
+ * time just flows (a restart loses less than a minute of flow, in the customer's favour). A missing file is a
+ * first start (own time = the wall clock). Thread-safe.
  */
 public final class TrustedClock {
-    /** Default: how far the local clock may step back (NTP corrections) before it counts as a jump back. */
+    /** Default: how far the unit clock may lag own time (NTP corrections) before it counts as a jump back. */
     public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(10);
-    /** Default: how far a token's time may move the mark ahead of the unit's own time. */
+    /** Default: how far a token's time may put trusted time ahead of own time, in all. */
     public static final Duration DEFAULT_TOKEN_LEAD = Duration.ofDays(1);
     static final Duration PERSIST_EVERY = Duration.ofMinutes(1);
     static final int MAX_FILE_BYTES = 4096;
+    static final int VERSION = 2;
+    private static final Set<String> SOURCES = Set.of("token", "statement", "server", "command");
 
     /**
      * One reading.
      *
      * @param trustedNow        the time to judge the subscription by
-     * @param localNow          the local clock
-     * @param clockTampered     a jump back is unresolved (no token or server time since)
-     * @param lastJumpBack      how far the local clock last jumped back (zero if never)
-     * @param lastJumpBackAt    when (trusted time) it was seen
-     * @param lastTrustedSource {@code token} or {@code server}: where the last trusted time came from
-     * @param lastTrustedAt     that time
+     * @param ownTime           what the unit's own clocks justify: trusted time without a token's lead
+     * @param localNow          the wall clock, as it is
+     * @param localCorrection   added to the wall clock since the last signed statement (zero if none)
+     * @param clockTampered     jumped back: the unit clock lags own time by more than the tolerance, or the
+     *                          state file was lost and no signed statement came since
+     * @param lastJumpBack      how far the clock lagged when it last jumped back (zero if never)
+     * @param lastJumpBackAt    when (trusted time) that was seen
+     * @param lastTrustedSource {@code token} or {@code statement} ({@code command} or {@code server} from an
+     *                          older version's file): what last moved trusted time beyond the unit's clock
+     * @param lastTrustedAt     the trusted time then
      */
-    public record Reading(Instant trustedNow, Instant localNow, boolean clockTampered, Duration lastJumpBack,
-                          Optional<Instant> lastJumpBackAt, Optional<String> lastTrustedSource,
-                          Optional<Instant> lastTrustedAt) {
+    public record Reading(Instant trustedNow, Instant ownTime, Instant localNow, Duration localCorrection,
+                          boolean clockTampered, Duration lastJumpBack, Optional<Instant> lastJumpBackAt,
+                          Optional<String> lastTrustedSource, Optional<Instant> lastTrustedAt) {
         /** {@code trusted} or {@code jumped_back}, as it travels. */
         public String clockState() {
             return clockTampered ? "jumped_back" : "trusted";
@@ -66,122 +84,160 @@ public final class TrustedClock {
 
     private final Path file;
     private final Clock local;
-    private final Duration tolerance;
-    private final Duration tokenLead;
+    private final LongSupplier nanoTime;
+    private final long toleranceMs;
+    private final long maxLeadMs;
 
     private long markMs;
-    private long lastLocalMs;
-    private boolean tampered;
+    private long ownMs;
+    private long offsetMs;
+    private long lastUnitMs;
+    private long lastNanos;
+    private boolean behind;
+    private boolean markLost;
     private long jumpBackMs;
     private long jumpBackAtMs = -1;
     private String trustedSource;
     private long trustedAtMs = -1;
     private long persistedMarkMs;
+    private long persistedOwnMs;
 
-    public TrustedClock(Path file, Clock local, Duration tolerance, Duration tokenLead) {
+    /**
+     * @param file      the state file
+     * @param local     the wall clock
+     * @param nanoTime  the monotonic clock ({@code System::nanoTime})
+     * @param tolerance how far the unit clock may lag own time before it is a jump back
+     * @param maxLead   how far a token's time may put trusted time ahead of own time
+     */
+    public TrustedClock(Path file, Clock local, LongSupplier nanoTime, Duration tolerance, Duration maxLead) {
         this.file = Objects.requireNonNull(file, "file");
         this.local = Objects.requireNonNull(local, "local");
-        this.tolerance = Objects.requireNonNull(tolerance, "tolerance");
-        this.tokenLead = Objects.requireNonNull(tokenLead, "tokenLead");
-        if (tolerance.isNegative() || tokenLead.isNegative()) {
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+        if (tolerance.isNegative() || maxLead.isNegative()) {
             throw new IllegalArgumentException("tolerance and token lead must not be negative");
         }
+        this.toleranceMs = tolerance.toMillis();
+        this.maxLeadMs = maxLead.toMillis();
         load();
-        read();
     }
 
-    /** Reads the local clock, updates the mark and returns the trusted time. */
+    /** Reads the clocks, lets time flow and returns the trusted time. */
     public synchronized Reading read() {
-        long now = local.millis();
-        long delta = now - lastLocalMs;
-        boolean changed = false;
-        if (delta < -tolerance.toMillis()) {
-            tampered = true;
-            jumpBackMs = -delta;
-            jumpBackAtMs = markMs;
-            changed = true;
-            Logger.warn("clock jumped back, subscription time keeps the high-water mark and updates are refused until"
-                    + " a fresh token or server time arrives jumpBackSeconds={} localClock={} trustedTime={}",
-                    -delta / 1000, Instant.ofEpochMilli(now), Instant.ofEpochMilli(markMs));
-        }
-        markMs = Math.max(markMs + Math.max(0, delta), now);
-        lastLocalMs = now;
+        long nowNanos = nanoTime.getAsLong();
+        long elapsedMs = Math.max(0, (nowNanos - lastNanos) / 1_000_000);
+        lastNanos += elapsedMs * 1_000_000;   // keep the sub-millisecond rest for the next reading
+        boolean changed = settle(elapsedMs, local.millis());
         persist(changed);
-        return reading(now);
-    }
-
-    /** A newly installed token's time ({@code max(iat, server_time)}); see the class comment. */
-    public synchronized Reading acceptTokenTime(Instant tokenTime) {
-        read();
-        long cap = Math.max(markMs, lastLocalMs) + tokenLead.toMillis();
-        long t = tokenTime.toEpochMilli();
-        if (t > cap) {
-            Logger.warn("token time lies far ahead of the unit's time, mark raised only by the allowed lead"
-                    + " tokenTime={} trustedTime={} leadHours={}", tokenTime, Instant.ofEpochMilli(markMs),
-                    tokenLead.toHours());
-        }
-        markMs = Math.max(markMs, Math.min(t, cap));
-        trusted("token");
-        return reading(lastLocalMs);
+        return reading();
     }
 
     /**
-     * A command's {@code issuedAt}: the cloud's clock when it sent the command. The broker may have held the
-     * command for a while, so it only proves that trusted time is <em>at least</em> this: it can raise the mark
-     * (by the same bounded lead as a token, so a cloud clock gone wrong cannot lock the unit out) and then
-     * counts as a fresh trusted time; an older time changes nothing.
+     * A newly installed token's time ({@code max(iat, server_time)}): raises trusted time to it, but never
+     * beyond own time plus the lead; never lowers it. A token is signed but may be old or come from a server
+     * whose clock is wrong, so it proves little about now.
      */
-    public synchronized Reading acceptCommandTime(Instant issuedAt) {
+    public synchronized Reading acceptTokenTime(Instant tokenTime) {
         read();
-        long t = issuedAt.toEpochMilli();
-        if (t <= markMs) {
-            return reading(lastLocalMs);
+        long cap = ownMs + maxLeadMs;
+        long t = tokenTime.toEpochMilli();
+        if (t > cap) {
+            Logger.warn("token time lies ahead of the unit's own time by more than the allowed lead: trusted time"
+                    + " raised to the lead only tokenTime={} ownTime={} leadHours={}", tokenTime,
+                    Instant.ofEpochMilli(ownMs), maxLeadMs / 3_600_000);
         }
-        long cap = Math.max(markMs, lastLocalMs) + tokenLead.toMillis();
-        markMs = Math.min(t, cap);
-        trusted("command");
-        return reading(lastLocalMs);
+        long raised = Math.min(t, cap);
+        if (raised > markMs) {
+            markMs = raised;
+            trustedSource = "token";
+            trustedAtMs = markMs;
+            persist(true);
+        }
+        return reading();
     }
 
-    /** The cloud's time, received over the authenticated link; see the class comment. */
-    public synchronized Reading acceptServerTime(Instant serverTime) {
+    /**
+     * The true time from a signed statement that answered a fresh challenge (checked by the caller): sets own
+     * and trusted time to it, up or down; keeps the wall clock's difference from it as its correction when it
+     * exceeds the tolerance; ends a jump back. Its time is when the server signed, at most the challenge's
+     * validity ago, so the unit counts from there (never ahead of the truth).
+     */
+    public synchronized Reading acceptSignedTime(Instant statementTime) {
         read();
         long before = markMs;
-        markMs = serverTime.toEpochMilli();
-        if (Math.abs(markMs - before) > tolerance.toMillis()) {
-            Logger.info("trusted time set from the cloud's time trustedTimeWas={} trustedTime={} localClock={}",
-                    Instant.ofEpochMilli(before), serverTime, Instant.ofEpochMilli(lastLocalMs));
-        }
-        trusted("server");
-        return reading(lastLocalMs);
-    }
-
-    private void trusted(String source) {
-        if (tampered) {
-            Logger.info("clock jump back resolved by a fresh trusted time source={}", source);
-        }
-        tampered = false;
-        trustedSource = source;
+        long t = statementTime.toEpochMilli();
+        long localMs = local.millis();
+        offsetMs = Math.abs(t - localMs) <= toleranceMs ? 0 : t - localMs;
+        ownMs = t;
+        markMs = t;
+        markLost = false;
+        settle(0, localMs);
+        trustedSource = "statement";
         trustedAtMs = markMs;
+        Logger.info("trusted time set by a signed time statement trustedTimeWas={} trustedTime={} localClock={}"
+                + " localCorrectionSeconds={}", Instant.ofEpochMilli(before), Instant.ofEpochMilli(markMs),
+                Instant.ofEpochMilli(localMs), offsetMs / 1000);
         persist(true);
+        return reading();
     }
 
-    private Reading reading(long localNow) {
-        return new Reading(Instant.ofEpochMilli(markMs), Instant.ofEpochMilli(localNow), tampered,
-                Duration.ofMillis(jumpBackMs), jumpBackAtMs < 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(jumpBackAtMs)),
+    /**
+     * Lets {@code elapsedMs} flow, applies the unit clock as the floor and updates the jump-back state.
+     *
+     * @return whether something worth writing at once changed
+     */
+    private boolean settle(long elapsedMs, long localMs) {
+        boolean changed = false;
+        ownMs += elapsedMs;
+        markMs += elapsedMs;
+        if (offsetMs != 0 && Math.abs(localMs - ownMs) <= toleranceMs) {
+            Logger.info("wall clock agrees with trusted time again: its correction is dropped correctionSeconds={}"
+                    + " localClock={}", offsetMs / 1000, Instant.ofEpochMilli(localMs));
+            offsetMs = 0;
+            changed = true;
+        }
+        long unit = localMs + offsetMs;
+        ownMs = Math.max(ownMs, unit);
+        markMs = Math.max(markMs, ownMs);
+        boolean lagging = ownMs - unit > toleranceMs;
+        if (lagging && !behind) {
+            jumpBackMs = ownMs - unit;
+            jumpBackAtMs = markMs;
+            Logger.warn("clock jumped back: trusted time keeps flowing from its own time, updates are refused until"
+                    + " the clock is back or a signed time statement arrives jumpBackSeconds={} localClock={}"
+                    + " trustedTime={}", jumpBackMs / 1000, Instant.ofEpochMilli(localMs), Instant.ofEpochMilli(markMs));
+            changed = true;
+        } else if (!lagging && behind) {
+            Logger.info("clock back in line with trusted time localClock={} trustedTime={}",
+                    Instant.ofEpochMilli(localMs), Instant.ofEpochMilli(markMs));
+            changed = true;
+        }
+        behind = lagging;
+        lastUnitMs = unit;
+        return changed;
+    }
+
+    private Reading reading() {
+        return new Reading(Instant.ofEpochMilli(markMs), Instant.ofEpochMilli(ownMs),
+                Instant.ofEpochMilli(lastUnitMs - offsetMs), Duration.ofMillis(offsetMs), behind || markLost,
+                Duration.ofMillis(jumpBackMs),
+                jumpBackAtMs < 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(jumpBackAtMs)),
                 Optional.ofNullable(trustedSource),
                 trustedAtMs < 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(trustedAtMs)));
     }
 
     private void persist(boolean changed) {
-        if (!changed && markMs - persistedMarkMs < PERSIST_EVERY.toMillis()) {
+        if (!changed && markMs - persistedMarkMs < PERSIST_EVERY.toMillis()
+                && ownMs - persistedOwnMs < PERSIST_EVERY.toMillis()) {
             return;
         }
         JsonObject o = new JsonObject();
-        o.addProperty("v", 1);
+        o.addProperty("v", VERSION);
         o.addProperty("markMs", markMs);
-        o.addProperty("lastLocalMs", lastLocalMs);
-        o.addProperty("tampered", tampered);
+        o.addProperty("ownMs", ownMs);
+        o.addProperty("lastUnitMs", lastUnitMs);
+        o.addProperty("localCorrectionMs", offsetMs);
+        o.addProperty("jumpedBack", behind);
+        o.addProperty("markLost", markLost);
         o.addProperty("jumpBackMs", jumpBackMs);
         o.addProperty("jumpBackAtMs", jumpBackAtMs);
         if (trustedSource != null) {
@@ -191,37 +247,39 @@ public final class TrustedClock {
         try {
             AtomicFile.write(file, o.toString().getBytes(StandardCharsets.UTF_8));
             persistedMarkMs = markMs;
+            persistedOwnMs = ownMs;
         } catch (IOException e) {
             Logger.warn("trusted time not persisted, kept in memory file={} error={}", file, e.getMessage());
         }
     }
 
+    /**
+     * Reads the file and lets the time the agent was away flow: the unit clock's progress since the last
+     * reading, not less than nothing (a clock set back while the unit was off is a jump back). When the last
+     * reading lagged own time (jumped back: e.g. a boot in 1970 before NTP), its progress is counted from own
+     * time instead, so a clock set right while the unit was off is not counted twice: across a restart own time
+     * ends at most the tolerance ahead of the unit clock, or where it was.
+     */
     private void load() {
-        long now = local.millis();
+        long localMs = local.millis();
+        lastNanos = nanoTime.getAsLong();
         try {
             JsonElement e = CommandCodec.parseStrict(new String(AtomicFile.read(file, MAX_FILE_BYTES),
                     StandardCharsets.UTF_8));
-            JsonObject o = e.getAsJsonObject();
-            if (o.get("v").getAsInt() != 1) {
-                throw new IOException("unknown version " + o.get("v"));
-            }
-            markMs = o.get("markMs").getAsLong();
-            lastLocalMs = o.get("lastLocalMs").getAsLong();
-            tampered = o.get("tampered").getAsBoolean();
-            jumpBackMs = o.get("jumpBackMs").getAsLong();
-            jumpBackAtMs = o.get("jumpBackAtMs").getAsLong();
-            trustedSource = o.has("trustedSource") ? o.get("trustedSource").getAsString() : null;
-            trustedAtMs = o.get("trustedAtMs").getAsLong();
-            if (trustedSource != null && !trustedSource.matches("token|server|command")) {
-                throw new IOException("unknown trustedSource");
-            }
-            persistedMarkMs = markMs;
-            Logger.info("trusted time loaded trustedTime={} localClock={} clockState={}", Instant.ofEpochMilli(markMs),
-                    Instant.ofEpochMilli(now), tampered ? "jumped_back" : "trusted");
+            readState(e.getAsJsonObject());
+            long since = ownMs - lastUnitMs > toleranceMs ? ownMs : lastUnitMs;
+            long away = Math.max(0, localMs + offsetMs - since);
+            settle(away, localMs);
+            Logger.info("trusted time loaded trustedTime={} ownTime={} localClock={} clockState={}",
+                    Instant.ofEpochMilli(markMs), Instant.ofEpochMilli(ownMs), Instant.ofEpochMilli(localMs),
+                    behind || markLost ? "jumped_back" : "trusted");
+            persist(true);
         } catch (NoSuchFileException e) {
-            markMs = now;
-            lastLocalMs = now;
-            Logger.info("trusted time starts from the local clock (first start) localClock={}", Instant.ofEpochMilli(now));
+            markMs = localMs;
+            ownMs = localMs;
+            lastUnitMs = localMs;
+            Logger.info("trusted time starts from the local clock (first start) localClock={}",
+                    Instant.ofEpochMilli(localMs));
             persist(true);
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -230,13 +288,53 @@ public final class TrustedClock {
             } catch (IOException ex) {
                 Logger.warn("unreadable trusted time file not moved aside file={} error={}", file, ex.getMessage());
             }
-            markMs = now;
-            lastLocalMs = now;
-            tampered = true;
-            jumpBackAtMs = now;
-            Logger.error("trusted time file unreadable, kept aside; updates refused until a fresh token or server time"
+            markMs = localMs;
+            ownMs = localMs;
+            lastUnitMs = localMs;
+            offsetMs = 0;
+            markLost = true;
+            jumpBackAtMs = localMs;
+            Logger.error("trusted time file unreadable, kept aside; updates refused until a signed time statement"
                     + " arrives file={} reason={}", file, why);
             persist(true);
+        }
+    }
+
+    /** Version 2, or version 1 of the earlier rule (its mark is kept as own time: see ADR 0014). */
+    private void readState(JsonObject o) throws IOException {
+        int v = o.get("v").getAsInt();
+        if (v == 1) {
+            markMs = o.get("markMs").getAsLong();
+            ownMs = markMs;
+            lastUnitMs = o.get("lastLocalMs").getAsLong();
+            offsetMs = 0;
+            behind = o.get("tampered").getAsBoolean();
+            markLost = false;
+        } else if (v == VERSION) {
+            markMs = o.get("markMs").getAsLong();
+            ownMs = o.get("ownMs").getAsLong();
+            lastUnitMs = o.get("lastUnitMs").getAsLong();
+            offsetMs = o.get("localCorrectionMs").getAsLong();
+            behind = o.get("jumpedBack").getAsBoolean();
+            markLost = o.get("markLost").getAsBoolean();
+        } else {
+            throw new IOException("unknown version " + v);
+        }
+        jumpBackMs = o.get("jumpBackMs").getAsLong();
+        jumpBackAtMs = o.get("jumpBackAtMs").getAsLong();
+        trustedSource = o.has("trustedSource") ? o.get("trustedSource").getAsString() : null;
+        trustedAtMs = o.get("trustedAtMs").getAsLong();
+        if (trustedSource != null && !SOURCES.contains(trustedSource)) {
+            throw new IOException("unknown trustedSource");
+        }
+        if (markMs < ownMs) {
+            markMs = ownMs;
+        }
+        if (markMs - ownMs > maxLeadMs) {
+            Logger.warn("trusted time in the file lies further ahead of own time than the configured lead allows:"
+                    + " held to the lead trustedTime={} ownTime={} leadHours={}", Instant.ofEpochMilli(markMs),
+                    Instant.ofEpochMilli(ownMs), maxLeadMs / 3_600_000);
+            markMs = ownMs + maxLeadMs;
         }
     }
 }

@@ -12,6 +12,8 @@ import com.oviron.callidus.agent.subscription.SubscriptionCommands;
 import com.oviron.callidus.agent.subscription.SubscriptionService;
 import com.oviron.callidus.agent.subscription.SubscriptionSettings;
 import com.oviron.callidus.agent.subscription.SubscriptionToken;
+import com.oviron.callidus.agent.subscription.TimeStatement;
+import com.oviron.callidus.agent.subscription.TimeStatementSigner;
 import com.oviron.callidus.agent.subscription.TokenSigner;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.cloud.command.CommandChannel;
@@ -86,6 +88,12 @@ final class ConsoleFixture implements AutoCloseable {
                 serial, LocalDate.parse("2025-01-10"), Optional.of(paidUntil), Optional.empty(), 15,
                 NOW.minusSeconds(3600));
         return TokenSigner.sign(claims, "k2026", vendor.getPrivate());
+    }
+
+    /** A time statement signed by the vendor for this unit, answering {@code nonce}, stating {@code time}. */
+    String statement(String nonce, Instant time) {
+        return TimeStatementSigner.sign(new TimeStatement("oviron-subscriptions", SERIAL, nonce, time), "k2026",
+                vendor.getPrivate());
     }
 
     private static KeyPair newKeyPair() {

@@ -210,9 +210,9 @@ class FieldConsoleTest {
     @Test
     void help_lists_every_word() {
         String out = run("help\r");
-        for (String word : List.of("help", "status", "diag", "sub", "token <token>", "log <debug|info|warn|error>",
-                "report <hours>", "commands", "cmd <name>", "login", "logout", "whoami", "passwd", "consent",
-                "service-record", "audit")) {
+        for (String word : List.of("help", "status", "diag", "sub", "token <token>", "clock challenge",
+                "clock set <statement>", "log <debug|info|warn|error>", "report <hours>", "commands", "cmd <name>",
+                "login", "logout", "whoami", "passwd", "consent", "service-record", "audit")) {
             assertTrue(out.contains("\r\n" + word), word + " in " + out);
         }
     }
@@ -281,6 +281,37 @@ class FieldConsoleTest {
         assertTrue(bad.contains("token refused: bad_signature: "), bad);
 
         assertTrue(run("token\r").contains("usage: token <token>"));
+    }
+
+    @Test
+    void clock_challenge_and_clock_set_correct_a_wrong_trusted_time_offline() {
+        run("token " + fixture.token(7, LocalDate.parse("2027-01-10")) + "\r");
+        fixture.clock.set(ConsoleFixture.NOW.plus(Duration.ofDays(200)));   // a wrong RTC lapses it...
+        assertTrue(Pattern.compile("state +: lapsed").matcher(run("sub\r")).find());
+        fixture.clock.set(ConsoleFixture.NOW);                              // ...and stays so when set right
+
+        String challenge = run("clock challenge\r");
+        assertTrue(Pattern.compile("device +: CAL-000123").matcher(challenge).find(), challenge);
+        assertTrue(Pattern.compile("valid for +: 10 minutes").matcher(challenge).find(), challenge);
+        assertTrue(Pattern.compile("trusted time +: 2027-06-29 08:00 UTC \\(clock jumped_back\\)").matcher(challenge)
+                .find(), challenge);
+        assertTrue(challenge.contains("clock set <statement>"), challenge);
+        Matcher nonce = Pattern.compile("nonce +: ([A-Za-z0-9_-]{22})\r\n").matcher(challenge);
+        assertTrue(nonce.find(), challenge);
+
+        String statement = fixture.statement(nonce.group(1), ConsoleFixture.NOW);
+        String set = run("clock set " + statement + "\r");
+        assertTrue(set.contains("\r\ntrusted time set: was 2027-06-29 08:00 UTC, now 2026-12-11 08:00 UTC\r\n"), set);
+        assertTrue(Pattern.compile("state +: active").matcher(set).find(), set);
+        assertTrue(Pattern.compile("clock +: trusted, trusted time 2026-12-11 08:00 UTC").matcher(set).find(), set);
+
+        String replay = run("clock set " + statement + "\r");
+        assertTrue(replay.contains("time statement refused: nonce_used: "), replay);
+        assertTrue(replay.contains("trusted time is unchanged"), replay);
+        assertTrue(run("clock set " + fixture.token(8, LocalDate.parse("2027-01-10")) + "\r")
+                .contains("time statement refused: bad_header: "));
+        assertTrue(run("clock\r").contains("usage: clock challenge"));
+        assertTrue(run("clock set\r").contains("usage: clock challenge"));
     }
 
     @Test

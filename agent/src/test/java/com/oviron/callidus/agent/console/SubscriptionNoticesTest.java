@@ -20,8 +20,8 @@ class SubscriptionNoticesTest {
 
     private static Optional<String> at(String day, Optional<SubscriptionToken> token) {
         Instant now = Instant.parse(day + "T12:00:00Z");
-        TrustedClock.Reading reading = new TrustedClock.Reading(now, now, false, Duration.ZERO, Optional.empty(),
-                Optional.empty(), Optional.empty());
+        TrustedClock.Reading reading = new TrustedClock.Reading(now, now, now, Duration.ZERO, false, Duration.ZERO,
+                Optional.empty(), Optional.empty(), Optional.empty());
         return SubscriptionNotices.of(new SubscriptionStatus(Entitlement.decide(token, now, true), reading,
                 Optional.empty()));
     }

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SubscriptionCommandsTest {
     private static final Instant NOW = Instant.parse("2026-11-21T08:00:00Z");
     private final TestTokens t = new TestTokens();
-    private final ManualClock local = new ManualClock(NOW);
+    private final FakeTime time = new FakeTime(NOW);
+    private final ManualClock local = time.wall;
     private final FakeMqttConnection link = new FakeMqttConnection();
     private final Topics topics = new Topics(TestTokens.SERIAL);
     private final ExecutorService commands = Executors.newSingleThreadExecutor();
@@ -38,7 +39,8 @@ class SubscriptionCommandsTest {
 
     @BeforeEach
     void start() {
-        service = SubscriptionService.open(SubscriptionSettings.defaults(t.pinned, dir), TestTokens.SERIAL, local);
+        service = SubscriptionService.open(SubscriptionSettings.defaults(t.pinned, dir), TestTokens.SERIAL, local,
+                time.monotonic());
         channel = new CommandChannel(link, topics, new InMemoryCommandJournal(), commands, local);
         SubscriptionCommands.registerOn(channel, service);
         channel.register("files.upload", c -> new JsonObject());
@@ -128,6 +130,60 @@ class SubscriptionCommandsTest {
         assertEquals("not_entitled", send("files.upload", new JsonObject()).getAsJsonObject("error").get("code")
                 .getAsString());
         assertEquals("lapsed", send("subscription.get", new JsonObject()).getAsJsonObject("result").get("state")
+                .getAsString());
+    }
+
+    @Test
+    void a_wrong_trusted_time_that_lapsed_the_subscription_is_corrected_by_challenge_and_signed_statement() {
+        assertTrue(send("subscription.install", args(t.token(1))).get("ok").getAsBoolean());
+        local.set(NOW.plus(Duration.ofDays(200)));        // a wrong RTC: trusted time follows it
+        assertEquals("lapsed", send("subscription.get", new JsonObject()).getAsJsonObject("result").get("state")
+                .getAsString());
+        local.set(NOW);                                  // the clock is set right, the mark stays
+        assertEquals("not_entitled", send("files.upload", new JsonObject()).getAsJsonObject("error").get("code")
+                .getAsString());
+
+        JsonObject challenge = send("clock.challenge", new JsonObject());
+        assertTrue(challenge.get("ok").getAsBoolean(), "allowed while lapsed: " + challenge);
+        JsonObject c = challenge.getAsJsonObject("result");
+        assertEquals(TestTokens.SERIAL, c.get("device").getAsString());
+        assertEquals(TestTokens.ISSUER, c.get("issuer").getAsString());
+        assertEquals(600, c.get("validSeconds").getAsLong());
+        assertEquals("jumped_back", c.getAsJsonObject("clock").get("state").getAsString());
+        assertEquals(NOW.plus(Duration.ofDays(200)).toEpochMilli(),
+                c.getAsJsonObject("clock").get("trustedTime").getAsLong());
+
+        JsonObject a = new JsonObject();
+        a.addProperty("statement", t.statement(c.get("nonce").getAsString(), NOW));
+        JsonObject set = send("clock.set", a);
+        assertTrue(set.get("ok").getAsBoolean(), set.toString());
+        JsonObject result = set.getAsJsonObject("result");
+        assertEquals(NOW.plus(Duration.ofDays(200)).toEpochMilli(), result.get("trustedTimeBefore").getAsLong());
+        assertEquals(NOW.toEpochMilli(), result.get("trustedTime").getAsLong());
+        assertEquals("active", result.getAsJsonObject("status").get("state").getAsString());
+        assertEquals("trusted", result.getAsJsonObject("status").getAsJsonObject("clock").get("state").getAsString());
+        assertEquals("statement", result.getAsJsonObject("status").getAsJsonObject("clock").get("lastTrustedSource")
+                .getAsString());
+        assertTrue(send("files.upload", new JsonObject()).get("ok").getAsBoolean(), "cloud services are back");
+
+        JsonObject replay = send("clock.set", a);
+        assertEquals("invalid_argument", replay.getAsJsonObject("error").get("code").getAsString());
+        assertTrue(replay.getAsJsonObject("error").get("message").getAsString().startsWith(
+                "args.statement: nonce_used: "), replay.toString());
+    }
+
+    @Test
+    void clock_set_refuses_a_token_a_huge_statement_and_unknown_arguments() {
+        JsonObject a = new JsonObject();
+        a.addProperty("statement", t.token(1));
+        assertTrue(send("clock.set", a).getAsJsonObject("error").get("message").getAsString()
+                .startsWith("args.statement: bad_header: "));
+        a.addProperty("statement", "x".repeat(3000));
+        assertTrue(send("clock.set", a).getAsJsonObject("error").get("message").getAsString()
+                .startsWith("args.statement: too_large"));
+        JsonObject extra = new JsonObject();
+        extra.addProperty("force", true);
+        assertEquals("invalid_argument", send("clock.challenge", extra).getAsJsonObject("error").get("code")
                 .getAsString());
     }
 }

@@ -20,12 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
 class SubscriptionServiceTest {
     private static final Instant NOW = Instant.parse("2026-11-21T08:00:00Z");
     private final TestTokens t = new TestTokens();
-    private final ManualClock local = new ManualClock(NOW);
+    private final FakeTime time = new FakeTime(NOW);
+    private final ManualClock local = time.wall;
     @TempDir
     Path dir;
 
     private SubscriptionService open() {
-        return SubscriptionService.open(SubscriptionSettings.defaults(t.pinned, dir), TestTokens.SERIAL, local);
+        return SubscriptionService.open(SubscriptionSettings.defaults(t.pinned, dir), TestTokens.SERIAL, local,
+                time.monotonic());
     }
 
     /** Paid until 2027-03-10: grace to 2027-03-25, lapsed from 2027-03-26. */
@@ -113,24 +115,115 @@ class SubscriptionServiceTest {
     }
 
     @Test
-    void a_jump_back_during_an_active_period_refuses_updates_until_a_fresh_token() throws Exception {
+    void a_jump_back_during_an_active_period_refuses_updates_until_the_clock_is_back() throws Exception {
         SubscriptionService s = open();
         s.install(token(1), "command");
         local.advance(Duration.ofDays(-3));
         assertTrue(s.cloudServicesAllowed(), "cloud services go on");
         assertFalse(s.updatesAllowed());
         s.install(t.sign(TestTokens.withTimes(TestTokens.claims(2), NOW.plusSeconds(60), NOW.plusSeconds(60))), "console");
+        assertFalse(s.updatesAllowed(), "a token may be old: it does not prove the clock right");
+        local.set(NOW.plusSeconds(60));
         assertTrue(s.updatesAllowed());
     }
 
     @Test
-    void server_time_from_the_cloud_resolves_a_jump_back() throws Exception {
+    void a_signed_time_statement_answering_a_challenge_resolves_a_jump_back() throws Exception {
         SubscriptionService s = open();
         s.install(token(1), "command");
         local.advance(Duration.ofDays(-3));
         assertFalse(s.updatesAllowed());
-        s.acceptServerTime(NOW.plusSeconds(5));
+        TimeChallenge c = s.challenge();
+        assertEquals(TestTokens.SERIAL, c.deviceSerial());
+        assertEquals(TestTokens.ISSUER, c.issuer());
+        assertEquals(SubscriptionSettings.DEFAULT_TIME_CHALLENGE_VALIDITY, c.validFor());
+        assertTrue(c.clock().clockTampered());
+        TimeSetOutcome o = s.setTime(t.statement(c.nonce(), NOW.plusSeconds(5)), "command");
+        assertEquals(NOW, o.trustedBefore());
+        assertEquals(NOW.plusSeconds(5), o.status().clock().trustedNow());
         assertTrue(s.updatesAllowed());
+    }
+
+    @Test
+    void a_subscription_lapsed_by_a_wrong_mark_comes_back_at_once_when_a_signed_statement_corrects_it()
+            throws Exception {
+        Files.writeString(dir.resolve(SubscriptionSettings.DEFAULT_CLOCK_FILE),
+                TrustedClockTest.planted(Instant.parse("2027-06-01T00:00:00Z"), NOW));
+        SubscriptionService s = open();
+        s.install(token(1), "command");
+        assertEquals(ServiceManagerState.LAPSED, s.status().entitlement().serviceManager());
+        List<SubscriptionStatus> heard = new CopyOnWriteArrayList<>();
+        s.addChangeListener(heard::add);
+        TimeSetOutcome o = s.setTime(t.statement(s.challenge().nonce(), NOW), "console");
+        assertEquals(Instant.parse("2027-06-01T00:00:00Z"), o.trustedBefore());
+        assertEquals(ServiceManagerState.ACTIVE, o.status().entitlement().serviceManager());
+        assertTrue(s.cloudServicesAllowed());
+        assertEquals(1, heard.size(), "the gates are told at once");
+        assertEquals(ServiceManagerState.ACTIVE, heard.get(0).entitlement().serviceManager());
+        assertEquals(ServiceManagerState.ACTIVE, open().status().entitlement().serviceManager(), "after a restart too");
+    }
+
+    @Test
+    void a_signed_statement_counts_once_only_for_this_unit_and_only_within_the_validity() throws Exception {
+        SubscriptionService s = open();
+        String nonce = s.challenge().nonce();
+        String statement = t.statement(nonce, NOW.plusSeconds(1));
+        s.setTime(statement, "command");
+        assertEquals(Reason.NONCE_USED, assertThrows(TokenRejectedException.class,
+                () -> s.setTime(statement, "command")).reason());
+
+        String late = s.challenge().nonce();
+        time.passMonotonicOnly(SubscriptionSettings.DEFAULT_TIME_CHALLENGE_VALIDITY.plusNanos(1));
+        assertEquals(Reason.CHALLENGE_EXPIRED, assertThrows(TokenRejectedException.class,
+                () -> s.setTime(t.statement(late, NOW), "command")).reason());
+
+        String onTime = s.challenge().nonce();
+        time.passMonotonicOnly(SubscriptionSettings.DEFAULT_TIME_CHALLENGE_VALIDITY);
+        s.setTime(t.statement(onTime, NOW), "command");
+
+        String forgotten = s.challenge().nonce();
+        SubscriptionService restarted = open();
+        assertEquals(Reason.UNKNOWN_NONCE, assertThrows(TokenRejectedException.class,
+                () -> restarted.setTime(t.statement(forgotten, NOW), "command")).reason(), "nonces die with the process");
+
+        SubscriptionService other = SubscriptionService.open(SubscriptionSettings.defaults(t.pinned,
+                dir.resolve("other")), "CAL-999", local, time.monotonic());
+        String othersNonce = other.challenge().nonce();
+        assertEquals(Reason.WRONG_DEVICE, assertThrows(TokenRejectedException.class,
+                () -> other.setTime(t.statement(othersNonce, NOW), "command")).reason());
+    }
+
+    @Test
+    void a_refused_statement_changes_nothing_and_leaves_the_challenge_open() throws Exception {
+        Files.writeString(dir.resolve(SubscriptionSettings.DEFAULT_CLOCK_FILE),
+                TrustedClockTest.planted(NOW.plus(Duration.ofDays(9)), NOW));
+        SubscriptionService s = open();
+        String nonce = s.challenge().nonce();
+        String good = t.statement(nonce, NOW);
+        int at = good.lastIndexOf('.') + 20;
+        String tampered = good.substring(0, at) + (good.charAt(at) == 'A' ? 'B' : 'A') + good.substring(at + 1);
+        assertEquals(Reason.BAD_SIGNATURE, assertThrows(TokenRejectedException.class,
+                () -> s.setTime(tampered, "command")).reason());
+        assertEquals(Reason.BAD_HEADER, assertThrows(TokenRejectedException.class,
+                () -> s.setTime(token(1), "command")).reason(), "a token is not a time statement");
+        assertEquals(NOW.plus(Duration.ofDays(9)), s.status().clock().trustedNow());
+        assertEquals(NOW, s.setTime(good, "command").status().clock().trustedNow());
+    }
+
+    @Test
+    void tokens_from_a_cloud_clock_30_days_fast_do_not_lapse_a_subscription_that_has_days_left() throws Exception {
+        local.set(Instant.parse("2027-03-22T08:00:00Z"));    // grace ends 2027-03-25: 3 days left
+        SubscriptionService s = open();
+        for (int serial = 1; serial <= 20; serial++) {
+            Instant fast = local.instant().plus(Duration.ofDays(30)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            s.install(t.sign(TestTokens.withTimes(TestTokens.claims(serial), fast, fast)), "retained");
+            time.pass(Duration.ofMinutes(10));
+        }
+        SubscriptionStatus st = s.status();
+        assertEquals(ServiceManagerState.GRACE, st.entitlement().serviceManager());
+        assertTrue(st.clock().trustedNow().isBefore(local.instant().plus(Duration.ofDays(1)).plusSeconds(1)),
+                st.clock().toString());
+        assertTrue(open().cloudServicesAllowed(), "and after a restart");
     }
 
     @Test

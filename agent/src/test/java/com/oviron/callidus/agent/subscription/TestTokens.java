@@ -51,6 +51,11 @@ final class TestTokens {
         return sign(claims(tokenSerial));
     }
 
+    /** A time statement for {@link #SERIAL} answering {@code nonce}, stating {@code time}. */
+    String statement(String nonce, Instant time) {
+        return TimeStatementSigner.sign(new TimeStatement(ISSUER, SERIAL, nonce, time), KID, keyPair.getPrivate());
+    }
+
     VerifiedToken verified(long tokenSerial) throws TokenRejectedException {
         return verifier.verify(token(tokenSerial));
     }

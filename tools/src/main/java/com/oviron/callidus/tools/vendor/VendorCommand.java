@@ -30,7 +30,8 @@ import java.util.Set;
 
 /**
  * {@code vendor}: the vendor's side of subscription tokens, for people at Oviron and for testing units:
- * make a key pair, sign a token, verify a token and show what a unit would decide now.
+ * make a key pair, sign a token, verify a token and show what a unit would decide now; and sign or check a
+ * time statement that answers a unit's clock challenge ({@link VendorTimeCommand}).
  */
 public final class VendorCommand {
     static final String USAGE = """
@@ -51,6 +52,16 @@ public final class VendorCommand {
                            <token | @file>
                   Verifies a token as the unit does (key pinned under --kid, by default the token's own kid)
                   and prints its claims and the decision now. Exit 0 valid, 1 refused (with the reason).
+
+              time sign --key <private.pem> --kid <id> --serial <unit serial> --nonce <nonce>
+                        [--issuer <iss>] [--time <ISO instant>]
+                  Prints a signed time statement answering the nonce of the unit's clock challenge
+                  (clock.challenge, or "clock challenge" on its console). Default time: now.
+
+              time verify --pubkey <file|raw base64url> --serial <unit serial> [--kid <id>] [--issuer <iss>]
+                          [--nonce <nonce>] <statement | @file>
+                  Verifies a time statement as the unit does (all but the freshness of its nonce, which only
+                  the unit knows; with --nonce, that it answers this one) and prints it. Exit 0 valid, 1 refused.
             %s
             Exit 2 for a usage error.
             """.formatted(SubscriptionSettings.DEFAULT_ISSUER, AccessCommand.USAGE);
@@ -81,6 +92,14 @@ public final class VendorCommand {
             if (args[0].equals("token") && args.length > 1 && args[1].equals("verify")) {
                 return verify(options(args, 2, Set.of("pubkey", "serial", "kid", "issuer"), Set.of("token")), out,
                         err, clock);
+            }
+            if (args[0].equals("time") && args.length > 1 && args[1].equals("sign")) {
+                return VendorTimeCommand.sign(options(args, 2, Set.of("key", "kid", "serial", "nonce", "issuer",
+                        "time"), Set.of()), out, clock);
+            }
+            if (args[0].equals("time") && args.length > 1 && args[1].equals("verify")) {
+                return VendorTimeCommand.verify(options(args, 2, Set.of("pubkey", "serial", "kid", "issuer", "nonce"),
+                        Set.of("statement")), out, err);
             }
             if (AccessCommand.handles(args)) {
                 return AccessCommand.run(args, out, err, clock);
@@ -205,21 +224,8 @@ public final class VendorCommand {
 
     private static int verify(Map<String, String> o, PrintStream out, PrintStream err, Clock clock)
             throws UsageException, IOException {
-        String tokenArg = required(o, "token");
-        String token = tokenArg.startsWith("@")
-                ? new String(readBounded(Path.of(tokenArg.substring(1))), StandardCharsets.US_ASCII).strip()
-                : tokenArg;
-        String keyArg = required(o, "pubkey");
-        Path keyFile = Path.of(keyArg);
-        String keyText = keyArg.length() < 256 && Files.isRegularFile(keyFile)
-                ? Files.readString(keyFile, StandardCharsets.US_ASCII) : keyArg;
-        String kid = o.containsKey("kid") ? o.get("kid") : headerKid(token).orElse("unknown");
-        PinnedKeys keys;
-        try {
-            keys = PinnedKeys.parse(Map.of(kid, keyText.strip()));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--pubkey: " + e.getMessage());
-        }
+        String token = jwsArgument(required(o, "token"));
+        PinnedKeys keys = pinnedKey(o, token);
         TokenVerifier verifier = new TokenVerifier(o.getOrDefault("issuer", SubscriptionSettings.DEFAULT_ISSUER),
                 required(o, "serial"), keys);
         VerifiedToken v;
@@ -247,6 +253,27 @@ public final class VendorCommand {
         out.println("  cloud services " + (e.cloudServicesAllowed() ? "allowed" : "stopped") + ", renewal reminder "
                 + (e.reminderDue() ? "due" : "not due"));
         return 0;
+    }
+
+    /** A JWS given on the command line, or {@code @file} to read it from a file. */
+    static String jwsArgument(String arg) throws IOException {
+        return arg.startsWith("@")
+                ? new String(readBounded(Path.of(arg.substring(1))), StandardCharsets.US_ASCII).strip()
+                : arg;
+    }
+
+    /** {@code --pubkey} (a PEM file or the raw base64url key) pinned under {@code --kid}, else the JWS's own kid. */
+    static PinnedKeys pinnedKey(Map<String, String> o, String jws) throws UsageException, IOException {
+        String keyArg = required(o, "pubkey");
+        Path keyFile = Path.of(keyArg);
+        String keyText = keyArg.length() < 256 && Files.isRegularFile(keyFile)
+                ? Files.readString(keyFile, StandardCharsets.US_ASCII) : keyArg;
+        String kid = o.containsKey("kid") ? o.get("kid") : headerKid(jws).orElse("unknown");
+        try {
+            return PinnedKeys.parse(Map.of(kid, keyText.strip()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--pubkey: " + e.getMessage());
+        }
     }
 
     private static byte[] readBounded(Path file) throws IOException {

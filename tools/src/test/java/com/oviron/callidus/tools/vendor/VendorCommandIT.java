@@ -63,4 +63,22 @@ class VendorCommandIT {
                 PinnedKeys.parsePublicKey(pub));
         openssl("pkey", "-pubin", "-in", "k1.public.pem", "-noout");
     }
+
+    @Test
+    void openssl_verifies_a_time_statement_signed_with_a_key_openssl_made() throws Exception {
+        openssl("genpkey", "-algorithm", "ed25519", "-out", "ossl.pem");
+        openssl("pkey", "-in", "ossl.pem", "-pubout", "-out", "ossl.pub.pem");
+        assertEquals(0, vendor("time", "sign", "--key", dir.resolve("ossl.pem").toString(), "--kid", "ossl",
+                "--serial", "CAL-1", "--nonce", "AAECAwQFBgcICQoLDA0ODw"), err.toString());
+        String statement = out.toString(StandardCharsets.UTF_8).strip();
+        Files.writeString(dir.resolve("input.txt"), statement.substring(0, statement.lastIndexOf('.')),
+                StandardCharsets.US_ASCII);
+        Files.write(dir.resolve("sig.bin"), java.util.Base64.getUrlDecoder().decode(
+                statement.substring(statement.lastIndexOf('.') + 1)));
+        assertTrue(openssl("pkeyutl", "-verify", "-pubin", "-inkey", "ossl.pub.pem", "-rawin", "-in", "input.txt",
+                "-sigfile", "sig.bin").contains("Signature Verified Successfully"));
+        assertEquals(0, vendor("time", "verify", "--pubkey", dir.resolve("ossl.pub.pem").toString(), "--serial",
+                "CAL-1", statement), err.toString());
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("time 2026-06-01T00:00:00Z"));
+    }
 }

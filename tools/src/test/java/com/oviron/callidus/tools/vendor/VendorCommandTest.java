@@ -1,9 +1,13 @@
 package com.oviron.callidus.tools.vendor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.oviron.callidus.agent.subscription.PinnedKeys;
+import com.oviron.callidus.agent.subscription.SubscriptionService;
+import com.oviron.callidus.agent.subscription.SubscriptionSettings;
+import com.oviron.callidus.agent.subscription.TokenRejectedException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -134,5 +138,48 @@ class VendorCommandTest {
                 "CAL-7", token), err());
         assertTrue(out().contains("service manager active, last active day 2025-02-28 (0 days from today)"), out());
         assertTrue(out().contains("extended warranty not active"), out());
+    }
+
+    @Test
+    void time_sign_answers_a_units_challenge_and_the_unit_accepts_it_once() throws Exception {
+        assertEquals(0, run("keygen", "--out", dir.toString(), "--kid", "k1"), err());
+        Clock unitClock = Clock.fixed(Instant.parse("2027-06-01T00:00:00Z"), ZoneOffset.UTC);  // a wrong clock
+        SubscriptionService unit = SubscriptionService.open(SubscriptionSettings.defaults(PinnedKeys.parse(
+                java.util.Map.of("k1", Files.readString(dir.resolve("k1.public.pem")))), dir.resolve("unit")),
+                "CAL-7", unitClock);
+        String nonce = unit.challenge().nonce();
+        assertEquals(0, run("time", "sign", "--key", dir.resolve("k1.private.pem").toString(), "--kid", "k1",
+                "--serial", "CAL-7", "--nonce", nonce), err());
+        String statement = out().strip();
+
+        assertEquals(0, run("time", "verify", "--pubkey", dir.resolve("k1.public.pem").toString(), "--serial", "CAL-7",
+                "--nonce", nonce, statement), err());
+        assertTrue(out().contains("time statement valid: sub=CAL-7 iss=oviron-subscriptions nonce=" + nonce), out());
+        assertTrue(out().contains("time 2027-02-20T10:00:00Z (time_ms 1803117600000)"), out());
+        assertEquals(1, run("time", "verify", "--pubkey", dir.resolve("k1.public.pem").toString(), "--serial", "CAL-7",
+                "--nonce", "AAECAwQFBgcICQoLDA0ODw", statement));
+        assertTrue(err().startsWith("time statement refused: unknown_nonce"), err());
+        assertEquals(1, run("time", "verify", "--pubkey", dir.resolve("k1.public.pem").toString(), "--serial", "CAL-8",
+                statement));
+        assertTrue(err().startsWith("time statement refused: wrong_device"), err());
+
+        assertEquals(Instant.parse("2027-02-20T10:00:00Z"), unit.setTime(statement, "console").status().clock()
+                .trustedNow(), "the unit takes the vendor's time, back from its wrong clock");
+        assertThrows(TokenRejectedException.class, () -> unit.setTime(statement, "console"), "once");
+    }
+
+    @Test
+    void time_sign_usage_errors_exit_2() throws Exception {
+        assertEquals(0, run("keygen", "--out", dir.toString(), "--kid", "k1"));
+        String key = dir.resolve("k1.private.pem").toString();
+        assertEquals(2, run("time", "sign", "--key", key, "--kid", "k1", "--serial", "CAL-7", "--nonce", "short"));
+        assertTrue(err().contains("nonce must match"), err());
+        assertEquals(2, run("time", "sign", "--key", key, "--kid", "k1", "--serial", "CAL-7", "--nonce",
+                "AAECAwQFBgcICQoLDA0ODw", "--time", "yesterday"));
+        assertTrue(err().contains("--time must be an instant"), err());
+        assertEquals(2, run("time", "sign", "--key", key, "--kid", "k1", "--nonce", "AAECAwQFBgcICQoLDA0ODw"));
+        assertTrue(err().contains("--serial is required"), err());
+        assertEquals(0, run("--help"));
+        assertTrue(out().contains("time sign") && out().contains("time verify"), out());
     }
 }
