@@ -19,7 +19,9 @@ public final class CommandPermissions {
         /** A logged-in clinic or service user; audited. */
         CLINIC,
         /** A logged-in service technician; audited. */
-        SERVICE
+        SERVICE,
+        /** A command of the cloud only (opening a remote console): never from a console; audited. */
+        CLOUD
     }
 
     /** Commands that change nothing on the unit. */
@@ -31,6 +33,8 @@ public final class CommandPermissions {
     /** What the clinic's own staff may change: their settings and logo, and send a support bundle. */
     static final Set<String> CLINIC = Set.of("settings.put", "settings.defaults", "settings.restore",
             "settings.backup", "display.rollback", "support.bundle");
+    /** Commands that only make sense from the cloud: remote support is opened by Oviron, not at the unit. */
+    static final Set<String> CLOUD_ONLY = Set.of("console.open", "console.close");
 
     private CommandPermissions() {
     }
@@ -43,6 +47,9 @@ public final class CommandPermissions {
         if (SIGNED.contains(command)) {
             return Need.SIGNED;
         }
+        if (CLOUD_ONLY.contains(command)) {
+            return Need.CLOUD;
+        }
         return CLINIC.contains(command) ? Need.CLINIC : Need.SERVICE;
     }
 
@@ -51,7 +58,7 @@ public final class CommandPermissions {
         return switch (need(command)) {
             case NONE, SIGNED -> Optional.empty();
             case CLINIC -> Optional.of(Role.CLINIC);
-            case SERVICE -> Optional.of(Role.SERVICE);
+            case SERVICE, CLOUD -> Optional.of(Role.SERVICE);
         };
     }
 

@@ -120,6 +120,10 @@ final class ConsoleSession {
         if (need == CommandPermissions.Need.NONE || need == CommandPermissions.Need.SIGNED) {
             return Optional.empty();
         }
+        if (need == CommandPermissions.Need.CLOUD) {
+            return Optional.of(error("not_permitted", command + " is a command of the cloud (Oviron opens remote"
+                    + " support with it), not one for a console"));
+        }
         Role role = need == CommandPermissions.Need.CLINIC ? Role.CLINIC : Role.SERVICE;
         if (access.access().isEmpty()) {
             return Optional.of(error("not_permitted", command + " changes the unit, and changes at the console are"

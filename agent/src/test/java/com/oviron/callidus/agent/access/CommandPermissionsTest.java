@@ -33,6 +33,8 @@ class CommandPermissionsTest {
         assertEquals(Optional.of(Role.SERVICE), CommandPermissions.role("log.set-level"));
         assertEquals(Optional.of(Role.SERVICE), CommandPermissions.role("a.command.added.later"),
                 "a command nobody classified is safe by default");
+        assertEquals(Need.CLOUD, CommandPermissions.need("console.open"), "remote support is opened by the cloud");
+        assertTrue(CommandPermissions.audited("console.open"));
         assertTrue(Role.SERVICE.covers(Role.CLINIC));
         assertFalse(Role.CLINIC.covers(Role.SERVICE));
     }

@@ -218,6 +218,14 @@ class ConsoleAccessWordsTest {
     }
 
     @Test
+    void remote_support_is_never_opened_from_a_console() {
+        run("login\r");
+        run(fixture.technician("T-4711", Role.SERVICE, 8) + "\r");
+        String out = run("cmd console.open {\"session\":\"rc-1\"}\r");
+        assertTrue(out.contains("\"code\": \"not_permitted\"") && out.contains("is a command of the cloud"), out);
+    }
+
+    @Test
     void help_explains_one_word_with_an_example() {
         String out = run("help consent\r");
         assertTrue(out.contains("usage: consent [grant [minutes] | revoke]"), out);
