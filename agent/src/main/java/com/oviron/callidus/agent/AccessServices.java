@@ -149,6 +149,20 @@ final class AccessServices implements AutoCloseable {
         return e == null || e.isJsonNull() ? "-" : e.getAsString();
     }
 
+    /**
+     * Tells the person at the unit's console what happens to remote support: consent granted, taken back or
+     * run out, a remote console opened or ended.
+     */
+    void tell(com.oviron.callidus.agent.console.FieldConsole console) {
+        access.ifPresent(a -> a.consent().addListener(e -> console.notice(switch (e.change()) {
+            case GRANTED -> "[consent] remote support allowed until " + MINUTES.format(e.grant().until())
+                    + " UTC (by " + e.by() + ")";
+            case REVOKED -> "[consent] remote support taken back (by " + e.by() + ")";
+            case ENDED -> "[consent] remote support ended: its time ran out";
+        })));
+        remote.ifPresent(r -> r.onNotice(console::notice));
+    }
+
     /** Starts watching the consent button, when there is one. */
     void watchButton(Optional<GpioPort> gpio) {
         if (access.isPresent() && access.get().settings().consentButton().isPresent()) {

@@ -165,6 +165,7 @@ public final class Agent implements AutoCloseable {
                         com.oviron.callidus.agent.console.SubscriptionNotices.of(s.status())), clock);
         subscription.ifPresent(s -> s.addChangeListener(status ->
                 com.oviron.callidus.agent.console.SubscriptionNotices.of(status).ifPresent(c::notice)));
+        access.tell(c);
         c.start();
         console = Optional.of(c);
         Logger.info("field console on device={} baud={}", config.console().get().serial().device(),

@@ -41,6 +41,7 @@ public final class RemoteConsoles implements AutoCloseable {
     private final Clock clock;
     private FieldConsole console;
     private RemoteConsoleStream stream;
+    private volatile java.util.function.Consumer<String> notices = n -> { };
 
     public RemoteConsoles(RemoteConsoleLink link, CommandChannel channel, ConsoleAccess consoleAccess, Clock clock) {
         this.link = link;
@@ -55,6 +56,11 @@ public final class RemoteConsoles implements AutoCloseable {
                         : "consent_ended"));
             }
         });
+    }
+
+    /** Where to tell the person at the unit that a remote console opened or ended (the serial console). */
+    public void onNotice(java.util.function.Consumer<String> notices) {
+        this.notices = java.util.Objects.requireNonNull(notices, "notices");
     }
 
     /** Registers {@code console.open} and {@code console.close}. */
@@ -95,6 +101,7 @@ public final class RemoteConsoles implements AutoCloseable {
                 "CALLIDUS remote console of " + consoleAccess.deviceId() + " (remote support allowed until "
                         + TIME.format(consent.get().until()) + " UTC); type help for the commands", clock);
         console.start();
+        notices.accept("[remote] Oviron's service opened a remote console (" + who + ", session " + session + ")");
         return describe(session, consent.get());
     }
 
@@ -113,6 +120,7 @@ public final class RemoteConsoles implements AutoCloseable {
         details.addProperty("reason", reason);
         access.auditor().record(Auditor.REMOTE_CONSOLE, "remote_console_closed", operator, "-",
                 Origin.of(Origin.REMOTE_CONSOLE), details, "ok", true);
+        notices.accept("[remote] the remote console ended (" + reason + ")");
     }
 
     private JsonObject closeCommand(Command command) throws CommandException {

@@ -41,6 +41,7 @@ class RemoteConsolesTest {
     private CommandChannel cloud;
     private RemoteConsoles remote;
     private final AtomicLong inSeq = new AtomicLong();
+    private final java.util.List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() {
@@ -56,6 +57,7 @@ class RemoteConsolesTest {
         RemoteConsoleLink link = new RemoteConsoleLink(mqtt, TOPICS, fixture.clock);
         remote = new RemoteConsoles(link, fixture.channel, fixture.consoleAccess(), fixture.clock);
         remote.registerOn(cloud);
+        remote.onNotice(notices::add);
         link.start();
         cloud.start();
         mqtt.connect();
@@ -166,6 +168,9 @@ class RemoteConsolesTest {
         Await.until("the prompt", WAIT, () -> screen().endsWith("CAL-000123> "));
         fixture.access.consent().revoke("clinic", "clinic", Origin.of(Origin.CONSOLE));
         Await.until("the end", WAIT, () -> screen().endsWith("<end:consent_revoked>"));
+        Await.until("the notices at the unit", WAIT, () -> notices.size() == 2);
+        assertEquals(java.util.List.of("[remote] Oviron's service opened a remote console (cloud, session rc-1)",
+                "[remote] the remote console ended (consent_revoked)"), notices);
         assertTrue(fixture.events.stream().anyMatch(e -> e.startsWith("audit.remote_console action=remote_console_closed")
                 && e.contains("\"reason\":\"consent_revoked\"")), fixture.events.toString());
         assertEquals("not_consented", call("console.open", "{\"session\":\"rc-3\"}").getAsJsonObject("error")

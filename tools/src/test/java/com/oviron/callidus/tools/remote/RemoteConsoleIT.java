@@ -191,7 +191,10 @@ class RemoteConsoleIT {
 
             // the engineer connects; a word typed remotely runs on the unit and its answer comes back
             RemoteConsoleSession s = engineer(link, "rc-2");
+            int before = unit.mark();
             assertTrue(s.open().ok());
+            unit.readUntil(before, Pattern.quote("[remote] Oviron's service opened a remote console (ana@oviron,"
+                    + " session rc-2)"));
             Running r = run(s);
             Await.until(() -> "the remote prompt; screen: " + r.text(), WAIT, () -> r.text().endsWith(PROMPT));
             r.keys().write("status\r".getBytes(StandardCharsets.US_ASCII));
@@ -200,8 +203,10 @@ class RemoteConsoleIT {
                     .matcher(r.text()).find());
 
             // the person at the unit takes the consent back with the button: the remote console ends
+            int pressed = unit.mark();
             pressButton("not allowed");
             assertEquals("consent_revoked", r.ended().get(60, TimeUnit.SECONDS));
+            unit.readUntil(pressed, Pattern.quote("[consent] remote support taken back (by button)"));
 
             // the button again allows it, for 10 s (consentDefault): the remote console ends when it runs out
             pressButton("allowed until");
