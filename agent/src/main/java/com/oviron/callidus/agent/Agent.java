@@ -248,6 +248,7 @@ public final class Agent implements AutoCloseable {
                 agent.gpio.ifPresent(GpioPort::close);
                 agent.commandExecutor.shutdownNow();
                 agent.syncExecutor.shutdownNow();
+                agent.access.close();
                 throw new StoreException("cannot set up the cloud services: " + e.getMessage(), e);
             }
             agent.startParts();

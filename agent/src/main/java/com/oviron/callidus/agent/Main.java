@@ -111,7 +111,8 @@ public final class Main {
                     .orElse("off") + " display=" + c.display().map(d -> d.displayFolder().toString()).orElse("off")
                     + " xray=" + c.xray().map(x -> x.viewerFolder().toString()).orElse("off") + " update="
                     + c.update().map(u -> u.root().toString()).orElse("off") + " console="
-                    + config.console().map(k -> k.serial().device()).orElse("off"));
+                    + config.console().map(k -> k.serial().device()).orElse("off") + " access="
+                    + config.access().map(a -> "keys " + a.keys().keyIds()).orElse("off (nobody can log in)"));
             return EXIT_OK;
         }
         configureLogging(config.log().level());

@@ -75,5 +75,7 @@ class MainTest {
         assertEquals(0, run("--config", file.toString(), "--check-config"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("config ok: device=CAL-1"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("services: subscription=NOT CHECKED (development) settings=off"), out.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("access=off (nobody can log in)"),
+                out.toString(StandardCharsets.UTF_8));
     }
 }
