@@ -36,6 +36,7 @@ import com.oviron.callidus.hal.sim.SimulatedCallidusBoard;
 import com.oviron.callidus.store.GroupCommitWriter;
 import com.oviron.callidus.store.StoreException;
 import com.oviron.callidus.store.StoreStats;
+import com.oviron.callidus.store.folders.FolderGuard;
 import com.oviron.callidus.store.TelemetryOutbox;
 import com.oviron.callidus.store.sqlite.SqliteTelemetryOutbox;
 import java.time.Clock;
@@ -84,6 +85,7 @@ public final class Agent implements AutoCloseable {
     private final UnitCommands unitCommands;
     private final AccessServices access;
     private CloudServices cloud;
+    private FolderGuard folderGuard;
     private Optional<Updates> updates = Optional.empty();
     private Optional<com.oviron.callidus.agent.console.FieldConsole> console = Optional.empty();
     private final long startedAtMillis;
@@ -127,7 +129,7 @@ public final class Agent implements AutoCloseable {
         this.unitCommands = new UnitCommands(new UnitFacts(config.device().id(), AgentVersion.current(),
                 startedAtMillis, this::status, sampler::newest, port, port::diagnostics, outbox, commands,
                 config.hal().modbus().map(m -> m.map().name()).orElse(config.hal().source()), stateFolder(config),
-                config.toString()), clock, live::active);
+                config.toString(), link::stats), clock, live::active);
         unitCommands.registerOn(commands);
         this.subscription = config.subscription().map(s -> SubscriptionService.open(s, config.device().id(), clock));
         if (subscription.isPresent()) {
@@ -236,15 +238,17 @@ public final class Agent implements AutoCloseable {
             Topics topics = new Topics(config.device().id());
             LinkSettings settings = new LinkSettings(m.brokerUri(), config.device().id(), m.keepAlive(),
                     m.connectTimeout(), new Backoff(m.reconnectMin(), m.reconnectMax()), m.username(), m.password(),
-                    m.maxInflight(), m.tls(), m.persistentSession());
+                    m.maxInflight(), m.tls(), m.persistentSession(), m.maxIncomingBytes());
             MqttConnection link = new RateLimitedMqttConnection(new PahoMqttConnection(settings, topics.status(),
                     config.device().id(), AgentVersion.current(), clock), m.maxPublishesPerSecond());
             journal = SqliteCommandJournal.open(stateFolder(config).resolve("commands.db"), clock);
             Agent agent = new Agent(config, port, outbox, link, openGpio(config.gpio()), clock, journal);
+            agent.folderGuard = new FolderGuard(folderAlarms(outbox, clock));
             try {
                 agent.cloud = CloudServices.build(config, agent.gated, topics, agent.commands, agent.unitCommands,
-                        clock);
+                        clock, agent.folderGuard);
             } catch (java.io.IOException | StoreException | RuntimeException e) {
+                agent.folderGuard.close();
                 agent.gpio.ifPresent(GpioPort::close);
                 agent.commandExecutor.shutdownNow();
                 agent.syncExecutor.shutdownNow();
@@ -261,6 +265,20 @@ public final class Agent implements AutoCloseable {
             port.close();
             throw e;
         }
+    }
+
+    /**
+     * Refused entries of the folders other software writes (a link, a FIFO, a planted commit manifest) become
+     * alarm events {@code folder.refused} for the cloud, once each (docs/protocol.md, events).
+     */
+    private static FolderGuard.AlarmSink folderAlarms(TelemetryOutbox outbox, Clock clock) {
+        return message -> {
+            try {
+                outbox.appendEvent(clock.millis(), "folder.refused", "alarm", message);
+            } catch (StoreException e) {
+                Logger.error("folder refusal not recorded as an event error={}", e.getMessage());
+            }
+        };
     }
 
     /**
@@ -367,7 +385,7 @@ public final class Agent implements AutoCloseable {
             StoreStats store = outbox.stats();
             HealthMessage health = new HealthMessage(config.device().id(), clock.millis(), s.lastSeq(),
                     s.acknowledgedSeq(), store.droppedReadings(), store.usedBytes(), s.samples(), s.halErrors(),
-                    s.treatmentInProgress());
+                    s.treatmentInProgress(), link.stats());
             link.publish(new Topics(config.device().id()).health(), health.encode(), 1, true);
         } catch (StoreException | RuntimeException e) {
             Logger.warn("health not published error={}", e.getMessage());
@@ -474,6 +492,9 @@ public final class Agent implements AutoCloseable {
             commandExecutor.shutdownNow();
             if (cloud != null) {
                 cloud.close();
+            }
+            if (folderGuard != null) {
+                folderGuard.close();
             }
             updates.ifPresent(Updates::close);
             link.close();

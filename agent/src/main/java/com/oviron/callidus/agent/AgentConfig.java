@@ -97,7 +97,8 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
      */
     public record Mqtt(String brokerUri, Duration keepAlive, Duration connectTimeout, Duration reconnectMin,
                        Duration reconnectMax, Optional<String> username, Optional<String> password, int maxInflight,
-                       Optional<TlsSettings> tls, boolean persistentSession, int maxPublishesPerSecond) {
+                       Optional<TlsSettings> tls, boolean persistentSession, int maxPublishesPerSecond,
+                       int maxIncomingBytes) {
         @Override
         public String toString() {
             return "Mqtt[brokerUri=" + brokerUri + ", username=" + username + ", password="

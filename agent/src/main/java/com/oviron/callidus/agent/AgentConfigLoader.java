@@ -10,6 +10,7 @@ import com.oviron.callidus.agent.update.UpdateSettings;
 import com.oviron.callidus.agent.subscription.SubscriptionSettings;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
+import com.oviron.callidus.cloud.LinkSettings;
 import com.oviron.callidus.cloud.TlsSettings;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.hal.GpioLine;
@@ -54,6 +55,8 @@ public final class AgentConfigLoader {
     public static final Duration DEFAULT_RECONNECT_MIN = Duration.ofSeconds(1);
     public static final Duration DEFAULT_RECONNECT_MAX = Duration.ofMinutes(2);
     public static final int DEFAULT_MAX_INFLIGHT = 64;
+    /** The largest {@code mqtt.maxIncomingBytes} allowed. */
+    public static final int MAX_INCOMING_BYTES = 16 * 1024 * 1024;
     public static final int DEFAULT_BATCH_MAX_READINGS = 500;
     public static final int DEFAULT_IN_FLIGHT_WINDOW = 8;
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
@@ -232,6 +235,10 @@ public final class AgentConfigLoader {
         boolean persistentSession = mqtt.bool("persistentSession", true);
         int linkPublishesPerSecond = (int) mqtt.integer("maxPublishesPerSecond", DEFAULT_LINK_PUBLISHES_PER_SECOND, 0,
                 10_000);
+        // the protocol's largest message to the unit must always get through; above 16 MiB a message could
+        // take the unit's memory
+        int maxIncomingBytes = (int) mqtt.integer("maxIncomingBytes", LinkSettings.DEFAULT_MAX_INCOMING_PAYLOAD,
+                LinkSettings.DEFAULT_MAX_INCOMING_PAYLOAD, MAX_INCOMING_BYTES);
         mqtt.done();
 
         ConfigSection sync = top.section("sync", false);
@@ -286,7 +293,7 @@ public final class AgentConfigLoader {
                 new AgentConfig.Hal(source, seed, samplePeriod, modbus),
                 new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer, retention),
                 new AgentConfig.Mqtt(brokerUri, keepAlive, connectTimeout, reconnectMin, reconnectMax, username,
-                        password, maxInflight, tls, persistentSession, linkPublishesPerSecond),
+                        password, maxInflight, tls, persistentSession, linkPublishesPerSecond, maxIncomingBytes),
                 new AgentConfig.Sync(batchMax, window, interval, healthInterval, maxPublishesPerSecond),
                 gpio,
                 new AgentConfig.Log(level),

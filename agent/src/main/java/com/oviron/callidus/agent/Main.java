@@ -1,9 +1,11 @@
 package com.oviron.callidus.agent;
 
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.folders.ProcessUser;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import com.oviron.callidus.agent.logging.SwitchableConsoleWriter;
@@ -15,8 +17,9 @@ import org.tinylog.configuration.Configuration;
  * hand (no framework), runs until SIGTERM/SIGINT, then shuts down cleanly.
  *
  * <p>Exit codes: 0 for --help/--version/--check-config; 2 for a usage or config error; 1 when the agent
- * cannot start (store unreadable, ...). Stopped by a signal, the JVM exits with 128 + the signal number
- * after the clean shutdown (143 for SIGTERM), which systemd counts as a clean stop.
+ * cannot start (store unreadable, unsafe ownership or permissions of its own files ({@link StartupChecks}),
+ * ...). Stopped by a signal, the JVM exits with 128 + the signal number after the clean shutdown (143 for
+ * SIGTERM), which systemd counts as a clean stop.
  */
 public final class Main {
     public static final int EXIT_OK = 0;
@@ -36,7 +39,8 @@ public final class Main {
               --help            show this text and exit
               --version         print the agent's version and exit
 
-            Exit codes: 0 ok, 1 cannot start, 2 usage or configuration error;
+            Exit codes: 0 ok, 1 cannot start (e.g. unsafe permissions of its own files),
+            2 usage or configuration error;
             after SIGTERM the agent shuts down cleanly and the JVM exits with 143.
             """;
 
@@ -101,6 +105,12 @@ public final class Main {
             err.println("error: " + e.getMessage());
             return EXIT_USAGE;
         }
+        List<String> unsafe = StartupChecks.problems(config, configFile, ProcessUser.current());
+        if (!unsafe.isEmpty()) {
+            err.println("error: agent cannot start: unsafe ownership or permissions (docs/security.md):");
+            unsafe.forEach(p -> err.println("  " + p));
+            return EXIT_FAILURE;
+        }
         if (checkOnly) {
             out.println("config ok: device=" + config.device().id() + " store=" + config.store().path()
                     + " broker=" + config.mqtt().brokerUri() + " samplePeriod="
@@ -116,6 +126,7 @@ public final class Main {
             return EXIT_OK;
         }
         configureLogging(config.log().level());
+        StartupChecks.warn(config, ProcessUser.current());
 
         Agent agent;
         try {

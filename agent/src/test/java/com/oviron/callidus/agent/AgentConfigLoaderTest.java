@@ -44,6 +44,7 @@ class AgentConfigLoaderTest {
         assertEquals(Duration.ofMinutes(1), c.sync().healthInterval());
         assertTrue(c.mqtt().persistentSession());
         assertEquals(80, c.mqtt().maxPublishesPerSecond());
+        assertEquals(128 * 1024, c.mqtt().maxIncomingBytes());
     }
 
     @Test
@@ -111,6 +112,8 @@ class AgentConfigLoaderTest {
         "log.level        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"log\":{\"level\":\"loud\"}}",
         "log.level        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"log\":{\"level\":\"trace\"}}",
         "mqtt.persistentSession | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"persistentSession\":\"yes\"}}",
+        "mqtt.maxIncomingBytes | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxIncomingBytes\":1000}}",
+        "mqtt.maxIncomingBytes | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxIncomingBytes\":16777217}}",
         "mqtt.maxPublishesPerSecond | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxPublishesPerSecond\":-1}}",
         "sync.maxPublishesPerSecond | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxPublishesPerSecond\":40}}",
         "telemetry        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"telemetry\":{}}",

@@ -95,6 +95,11 @@ public final class GatedMqttConnection implements MqttConnection {
         }
     }
 
+    @Override
+    public LinkStats stats() {
+        return delegate.stats();
+    }
+
     /** Does nothing: the connection belongs to the agent, which closes the real one. */
     @Override
     public void close() {

@@ -19,11 +19,20 @@ import java.util.Objects;
  * @param samples          sample cycles since the agent started
  * @param halErrors        sample cycles that failed since the agent started
  * @param treatment        whether a treatment is in progress (GPIO)
+ * @param link             what the link refused or repaired since the agent started
  */
 public record HealthMessage(String deviceId, long atMillis, long lastSeq, long acknowledgedSeq, long droppedReadings,
-                            long storeBytes, long samples, long halErrors, boolean treatment) {
+                            long storeBytes, long samples, long halErrors, boolean treatment, LinkStats link) {
     public HealthMessage {
         Objects.requireNonNull(deviceId, "deviceId");
+        Objects.requireNonNull(link, "link");
+    }
+
+    /** Without link figures (an older agent's message). */
+    public HealthMessage(String deviceId, long atMillis, long lastSeq, long acknowledgedSeq, long droppedReadings,
+                         long storeBytes, long samples, long halErrors, boolean treatment) {
+        this(deviceId, atMillis, lastSeq, acknowledgedSeq, droppedReadings, storeBytes, samples, halErrors, treatment,
+                LinkStats.NONE);
     }
 
     public byte[] encode() {
@@ -42,6 +51,13 @@ public record HealthMessage(String deviceId, long atMillis, long lastSeq, long a
         hal.addProperty("errors", halErrors);
         hal.addProperty("treatmentInProgress", treatment);
         o.add("hal", hal);
+        JsonObject l = new JsonObject();
+        l.addProperty("oversizedDropped", link.oversizedDropped());
+        l.addProperty("silentBrokerCloses", link.silentBrokerCloses());
+        l.addProperty("connectsAbandoned", link.connectsAbandoned());
+        l.addProperty("repliesDropped", link.repliesDropped());
+        l.addProperty("liveDropped", link.liveDropped());
+        o.add("link", l);
         return o.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -51,11 +67,18 @@ public record HealthMessage(String deviceId, long atMillis, long lastSeq, long a
             JsonObject o = e.getAsJsonObject();
             JsonObject store = o.getAsJsonObject("store");
             JsonObject hal = o.getAsJsonObject("hal");
+            LinkStats link = LinkStats.NONE;
+            if (o.has("link")) {
+                JsonObject l = o.getAsJsonObject("link");
+                link = new LinkStats(l.get("oversizedDropped").getAsLong(), l.get("silentBrokerCloses").getAsLong(),
+                        l.get("connectsAbandoned").getAsLong(), l.get("repliesDropped").getAsLong(),
+                        l.get("liveDropped").getAsLong());
+            }
             return new HealthMessage(o.get("device").getAsString(), o.get("at").getAsLong(),
                     store.get("lastSeq").getAsLong(), store.get("acknowledgedSeq").getAsLong(),
                     store.get("droppedReadings").getAsLong(), store.get("bytes").getAsLong(),
                     hal.get("samples").getAsLong(), hal.get("errors").getAsLong(),
-                    hal.get("treatmentInProgress").getAsBoolean());
+                    hal.get("treatmentInProgress").getAsBoolean(), link);
         } catch (RuntimeException e) {
             throw new MalformedMessageException("health message is malformed: " + e, e);
         }

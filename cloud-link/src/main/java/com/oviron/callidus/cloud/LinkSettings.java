@@ -18,10 +18,26 @@ import java.util.Optional;
  * @param tls            mutual TLS, required for (and only for) an {@code ssl://} broker
  * @param persistentSession clean session off: the broker keeps the unit's subscriptions and queues QoS 1
  *                       messages for it (commands) while it is away
+ * @param maxIncomingPayload largest payload of a message from the broker that is read; a larger one is dropped
+ *                       unread and reported (docs/protocol.md, "Incoming size limit")
  */
 public record LinkSettings(String brokerUri, String clientId, Duration keepAlive, Duration connectTimeout,
                            Backoff backoff, Optional<String> username, Optional<String> password, int maxInflight,
-                           Optional<TlsSettings> tls, boolean persistentSession) {
+                           Optional<TlsSettings> tls, boolean persistentSession, int maxIncomingPayload) {
+
+    /**
+     * The largest message the protocol sends to the unit: a command (128 KiB); a file chunk frame is at most
+     * 100 KiB + 84 bytes, a subscription token message about 4 KiB.
+     */
+    public static final int DEFAULT_MAX_INCOMING_PAYLOAD = 128 * 1024;
+
+    /** With the default bound on incoming messages. */
+    public LinkSettings(String brokerUri, String clientId, Duration keepAlive, Duration connectTimeout,
+                        Backoff backoff, Optional<String> username, Optional<String> password, int maxInflight,
+                        Optional<TlsSettings> tls, boolean persistentSession) {
+        this(brokerUri, clientId, keepAlive, connectTimeout, backoff, username, password, maxInflight, tls,
+                persistentSession, DEFAULT_MAX_INCOMING_PAYLOAD);
+    }
 
     /** Plain TCP (development and tests), clean session. */
     public LinkSettings(String brokerUri, String clientId, Duration keepAlive, Duration connectTimeout,
@@ -40,7 +56,13 @@ public record LinkSettings(String brokerUri, String clientId, Duration keepAlive
     /** The same settings with a persistent (or clean) session. */
     public LinkSettings withPersistentSession(boolean persistent) {
         return new LinkSettings(brokerUri, clientId, keepAlive, connectTimeout, backoff, username, password,
-                maxInflight, tls, persistent);
+                maxInflight, tls, persistent, maxIncomingPayload);
+    }
+
+    /** The same settings with another bound on incoming messages. */
+    public LinkSettings withMaxIncomingPayload(int bytes) {
+        return new LinkSettings(brokerUri, clientId, keepAlive, connectTimeout, backoff, username, password,
+                maxInflight, tls, persistentSession, bytes);
     }
 
     public LinkSettings {
@@ -58,6 +80,9 @@ public record LinkSettings(String brokerUri, String clientId, Duration keepAlive
         if (maxInflight < 1) {
             throw new IllegalArgumentException("maxInflight must be at least 1, got " + maxInflight);
         }
+        if (maxIncomingPayload < 1024) {
+            throw new IllegalArgumentException("maxIncomingPayload must be at least 1024, got " + maxIncomingPayload);
+        }
     }
 
     @Override
@@ -65,6 +90,6 @@ public record LinkSettings(String brokerUri, String clientId, Duration keepAlive
         return "LinkSettings[brokerUri=" + brokerUri + ", clientId=" + clientId + ", keepAlive=" + keepAlive
                 + ", connectTimeout=" + connectTimeout + ", backoff=" + backoff + ", username=" + username
                 + ", password=" + (password.isPresent() ? "***" : "none") + ", maxInflight=" + maxInflight + ", tls=" + tls
-                + "]";
+                + ", persistentSession=" + persistentSession + ", maxIncomingPayload=" + maxIncomingPayload + "]";
     }
 }

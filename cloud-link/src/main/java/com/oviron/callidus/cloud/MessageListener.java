@@ -7,4 +7,15 @@ package com.oviron.callidus.cloud;
 @FunctionalInterface
 public interface MessageListener {
     void arrived(String topic, byte[] payload);
+
+    /**
+     * A message on a subscribed topic was larger than the unit reads ({@link LinkSettings#maxIncomingPayload}):
+     * it was dropped unread (and acknowledged, so the broker does not send it again). Its payload is unknown.
+     * Called on the connection's own thread, like {@link #arrived}.
+     *
+     * @param payloadBytes the size of the payload the broker announced
+     */
+    default void tooLarge(String topic, long payloadBytes) {
+        // most subscribers have nothing to answer; the connection has logged and counted it
+    }
 }

@@ -34,6 +34,11 @@ public interface MqttConnection extends AutoCloseable {
     /** Registers a listener; it is told {@code connected()} at once if the session is already up. */
     void addListener(ConnectionListener listener);
 
+    /** What the link refused or repaired since start; {@link LinkStats#NONE} for one that counts nothing. */
+    default LinkStats stats() {
+        return LinkStats.NONE;
+    }
+
     /** Announces "offline" (retained), disconnects and stops reconnecting. */
     @Override
     void close();

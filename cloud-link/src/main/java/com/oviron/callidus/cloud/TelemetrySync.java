@@ -25,6 +25,9 @@ public final class TelemetrySync implements AutoCloseable {
     /** Failures in a row after which the oldest batch is set aside as poison. */
     static final int POISON_ATTEMPTS = 5;
     private static final long POISON_DROP_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** After back-pressure, the window is tried again this much later (or at the next tick, if sooner). */
+    private static final long RETRY_AFTER_BUSY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private final IntervalLog failureLog = new IntervalLog(java.time.Duration.ofMinutes(1));
 
     /** The name of the telemetry stream in messages. */
     public static final String STREAM = "telemetry";
@@ -209,9 +212,13 @@ public final class TelemetrySync implements AutoCloseable {
         eventInFlight = false;
         if (error != null) {
             count(0, 0, 1, 0);
-            Logger.warn("sync event publish failed seq={} kind={} error={}", event.seq(), event.kind(),
-                    error.getMessage());
-            return; // sent again on the next tick
+            long notLogged = failureLog.occurred();
+            if (notLogged >= 0) {
+                Logger.warn("sync event publish not accepted, sending again shortly seq={} kind={} reason={}"
+                        + " notLogged={}", event.seq(), event.kind(), describe(unwrap(error)), notLogged);
+            }
+            schedulePumpIn(RETRY_AFTER_BUSY_NANOS);
+            return;
         }
         try {
             outbox.acknowledgeEvents(event.seq());
@@ -223,8 +230,12 @@ public final class TelemetrySync implements AutoCloseable {
 
     /**
      * A batch the broker will not take must not block the stream: one that is too large for any broker, or
-     * that was refused (or made the broker drop the connection right away) {@value #POISON_ATTEMPTS} times in a
-     * row, goes to the dead-letter table.
+     * that the broker refused {@value #POISON_ATTEMPTS} times in a row, goes to the dead-letter table. A refusal
+     * is a {@link PublishRefusedException} (MQTT 5's PUBACK reason codes), or, as MQTT 3.1.1 has no refusal
+     * code, the broker dropping the connection within 2 s of the batch being sent while it was the oldest one
+     * unacknowledged (AWS IoT drops a client that publishes what it will not take). A full queue on the unit,
+     * the client's in-flight window, a publish while disconnected, or the watchdog cutting a silent broker are
+     * never refusals.
      */
     private boolean isPoison(TelemetryBatch batch, byte[] payload) throws StoreException {
         String reason = null;
@@ -261,10 +272,22 @@ public final class TelemetrySync implements AutoCloseable {
             return; // from before a reconnect: that window is being resent
         }
         if (error != null) {
-            countHeadFailure(String.valueOf(error.getMessage()));
+            Throwable cause = unwrap(error);
             count(0, 0, 1, 0);
-            Logger.warn("sync publish failed first={} last={} error={}", entry.firstSeq, entry.lastSeq,
-                    error.getMessage());
+            if (cause instanceof PublishRefusedException) {
+                countHeadFailure("refused by the broker: " + cause.getMessage());
+                Logger.warn("sync batch refused by the broker first={} last={} error={}", entry.firstSeq,
+                        entry.lastSeq, cause.getMessage());
+            } else {
+                // back-pressure (a full queue on the unit), or the link going down: not the broker refusing
+                // this batch, so it never counts towards dead-lettering; the window is sent again shortly
+                long notLogged = failureLog.occurred();
+                if (notLogged >= 0) {
+                    Logger.warn("sync publish not accepted, sending again shortly first={} last={} reason={}"
+                            + " notLogged={}", entry.firstSeq, entry.lastSeq, describe(cause), notLogged);
+                }
+                schedulePumpIn(RETRY_AFTER_BUSY_NANOS);
+            }
             forgetInFlight();
             return;
         }
@@ -289,6 +312,19 @@ public final class TelemetrySync implements AutoCloseable {
             }
         }
         pump();
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable e = error;
+        while ((e instanceof java.util.concurrent.CompletionException
+                || e instanceof java.util.concurrent.ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    private static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     /** Drops the window: everything not acknowledged is read again from the outbox. */

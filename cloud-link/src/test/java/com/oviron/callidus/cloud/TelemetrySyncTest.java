@@ -197,7 +197,7 @@ class TelemetrySyncTest {
         for (int attempt = 1; attempt <= TelemetrySync.POISON_ATTEMPTS; attempt++) {
             awaitPublishes(attempt);
             assertEquals(1, decoded(attempt - 1).firstSeq());
-            link.publishes().get(attempt - 1).fail("refused by the broker");
+            link.publishes().get(attempt - 1).refuse("0x97 quota exceeded");
         }
         awaitPublishes(TelemetrySync.POISON_ATTEMPTS + 1);
         // the alarm about it goes first, then the next batch
@@ -221,13 +221,36 @@ class TelemetrySyncTest {
     }
 
     @Test
+    void back_pressure_and_local_failures_never_dead_letter_a_batch_however_often_they_happen() throws Exception {
+        store(3);
+        startSync(3, 1);
+        link.connect();
+        int attempts = 4 * TelemetrySync.POISON_ATTEMPTS;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            awaitPublishes(attempt);
+            FakeMqttConnection.Publish p = link.publishes().get(attempt - 1);
+            assertEquals("callidus/v1/CAL-0001/telemetry", p.topic(), "no dead-letter alarm");
+            if (attempt % 2 == 0) {
+                p.busy("more than 2000 telemetry publishes wait for the connection-wide rate limit");
+            } else {
+                p.fail("Too many publishes in progress (32202)");
+            }
+        }
+        awaitPublishes(attempts + 1);
+        link.publishes().get(attempts).ack();
+        Await.until("acknowledged", WAIT, () -> sync.stats().acknowledgedSeq() == 3);
+        assertEquals(0, outbox.deadLetterCount());
+        assertEquals(attempts, sync.stats().publishFailures());
+    }
+
+    @Test
     void a_few_refusals_do_not_make_a_batch_poison() throws Exception {
         store(3);
         startSync(3, 1);
         link.connect();
         for (int attempt = 1; attempt < TelemetrySync.POISON_ATTEMPTS; attempt++) {
             awaitPublishes(attempt);
-            link.publishes().get(attempt - 1).fail("busy");
+            link.publishes().get(attempt - 1).refuse("0x97 quota exceeded");
         }
         awaitPublishes(TelemetrySync.POISON_ATTEMPTS);
         link.publishes().get(TelemetrySync.POISON_ATTEMPTS - 1).ack();

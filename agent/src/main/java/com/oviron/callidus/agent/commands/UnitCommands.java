@@ -181,6 +181,12 @@ public final class UnitCommands {
         link.addProperty("telemetryBatchesPublished", s.batchesPublished());
         link.addProperty("telemetryBatchesAcked", s.batchesAcked());
         link.addProperty("telemetryResends", s.resends());
+        com.oviron.callidus.cloud.LinkStats ls = facts.link().get();
+        link.addProperty("oversizedDropped", ls.oversizedDropped());
+        link.addProperty("silentBrokerCloses", ls.silentBrokerCloses());
+        link.addProperty("connectsAbandoned", ls.connectsAbandoned());
+        link.addProperty("repliesDropped", ls.repliesDropped());
+        link.addProperty("liveDropped", ls.liveDropped());
         r.add("link", link);
         r.addProperty("treatmentInProgress", s.treatmentInProgress());
         r.addProperty("liveMode", liveActive.getAsBoolean());

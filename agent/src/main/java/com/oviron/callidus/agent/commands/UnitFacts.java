@@ -29,5 +29,5 @@ import java.util.function.Supplier;
 public record UnitFacts(String deviceId, String version, long startedAtMillis, Supplier<AgentStatus> status,
                         Supplier<List<Reading>> newest, SensorPort port, Supplier<Map<String, Long>> halCounters,
                         TelemetryOutbox outbox, CommandChannel commands, String registerMap, Path stateFolder,
-                        String configSummary) {
+                        String configSummary, Supplier<com.oviron.callidus.cloud.LinkStats> link) {
 }

@@ -3,6 +3,7 @@ package com.oviron.callidus.cloud.command;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.oviron.callidus.cloud.IntervalLog;
 import com.oviron.callidus.cloud.MqttConnection;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.store.StoreException;
@@ -46,6 +47,11 @@ public final class CommandChannel implements AutoCloseable {
     private final AtomicLong executed = new AtomicLong();
     private final AtomicLong repeated = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    // a flood of commands must not flood the log: each kind of refusal once a minute, with a count
+    private final IntervalLog refusedLog = new IntervalLog(LOG_INTERVAL);
+    private final IntervalLog busyLog = new IntervalLog(LOG_INTERVAL);
+    private final IntervalLog replyLog = new IntervalLog(LOG_INTERVAL);
+    private static final java.time.Duration LOG_INTERVAL = java.time.Duration.ofMinutes(1);
 
     /** Counters since start. */
     public record Stats(long received, long executed, long repeated, long refused) {
@@ -113,7 +119,17 @@ public final class CommandChannel implements AutoCloseable {
         } catch (StoreException e) {
             Logger.error("command journal not pruned error={}", e.getMessage());
         }
-        link.subscribe(topics.commands(), 1, (topic, payload) -> arrived(payload));
+        link.subscribe(topics.commands(), 1, new com.oviron.callidus.cloud.MessageListener() {
+            @Override
+            public void arrived(String topic, byte[] payload) {
+                CommandChannel.this.arrived(payload);
+            }
+
+            @Override
+            public void tooLarge(String topic, long payloadBytes) {
+                CommandChannel.this.tooLarge(payloadBytes);
+            }
+        });
     }
 
     public Stats stats() {
@@ -185,6 +201,25 @@ public final class CommandChannel implements AutoCloseable {
         return new java.util.TreeSet<>(handlers.keySet());
     }
 
+    /**
+     * Called on the connection's thread for a command larger than the link reads: it was dropped unread, so its
+     * id is unknown (a prefix of a JSON object does not reliably give it: the fields may come in any order,
+     * and the id may come after the large part). The reply is {@code too_large} without an id, naming the size;
+     * the cloud recognises it by the missing id and the size of what it sent.
+     */
+    void tooLarge(long payloadBytes) {
+        received.incrementAndGet();
+        refused.incrementAndGet();
+        long notLogged = refusedLog.occurred();
+        if (notLogged >= 0) {
+            Logger.warn("command refused id=? name=? code=too_large reason=dropped unread by the link bytes={}"
+                    + " notLogged={}", payloadBytes, notLogged);
+        }
+        reply(CommandCodec.failure(topics.deviceId(), Optional.empty(), Optional.empty(), ErrorCode.TOO_LARGE,
+                "a command of " + payloadBytes + " bytes arrived; at most " + CommandCodec.MAX_COMMAND_BYTES
+                        + " are accepted, it was dropped unread", clock.millis()));
+    }
+
     /** Called on the connection's thread: parse, then hand over. */
     void arrived(byte[] payload) {
         received.incrementAndGet();
@@ -193,8 +228,12 @@ public final class CommandChannel implements AutoCloseable {
             command = CommandCodec.parse(payload);
         } catch (CommandCodec.ParseFailure f) {
             refused.incrementAndGet();
-            Logger.warn("command refused id={} name={} code={} reason={} bytes={}", f.id().orElse("?"),
-                    f.name().orElse("?"), f.code().wire(), f.getMessage(), payload.length);
+            long notLogged = refusedLog.occurred();
+            if (notLogged >= 0) {
+                Logger.warn("command refused id={} name={} code={} reason={} bytes={} notLogged={}",
+                        f.id().orElse("?"), f.name().orElse("?"), f.code().wire(), f.getMessage(), payload.length,
+                        notLogged);
+            }
             reply(CommandCodec.failure(topics.deviceId(), f.id(), f.name(), f.code(), f.getMessage(), clock.millis()));
             return;
         }
@@ -202,7 +241,11 @@ public final class CommandChannel implements AutoCloseable {
             executor.execute(() -> process(command));
         } catch (RejectedExecutionException e) {
             refused.incrementAndGet();
-            Logger.warn("command refused id={} name={} code=busy reason=queue full", command.id(), command.name());
+            long notLogged = busyLog.occurred();
+            if (notLogged >= 0) {
+                Logger.warn("command refused id={} name={} code=busy reason=queue full notLogged={}", command.id(),
+                        command.name(), notLogged);
+            }
             reply(CommandCodec.failure(topics.deviceId(), Optional.of(command.id()), Optional.of(command.name()),
                     ErrorCode.BUSY, "the unit's command queue is full; retry later", clock.millis()));
         }
@@ -298,8 +341,11 @@ public final class CommandChannel implements AutoCloseable {
     private void reply(byte[] payload) {
         link.publish(topics.replies(), payload, 1, false).whenComplete((ok, e) -> {
             if (e != null) {
-                Logger.warn("command reply not published (the cloud gets it again by repeating the command)"
-                        + " error={}", e.getMessage());
+                long notLogged = replyLog.occurred();
+                if (notLogged >= 0) {
+                    Logger.warn("command reply not published (the cloud gets it again by repeating the command)"
+                            + " error={} notLogged={}", e.getMessage(), notLogged);
+                }
             }
         });
     }

@@ -24,6 +24,16 @@ public final class FakeMqttConnection implements MqttConnection {
         public void fail(String why) {
             result.completeExceptionally(new IllegalStateException(why));
         }
+
+        /** The broker refused it (MQTT 5's PUBACK reason code). */
+        public void refuse(String why) {
+            result.completeExceptionally(new com.oviron.callidus.cloud.PublishRefusedException(why));
+        }
+
+        /** A queue on the unit was full: back-pressure. */
+        public void busy(String why) {
+            result.completeExceptionally(new com.oviron.callidus.cloud.LinkBusyException(why));
+        }
     }
 
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
@@ -58,6 +68,15 @@ public final class FakeMqttConnection implements MqttConnection {
     @Override
     public void subscribe(String filter, int qos, MessageListener listener) {
         subscriptions.add(new Object[] {filter, listener});
+    }
+
+    /** Tells the matching subscriptions that a message too large to read was dropped, on the caller's thread. */
+    public void deliverTooLarge(String topic, long payloadBytes) {
+        for (Object[] s : subscriptions) {
+            if (com.oviron.callidus.cloud.Topics.matches((String) s[0], topic)) {
+                ((MessageListener) s[1]).tooLarge(topic, payloadBytes);
+            }
+        }
     }
 
     /** Delivers a message to the matching subscriptions, on the caller's thread. */

@@ -1,6 +1,8 @@
 package com.oviron.callidus.cloud.paho;
 
 import com.oviron.callidus.cloud.ConnectionListener;
+import com.oviron.callidus.cloud.IntervalLog;
+import com.oviron.callidus.cloud.LinkStats;
 import com.oviron.callidus.cloud.LinkSettings;
 import com.oviron.callidus.cloud.MessageListener;
 import com.oviron.callidus.cloud.MqttConnection;
@@ -15,7 +17,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -38,10 +42,23 @@ import org.tinylog.Logger;
  *
  * <p>Paho keeps messages in memory only: the durable copy of telemetry is the outbox, which resends what
  * was not acknowledged.
+ *
+ * <p>The socket is guarded ({@link LinkGuard}, docs/adr/0015): a message larger than
+ * {@link LinkSettings#maxIncomingPayload} is dropped unread (Paho acknowledges an empty stand-in), counted,
+ * logged once a minute and reported to the subscribers of its topic ({@code MessageListener.tooLarge}). A
+ * watchdog on "mqtt-link" cuts the socket when the broker has sent nothing for 1.5 keep-alive intervals (Paho
+ * pings after one interval of silence, so a live broker always answers within that), and a connect attempt
+ * that got no CONNACK within the connect timeout; reconnecting then goes on with the usual backoff. Paho's own
+ * log lines go to tinylog ({@link PahoLogBridge}).
  */
 public final class PahoMqttConnection implements MqttConnection {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
     private static final int RETRIES_PER_WARNING = 10;
+    /** How long Paho may take to report the end of a connection whose socket the watchdog cut. */
+    private static final Duration CUT_GRACE = Duration.ofSeconds(5);
+    private static final Duration OVERSIZED_LOG_INTERVAL = Duration.ofMinutes(1);
+    private static final int INBOUND_QUEUE_BYTES = 4 * 1024 * 1024;
+    private static final int PAHO_TIMEOUT_MARGIN_S = 2;
 
     private final LinkSettings settings;
     private final String statusTopic;
@@ -54,7 +71,14 @@ public final class PahoMqttConnection implements MqttConnection {
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final MqttAsyncClient client;
-    private final javax.net.ssl.SSLSocketFactory socketFactory;
+    private final javax.net.SocketFactory socketFactory;
+    private final LinkGuard guard;
+    private final IntervalLog oversizedLog = new IntervalLog(OVERSIZED_LOG_INTERVAL);
+    private final AtomicLong oversized = new AtomicLong();
+    private final AtomicLong silentCloses = new AtomicLong();
+    private final AtomicLong abandonedConnects = new AtomicLong();
+    private final InboundHandOver inbound;
+    private final LinkWatchdog watch;
 
     // state below: only touched on the executor (volatile for isConnected() readers)
     private volatile boolean connected;
@@ -62,6 +86,8 @@ public final class PahoMqttConnection implements MqttConnection {
     private boolean closing;
     private int attempt;
     private ScheduledFuture<?> pendingReconnect;
+    private ScheduledFuture<?> watchdog;
+    private int connectGeneration;
 
     /**
      * @param statusTopic    where the retained online/offline message goes (also the last-will topic)
@@ -81,8 +107,21 @@ public final class PahoMqttConnection implements MqttConnection {
             t.setDaemon(true);
             return t;
         });
+        PahoLogBridge.install();
+        this.inbound = new InboundHandOver(Math.max(INBOUND_QUEUE_BYTES, 2 * settings.maxIncomingPayload()), executor,
+                this::dispatch);
+        // Paho takes whole seconds
+        this.watch = new LinkWatchdog(Duration.ofSeconds(settings.keepAlive().toSeconds()),
+                Duration.ofSeconds(Math.max(1, settings.connectTimeout().toSeconds())), CUT_GRACE);
+        this.guard = new LinkGuard(settings.maxIncomingPayload(), false, System::nanoTime,
+                (topic, qos, bytes) -> {
+                    oversized.incrementAndGet();
+                    post(() -> onOversized(topic, qos, bytes));
+                });
         try {
-            this.socketFactory = settings.tls().isPresent() ? TlsContexts.socketFactory(settings.tls().get()) : null;
+            this.socketFactory = settings.tls().isPresent()
+                    ? guard.tlsSockets(TlsContexts.socketFactory(settings.tls().get()))
+                    : guard.plainSockets();
         } catch (java.security.GeneralSecurityException | java.io.IOException e) {
             executor.shutdownNow();
             throw new IllegalArgumentException("cannot set up TLS for " + settings.brokerUri() + ": " + e.getMessage(),
@@ -98,13 +137,16 @@ public final class PahoMqttConnection implements MqttConnection {
         client.setCallback(new MqttCallback() {
             @Override
             public void connectionLost(Throwable cause) {
-                executor.execute(() -> onConnectionLost(cause));
+                post(() -> onClientLostConnection(cause));
             }
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
                 byte[] payload = message.getPayload();
-                executor.execute(() -> dispatch(topic, payload));
+                if (guard.dropped(payload)) {
+                    return; // the stand-in of a message too large to read: reported when it was dropped
+                }
+                inbound.handOver(topic, payload); // waits while 4 MiB wait for "mqtt-link"
             }
 
             @Override
@@ -116,7 +158,89 @@ public final class PahoMqttConnection implements MqttConnection {
 
     @Override
     public void start() {
+        long tick = Math.max(50, Math.min(1000, Math.min(settings.keepAlive().toMillis(),
+                settings.connectTimeout().toMillis()) / 10));
+        executor.execute(() -> {
+            if (watchdog == null && !closing) {
+                watchdog = executor.scheduleWithFixedDelay(this::watch, tick, tick, TimeUnit.MILLISECONDS);
+            }
+        });
         executor.execute(this::connect);
+    }
+
+    @Override
+    public LinkStats stats() {
+        return new LinkStats(oversized.get(), silentCloses.get(), abandonedConnects.get(), 0, 0);
+    }
+
+    /** Runs on "mqtt-link"; after close, Paho's late callbacks have nowhere to go and are dropped. */
+    private void post(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException closed) {
+            // the connection is closed
+        }
+    }
+
+    /** The watchdog's tick on "mqtt-link" ({@link LinkWatchdog}). */
+    private void watch() {
+        if (closing) {
+            return;
+        }
+        switch (watch.check(System.nanoTime(), guard.lastInboundNanos())) {
+            case CUT_SILENT_SESSION -> {
+                silentCloses.incrementAndGet();
+                guard.abort();
+                lose("broker silent for " + watch.lastSilenceMillis() + " ms (limit 1.5 x keepAlive = "
+                        + watch.silenceLimitMillis() + " ms); connection closed");
+            }
+            case CUT_CONNECT -> {
+                abandonedConnects.incrementAndGet();
+                guard.abort();
+            }
+            case GIVE_UP_CONNECT -> {
+                // Paho did not report the end of the attempt whose socket was cut: give it up here
+                connectGeneration++;
+                connecting = false;
+                forceDisconnect();
+                scheduleReconnect("connect failed: " + abandonedReason());
+            }
+            case CLEAN_UP_CUT_SESSION -> forceDisconnect(); // Paho never reported the cut session
+            case NOTHING -> {
+                // all well
+            }
+        }
+    }
+
+    private String abandonedReason() {
+        return "no CONNACK within the connect timeout (" + watch.connectTimeoutMillis() + " ms); attempt abandoned";
+    }
+
+    private void forceDisconnect() {
+        try {
+            client.disconnectForcibly(0, 1000, false);
+        } catch (MqttException | RuntimeException e) {
+            Logger.debug("mqtt forced disconnect error={}", describe(e));
+        }
+    }
+
+    /** A message too large to read was dropped on Paho's receiving thread. */
+    private void onOversized(String topic, int qos, long bytes) {
+        long suppressed = oversizedLog.occurred();
+        if (suppressed >= 0) {
+            Logger.warn("mqtt incoming message too large, dropped unread topic={} qos={} bytes={} maxBytes={}"
+                    + " droppedSinceStart={} notLogged={}", topic, qos, bytes, settings.maxIncomingPayload(),
+                    oversized.get(), suppressed);
+        }
+        for (Subscription s : subscriptions) {
+            if (com.oviron.callidus.cloud.Topics.matches(s.filter(), topic)) {
+                try {
+                    s.listener().tooLarge(topic, bytes);
+                } catch (RuntimeException e) {
+                    Logger.error(e, "message listener failed on a dropped message topic={}", topic);
+                }
+            }
+        }
     }
 
     @Override
@@ -139,45 +263,60 @@ public final class PahoMqttConnection implements MqttConnection {
             return;
         }
         pendingReconnect = null;
+        if (watch.sessionCutPending()) {
+            // wait for Paho to finish the cut session (it reports it within a moment); the watchdog gives up
+            // waiting after a grace period
+            pendingReconnect = executor.schedule(this::connect, 100, TimeUnit.MILLISECONDS);
+            return;
+        }
         MqttConnectOptions options = new MqttConnectOptions();
         options.setCleanSession(!settings.persistentSession());
         options.setAutomaticReconnect(false);
         options.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
-        options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
+        // Paho's own bound (TCP connect, TLS handshake) is a backstop behind the watchdog, which ends the
+        // whole attempt, CONNACK included, after the connect timeout
+        options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()) + PAHO_TIMEOUT_MARGIN_S);
         options.setMaxInflight(settings.maxInflight());
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        if (socketFactory != null) {
-            options.setSocketFactory(socketFactory);
-            options.setHttpsHostnameVerificationEnabled(settings.tls().orElseThrow().hostnameVerification());
+        options.setSocketFactory(socketFactory);
+        if (settings.tls().isPresent()) {
+            options.setHttpsHostnameVerificationEnabled(settings.tls().get().hostnameVerification());
         }
         settings.username().ifPresent(options::setUserName);
         settings.password().ifPresent(p -> options.setPassword(p.toCharArray()));
         long now = clock.millis();
         options.setWill(statusTopic, willStatus.apply(now).encode(), 1, true);
         connecting = true;
+        watch.attemptStarted(System.nanoTime());
+        int generation = ++connectGeneration;
         try {
             client.connect(options, null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    executor.execute(PahoMqttConnection.this::onConnected);
+                    post(() -> onConnected(generation));
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable cause) {
-                    executor.execute(() -> onConnectFailed(cause));
+                    post(() -> onConnectFailed(generation, cause));
                 }
             });
-        } catch (MqttException e) {
-            onConnectFailed(e);
+        } catch (MqttException | RuntimeException e) {
+            onConnectFailed(generation, e);
         }
     }
 
-    private void onConnected() {
+    private void onConnected(int generation) {
+        if (generation != connectGeneration) {
+            forceDisconnect(); // an attempt given up long ago succeeded after all: not the session we keep
+            return;
+        }
         connecting = false;
         if (closing) {
             return;
         }
         connected = true;
+        watch.sessionUp(System.nanoTime());
         attempt = 0;
         Logger.info("mqtt connected broker={} clientId={}", settings.brokerUri(), settings.clientId());
         // "online" is announced once every subscription is acknowledged: a cloud that waits for it knows
@@ -206,20 +345,33 @@ public final class PahoMqttConnection implements MqttConnection {
         }
     }
 
-    private void onConnectFailed(Throwable cause) {
+    private void onConnectFailed(int generation, Throwable cause) {
+        if (generation != connectGeneration) {
+            return;
+        }
         connecting = false;
+        watch.down();
         if (closing) {
             return;
         }
-        scheduleReconnect("connect failed: " + describe(cause));
+        scheduleReconnect("connect failed: " + (watch.connectWasCut() ? abandonedReason() : describe(cause)));
     }
 
-    private void onConnectionLost(Throwable cause) {
+    /** Paho's report that the session ended. */
+    private void onClientLostConnection(Throwable cause) {
+        if (watch.clientReportedLoss()) {
+            return; // the session the watchdog cut: already handled
+        }
         if (!connected) {
             return;
         }
+        lose(describe(cause));
+    }
+
+    private void lose(String why) {
         connected = false;
-        String reason = "connection lost: " + describe(cause);
+        watch.down();
+        String reason = "connection lost: " + why;
         for (ConnectionListener l : listeners) {
             l.disconnected(reason);
         }
@@ -305,17 +457,23 @@ public final class PahoMqttConnection implements MqttConnection {
             client.publish(topic, payload, qos, retained, null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    executor.execute(() -> result.complete(null));
+                    post(() -> result.complete(null));
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable cause) {
-                    executor.execute(() -> result.completeExceptionally(cause));
+                    post(() -> result.completeExceptionally(cause));
                 }
             });
-        } catch (MqttException | RuntimeException e) {
-            // client not connected any more, too many in flight, ...: the caller retries
-            executor.execute(() -> result.completeExceptionally(e));
+        } catch (MqttException e) {
+            // Paho's in-flight window full is back-pressure; not connected any more, ...: the caller retries
+            Throwable why = e.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT
+                    ? new com.oviron.callidus.cloud.LinkBusyException("the MQTT client's in-flight window (mqtt.maxInflight "
+                    + settings.maxInflight() + ") is full")
+                    : e;
+            post(() -> result.completeExceptionally(why));
+        } catch (RuntimeException e) {
+            post(() -> result.completeExceptionally(e));
         }
         return result;
     }
@@ -328,6 +486,9 @@ public final class PahoMqttConnection implements MqttConnection {
         CompletableFuture<Void> done = new CompletableFuture<>();
         executor.execute(() -> {
             closing = true;
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
             if (pendingReconnect != null) {
                 pendingReconnect.cancel(false);
                 pendingReconnect = null;

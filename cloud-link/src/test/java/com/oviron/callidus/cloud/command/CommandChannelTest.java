@@ -145,6 +145,17 @@ class CommandChannelTest {
     }
 
     @Test
+    void a_command_the_link_dropped_as_too_large_is_answered_too_large_without_an_id() {
+        link.deliverTooLarge(TOPICS.commands(), 200L * 1024 * 1024);
+        JsonObject reply = nextReply();
+        assertEquals("too_large", code(reply));
+        assertTrue(!reply.has("id") || reply.get("id").isJsonNull(), reply.toString());
+        assertTrue(message(reply).contains("209715200 bytes"), message(reply));
+        assertEquals(1, channel.stats().refused());
+        assertEquals(0, statusCalls.get());
+    }
+
+    @Test
     void a_malformed_command_is_answered_with_its_id_when_readable() {
         link.deliver(TOPICS.commands(), "{\"v\":1,\"id\":\"m1\",\"name\":\"status.get\"}".getBytes(StandardCharsets.UTF_8));
         link.deliver(TOPICS.commands(), new byte[] {(byte) 0xff, 0, 1});

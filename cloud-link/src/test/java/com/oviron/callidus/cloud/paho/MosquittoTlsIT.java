@@ -147,6 +147,17 @@ class MosquittoTlsIT {
         unit.subscribe(commands, 1, (topic, payload) -> got.add(new String(payload, StandardCharsets.UTF_8)));
         unit.start();
         Await.until("TLS session up", WAIT, unit::isConnected);
+        // the session is up before the broker has answered the subscription: closing now could leave the
+        // persistent session without it. A message to itself proves the subscription is in place (one sent
+        // before the SUBSCRIBE reached the broker is not delivered: send again until one comes back)
+        for (int probe = 0; !got.contains("probe"); probe++) {
+            assertTrue(probe < 30, "the unit's subscription never took effect");
+            unit.publish(commands, "probe".getBytes(StandardCharsets.UTF_8), 1, false).get(10, TimeUnit.SECONDS);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            while (!got.contains("probe") && System.nanoTime() < until) {
+                Thread.sleep(10); // polling a condition, as Await does
+            }
+        }
         unit.close();
 
         broker.stop(); // SIGTERM: mosquitto saves its sessions

@@ -24,11 +24,17 @@ public final class MosquittoBroker implements TestBroker {
     private final int port;
     private Process process;
     private boolean tls;
+    private boolean frozen;
 
     private MosquittoBroker(Path workDir, int port) {
         this.workDir = workDir;
         this.config = workDir.resolve("mosquitto.conf");
         this.port = port;
+    }
+
+    /** The log mosquitto writes (errors, warnings, notices). */
+    public String log() {
+        return readQuietly(workDir.resolve("mosquitto.log")) + readQuietly(workDir.resolve("mosquitto.out"));
     }
 
     /** Starts mosquitto with its files under {@code workDir} on a free loopback port. */
@@ -106,10 +112,42 @@ public final class MosquittoBroker implements TestBroker {
         }
     }
 
+    /** SIGSTOP: the broker freezes; the kernel still accepts connections and buffers bytes for it. */
+    public synchronized void freeze() {
+        signal("STOP");
+        frozen = true;
+    }
+
+    /** SIGCONT: the frozen broker goes on where it stopped. */
+    public synchronized void thaw() {
+        signal("CONT");
+        frozen = false;
+    }
+
+    private void signal(String name) {
+        if (process == null) {
+            throw new IllegalStateException("mosquitto is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     @Override
     public synchronized void stop() {
         if (process == null) {
             return;
+        }
+        if (frozen) {
+            thaw(); // a stopped process keeps SIGTERM pending
         }
         process.destroy(); // SIGTERM: mosquitto writes its persistence file and exits
         try {
