@@ -125,9 +125,12 @@ class ConsoleAccessWordsTest {
         String who = run("whoami\r");
         assertTrue(who.contains("role    : service"), who);
         assertTrue(who.contains("expires : 2026-12-11 09:00 UTC"), who);
-        fixture.clock.advance(Duration.ofMinutes(59));
-        run("status\r");
-        fixture.clock.advance(Duration.ofMinutes(2));
+        // active all along (never 10 minutes without input), until the token's hour is over
+        for (int i = 0; i < 6; i++) {
+            fixture.clock.advance(Duration.ofMinutes(9));
+            assertTrue(run("status\r").endsWith("[T-4711 service]> "));
+        }
+        fixture.clock.advance(Duration.ofMinutes(7));
         Await.until("logged out", WAIT, () -> transport.output().contains("[access] T-4711 logged out (token expired)"));
         Await.until("the plain prompt", WAIT, () -> transport.output().endsWith("CAL-000123> "));
     }

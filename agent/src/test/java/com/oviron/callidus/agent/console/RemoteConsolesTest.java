@@ -184,8 +184,11 @@ class RemoteConsolesTest {
         assertTrue(call("console.close", "{\"session\":\"rc-1\"}").getAsJsonObject("result").get("closed")
                 .getAsBoolean());
         Await.until("closed", WAIT, () -> screen().endsWith("<end:closed>"));
+        // a consent of 5 minutes, shorter than the session's idle time (10 minutes): only the consent ends it
+        assertEquals(Optional.empty(), fixture.access.consent().grant(Duration.ofMinutes(5), "clinic", "clinic",
+                Origin.of(Origin.CONSOLE)));
         call("console.open", "{\"session\":\"rc-2\"}");
-        fixture.clock.advance(Duration.ofMinutes(31));
+        fixture.clock.advance(Duration.ofMinutes(6));
         fixture.access.consent().tick();
         Await.until("ended with the consent", WAIT, () -> screen().endsWith("<end:consent_ended>"));
     }

@@ -142,11 +142,13 @@ public final class RemoteConsoleStream {
             checkEnded();
             waitForRate();
             byte[] part = Arrays.copyOfRange(data, from, Math.min(data.length, from + ConsoleFrame.MAX_OUT_BYTES));
-            long seq;
+            java.util.concurrent.CompletableFuture<Void> sent;
+            // numbered and handed on under the lock, so that frames go out in their order and none after the end
             synchronized (this) {
-                seq = ++outSeq;
+                checkEnded();
+                sent = publisher.publish(ConsoleFrame.data(session, ++outSeq, part).encode());
             }
-            publisher.publish(ConsoleFrame.data(session, seq, part).encode()).whenComplete((ok, e) -> {
+            sent.whenComplete((ok, e) -> {
                 if (e != null) {
                     end("link_lost");
                 }
@@ -173,16 +175,16 @@ public final class RemoteConsoleStream {
      *               {@code link_lost}, {@code unit_stopping}...
      */
     public void end(String reason) {
-        long seq;
+        java.util.concurrent.CompletableFuture<Void> sent;
         synchronized (this) {
             if (endReason != null) {
                 return;
             }
             endReason = reason;
-            seq = ++outSeq;
+            sent = publisher.publish(ConsoleFrame.end(session, ++outSeq, reason).encode());
         }
         input.add(new byte[0]); // wakes a reader
-        publisher.publish(ConsoleFrame.end(session, seq, reason).encode()).whenComplete((ok, e) -> {
+        sent.whenComplete((ok, e) -> {
             if (e != null) {
                 Logger.warn("remote console end not published session={} reason={} error={}", session, reason,
                         e.getMessage());
