@@ -84,6 +84,7 @@ public final class Agent implements AutoCloseable {
     private final Optional<SubscriptionService> subscription;
     private final UnitCommands unitCommands;
     private final com.oviron.callidus.agent.diagnostics.Diagnostics diagnostics;
+    private final AccessServices access;
     private CloudServices cloud;
     private FolderGuard folderGuard;
     private Optional<Updates> updates = Optional.empty();
@@ -93,7 +94,7 @@ public final class Agent implements AutoCloseable {
     private volatile AgentStatus finalStatus;
 
     private Agent(AgentConfig config, SensorPort port, TelemetryOutbox outbox, MqttConnection link,
-                  Optional<GpioPort> gpio, Clock clock, CommandJournal journal) {
+                  Optional<GpioPort> gpio, Clock clock, CommandJournal journal) throws StoreException {
         this.config = config;
         this.clock = clock;
         this.startedAtMillis = clock.millis();
@@ -154,6 +155,9 @@ public final class Agent implements AutoCloseable {
             Logger.warn("subscription not checked: the configuration has no subscription section (development only;"
                     + " a unit in a clinic has the vendor's pinned keys)");
         }
+        this.access = AccessServices.build(config, outbox, commands, gated, unitCommands, subscription,
+                () -> Optional.ofNullable(cloud).map(c -> c::sendServiceRecord), diagnostics, clock);
+        access.watchButton(gpio);
     }
 
     /** The field technician's console, when configured: local commands, subscription notices. */
@@ -162,10 +166,11 @@ public final class Agent implements AutoCloseable {
             return;
         }
         com.oviron.callidus.agent.console.FieldConsole c = com.oviron.callidus.agent.console.FieldConsole.open(
-                config.console().get(), commands, () -> subscription.flatMap(s ->
+                config.console().get(), commands, access.consoleAccess(), () -> subscription.flatMap(s ->
                         com.oviron.callidus.agent.console.SubscriptionNotices.of(s.status())), clock);
         subscription.ifPresent(s -> s.addChangeListener(status ->
                 com.oviron.callidus.agent.console.SubscriptionNotices.of(status).ifPresent(c::notice)));
+        access.tell(c);
         c.start();
         console = Optional.of(c);
         Logger.info("field console on device={} baud={}", config.console().get().serial().device(),
@@ -252,6 +257,7 @@ public final class Agent implements AutoCloseable {
                 agent.gpio.ifPresent(GpioPort::close);
                 agent.commandExecutor.shutdownNow();
                 agent.syncExecutor.shutdownNow();
+                agent.access.close();
                 throw new StoreException("cannot set up the cloud services: " + e.getMessage(), e);
             }
             agent.diagnostics.setUploader(agent.cloud::sendReport);
@@ -500,6 +506,7 @@ public final class Agent implements AutoCloseable {
         closed = true;
         Logger.info("agent stopping");
         console.ifPresent(com.oviron.callidus.agent.console.FieldConsole::close);
+        access.closeRemote();
         try {
             sampler.stopAndFlush(SAMPLER_STOP_TIMEOUT);
             drain(config.shutdown().drainTimeout());
@@ -524,6 +531,7 @@ public final class Agent implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             commands.close();
+            access.close();
             try {
                 syncExecutor.awaitTermination(2, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

@@ -26,7 +26,8 @@ import java.util.Set;
 public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync sync, Gpio gpio, Log log,
                           Shutdown shutdown, Optional<SubscriptionSettings> subscription, Cloud cloud,
                           Optional<com.oviron.callidus.agent.console.ConsoleSettings> console,
-                          com.oviron.callidus.agent.diagnostics.DiagnosticsSettings diagnostics) {
+                          com.oviron.callidus.agent.diagnostics.DiagnosticsSettings diagnostics,
+                          Optional<com.oviron.callidus.agent.access.AccessSettings> access) {
 
     /**
      * The cloud services besides telemetry (docs/configuration.md: settings, files, display, xray).

@@ -251,6 +251,8 @@ public final class AgentConfigLoader {
         Optional<UpdateSettings> update = ServiceConfigSections.update(top.section("update", false), baseDir);
         Optional<com.oviron.callidus.agent.console.ConsoleSettings> console = ServiceConfigSections.console(top.section("console", false));
         FileTransferSettings files = ServiceConfigSections.files(top.section("files", false), stateFolder, display, xray, update);
+        Optional<com.oviron.callidus.agent.access.AccessSettings> access = AccessConfigSection.read(
+                top.section("access", false), baseDir, stateFolder, gpio);
 
         com.oviron.callidus.agent.diagnostics.DiagnosticsSettings diagnostics = com.oviron.callidus.agent.diagnostics
                 .DiagnosticsSettings.read(top.section("diagnostics", false), com.oviron.callidus.agent.diagnostics
@@ -275,7 +277,7 @@ public final class AgentConfigLoader {
                 new AgentConfig.Shutdown(drain),
                 subscription,
                 new AgentConfig.Cloud(settingsSync, files, display, xray, xrayCapture, update),
-                console, diagnostics);
+                console, diagnostics, access);
     }
 
 

@@ -60,6 +60,8 @@ import org.tinylog.Logger;
 final class CloudServices implements AutoCloseable {
     /** Upload names of X-ray images start with the vault id: {@code <24 hex>-<original name>}. */
     private static final int VAULT_ID_LENGTH = 24;
+    /** The folder of signed service records in the state folder (written by the access services). */
+    static final String SERVICE_RECORDS = "service-records";
 
     private final AgentConfig config;
     private final GatedMqttConnection link;
@@ -289,6 +291,16 @@ final class CloudServices implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a signed service record (issue 14) as an upload of kind {@code service_record}; it resumes after a
+     * restart from {@code <store folder>/service-records/}.
+     *
+     * @return the transfer id
+     */
+    String sendServiceRecord(Path file) throws FileTransferException, IOException {
+        return files.send(FileKind.SERVICE_RECORD, file.getFileName().toString(), PathUploadSource.of(file));
+    }
+
     /** Tells the services that the subscription may have changed. */
     void recheckGate() {
         link.recheck();
@@ -374,8 +386,10 @@ final class CloudServices implements AutoCloseable {
                     && XrayRecord.ID.matcher(name.substring(0, VAULT_ID_LENGTH)).matches()) {
                 return Optional.of(vault.get().uploadSource(name.substring(0, VAULT_ID_LENGTH)));
             }
-            if (kind == FileKind.SUPPORT_BUNDLE || kind == FileKind.REPORT) {
-                Path folder = kind == FileKind.REPORT ? bundleFolder.resolveSibling("reports") : bundleFolder;
+            if (kind == FileKind.SUPPORT_BUNDLE || kind == FileKind.REPORT || kind == FileKind.SERVICE_RECORD) {
+                Path folder = kind == FileKind.SUPPORT_BUNDLE ? bundleFolder
+                        : kind == FileKind.REPORT ? bundleFolder.resolveSibling("reports")
+                        : bundleFolder.resolveSibling(SERVICE_RECORDS);
                 Path file = folder.resolve(name).normalize();
                 if (file.startsWith(folder) && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                     return Optional.of(PathUploadSource.of(file));

@@ -129,7 +129,8 @@ public final class Main {
                     .orElse("off") + " display=" + c.display().map(d -> d.displayFolder().toString()).orElse("off")
                     + " xray=" + c.xray().map(x -> x.viewerFolder().toString()).orElse("off") + " update="
                     + c.update().map(u -> u.root().toString()).orElse("off") + " console="
-                    + config.console().map(k -> k.serial().device()).orElse("off"));
+                    + config.console().map(k -> k.serial().device()).orElse("off") + " access="
+                    + config.access().map(a -> "keys " + a.keys().keyIds()).orElse("off (nobody can log in)"));
             com.oviron.callidus.agent.diagnostics.DiagnosticsSettings d = config.diagnostics();
             out.println("diagnostics: alarm rules=" + d.rules().size() + " usage operating="
                     + d.usage().operating().map(Object::toString).orElse("none") + " instruments="

@@ -372,8 +372,34 @@ class AgentConfigLoaderTest {
 
         AgentConfig minimal = AgentConfigLoader.parse(MINIMAL, dir);
         assertTrue(minimal.subscription().isEmpty() && minimal.cloud().settings().isEmpty()
-                && minimal.cloud().update().isEmpty() && minimal.console().isEmpty());
+                && minimal.cloud().update().isEmpty() && minimal.console().isEmpty() && minimal.access().isEmpty());
         assertTrue(minimal.cloud().files().maxDownloadBytes().isEmpty(), "no handler, no kind received");
+    }
+
+    @Test
+    void reads_the_access_section_with_its_defaults_and_a_consent_button_on_a_gpio_input() throws Exception {
+        AgentConfig c = AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-000123"},
+                 "store": {"path": "data/agent.db"},
+                 "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://broker.local:1883"},
+                 "gpio": {"provider": "mock", "lines": {"consent_button": {"direction": "input", "pin": 5}}},
+                 "access": {"keys": {"t2026": "XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk"},
+                            "consentButton": "consent_button", "idleTimeout": "5m", "lockoutFirst": "1m"}}
+                """, dir);
+        com.oviron.callidus.agent.access.AccessSettings a = c.access().orElseThrow();
+        assertEquals(java.util.Set.of("t2026"), a.keys().keyIds());
+        assertEquals("oviron-service", a.issuer());
+        assertEquals(dir.resolve("data/access.json"), a.stateFile());
+        assertEquals(Duration.ofMinutes(5), a.idleTimeout());
+        assertEquals(Duration.ofMinutes(1), a.lockout().first());
+        assertEquals(Duration.ofHours(1), a.lockout().longest());
+        assertEquals(600_000, a.pinIterations());
+        assertEquals(Duration.ofMinutes(30), a.consentDefault());
+        assertEquals(Duration.ofHours(8), a.consentMax());
+        assertEquals(java.util.Optional.of("consent_button"), a.consentButton());
+        assertEquals(Duration.ofSeconds(2), a.consentHold());
+        assertEquals(Duration.ofHours(1), a.remoteMaxTime());
+        assertEquals(Duration.ofMinutes(10), a.remoteIdle());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -394,7 +420,15 @@ class AgentConfigLoaderTest {
         "update.hardwareId | \"update\":{\"keys\":{\"k\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"}}",
         "update.maintenanceWindow | \"update\":{\"hardwareId\":\"h\",\"keys\":{\"k\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"},\"maintenanceWindow\":\"night\"}",
         "update.timeZone | \"update\":{\"hardwareId\":\"h\",\"keys\":{\"k\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"},\"timeZone\":\"Mars/Base\"}",
-        "console.device | \"console\":{\"baudRate\":9600}"
+        "console.device | \"console\":{\"baudRate\":9600}",
+        "access.keys | \"access\":{}",
+        "access.keys.t1 | \"access\":{\"keys\":{\"t1\":\"not-a-key\"}}",
+        "access.idleTimeout | \"access\":{\"keys\":{\"t\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"},\"idleTimeout\":\"9h\"}",
+        "access.lockoutLongest | \"access\":{\"keys\":{\"t\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"},\"lockoutFirst\":\"10m\",\"lockoutLongest\":\"1m\"}",
+        "access.pinIterations | \"access\":{\"keys\":{\"t\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"},\"pinIterations\":1000}",
+        "access.consentDefault | \"access\":{\"keys\":{\"t\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"},\"consentMax\":\"1h\",\"consentDefault\":\"2h\"}",
+        "access.consentButton | \"access\":{\"keys\":{\"t\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"},\"consentButton\":\"nothing\"}",
+        "access.admin | \"access\":{\"keys\":{\"t\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"},\"admin\":true}"
     })
     void names_the_key_of_a_wrong_service_section(String key, String section) {
         String json = "{\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,"

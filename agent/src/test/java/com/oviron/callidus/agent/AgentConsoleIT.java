@@ -63,7 +63,7 @@ class AgentConsoleIT {
                     int mark0 = seen.length();
                     type(terminal, "\r");
                     try {
-                        readUntil(terminal, mark0, "callidus> $", Duration.ofSeconds(1));
+                        readUntil(terminal, mark0, DEVICE + "> $", Duration.ofSeconds(1));
                         break;
                     } catch (AssertionError notYet) {
                         if (System.nanoTime() > deadline) {
@@ -74,7 +74,7 @@ class AgentConsoleIT {
 
                 int mark = seen.length();
                 type(terminal, "diag\r");
-                String diag = readUntil(terminal, mark, "callidus> $");
+                String diag = readUntil(terminal, mark, DEVICE + "> $");
                 assertTrue(seen.toString().contains("no subscription token"), "the notice at login:\n" + seen);
                 assertTrue(diag.contains("ch0") && diag.contains("ch2"), "every channel, whatever the subscription:\n"
                         + diag);
@@ -85,7 +85,7 @@ class AgentConsoleIT {
                         "k1", vendor.getPrivate());
                 mark = seen.length();
                 type(terminal, "token " + token + "\r");
-                String installed = readUntil(terminal, mark, "callidus> $");
+                String installed = readUntil(terminal, mark, DEVICE + "> $");
                 assertTrue(installed.toLowerCase(java.util.Locale.ROOT).contains("active"), installed);
                 assertTrue(agent.subscription().orElseThrow().cloudServicesAllowed());
             } finally {

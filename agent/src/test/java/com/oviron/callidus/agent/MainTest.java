@@ -77,6 +77,8 @@ class MainTest {
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("config ok: device=CAL-1"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("services: subscription=NOT CHECKED (development) settings=off"), out.toString(StandardCharsets.UTF_8));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("diagnostics: alarm rules=25 usage operating=supply_voltage above 18.0"), out.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("access=off (nobody can log in)"),
+                out.toString(StandardCharsets.UTF_8));
     }
 
     @Test

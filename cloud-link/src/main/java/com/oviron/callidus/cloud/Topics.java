@@ -66,6 +66,16 @@ public record Topics(String deviceId) {
         return ROOT + "/" + deviceId + "/update";
     }
 
+    /** Remote console input, cloud to unit, QoS 1 (docs/protocol.md, "Remote console"). */
+    public String consoleIn() {
+        return ROOT + "/" + deviceId + "/console/in";
+    }
+
+    /** Remote console output, unit to cloud, QoS 1. */
+    public String consoleOut() {
+        return ROOT + "/" + deviceId + "/console/out";
+    }
+
     /** Telemetry batches, QoS 1. */
     public String telemetry() {
         return ROOT + "/" + deviceId + "/telemetry";

@@ -26,9 +26,11 @@ public final class ToolsMain {
               benchmark speed figures to compare between versions (benchmark --help)
               logo      compose the unit's display logo from the clinic's SVG and the dentists' names
                         (logo --help)
-              vendor    subscription tokens and time statements for the vendor side: keygen, token sign,
-                        token verify, time sign, time verify (vendor --help)
+              vendor    the vendor side: keygen, subscription tokens, time statements, technician and PIN
+                        reset tokens, service record verify (vendor --help)
               package   build, sign and verify remote update packages; make a signing key (package --help)
+              remote-console  an interactive terminal on a unit whose clinic allowed remote support
+                        (remote-console --help)
               help      show this text
             """;
 
@@ -53,6 +55,8 @@ public final class ToolsMain {
             case "logo" -> LogoCommand.run(rest, out, err);
             case "vendor" -> VendorCommand.run(rest, out, err, java.time.Clock.systemUTC());
             case "package" -> PackageCommand.run(rest, out, err);
+            case "remote-console" -> com.oviron.callidus.tools.remote.RemoteConsoleCommand.run(rest, System.in, out,
+                    err);
             default -> {
                 err.println("error: unknown command '" + args[0] + "'");
                 err.print(USAGE);

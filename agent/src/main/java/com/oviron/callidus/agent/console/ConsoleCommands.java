@@ -33,31 +33,16 @@ final class ConsoleCommands {
         Optional<JsonObject> run(String name, JsonObject args);
     }
 
-    static final List<String> HELP = List.of(
-            "help                        this list",
-            "status                      the unit's status",
-            "diag                        diagnostics: channels, alarms, counters, storage, link",
-            "sub                         the subscription: state, end dates, reminder, clock",
-            "token <token>               install a subscription token (paste it on one line)",
-            "clock challenge             a nonce for Oviron to sign a time statement with",
-            "clock set <statement>       install a signed time statement: corrects trusted time",
-            "log <debug|info|warn|error> set the log level",
-            "report <hours> [bucketMin]  figures per channel over the last hours",
-            "commands                    the names of all commands of the unit",
-            "cmd <name> [json-args]      run any command, print its reply (for experts)");
-
-    /** Every word's help line. */
-    static final List<String> ALL_HELP = java.util.stream.Stream.concat(HELP.stream(), DiagnosticsWords.HELP.stream())
-            .toList();
-
     private final Runner runner;
     private final Clock clock;
+    private final AccessWords access;
     private final ClockWords clockWords;
     private final DiagnosticsWords diagnosticsWords;
 
-    ConsoleCommands(Runner runner, Clock clock) {
+    ConsoleCommands(Runner runner, Clock clock, ConsoleSession session) {
         this.runner = runner;
         this.clock = clock;
+        this.access = new AccessWords(session);
         this.clockWords = new ClockWords(runner);
         this.diagnosticsWords = new DiagnosticsWords((name, args) -> {
             Optional<JsonObject> reply = runner.run(name, args);
@@ -73,17 +58,31 @@ final class ConsoleCommands {
         });
     }
 
-    /** Carries out one typed line; returns the lines to print (none for an empty line). */
-    List<String> execute(String typed) {
+    /** Carries out one typed line; returns what to print (nothing for an empty line) and maybe a question. */
+    ConsoleReply execute(String typed) {
         String line = typed.strip();
         if (line.isEmpty()) {
-            return List.of();
+            return ConsoleReply.of();
         }
         int space = indexOfWhitespace(line);
         String word = (space < 0 ? line : line.substring(0, space)).toLowerCase(Locale.ROOT);
         String rest = space < 0 ? "" : line.substring(space).strip();
         return switch (word) {
-            case "help", "?" -> ALL_HELP;
+            case "login" -> access.login(rest);
+            case "logout" -> access.logout(rest);
+            case "whoami" -> access.whoami(rest);
+            case "passwd" -> access.passwd(rest);
+            case "consent" -> access.consent(rest);
+            case "service-record" -> access.serviceRecord(rest);
+            case "audit" -> access.audit(rest);
+            default -> ConsoleReply.of(readOrRun(word, rest));
+        };
+    }
+
+    private List<String> readOrRun(String word, String rest) {
+        return switch (word) {
+            case "help", "?" -> rest.isEmpty() ? HelpTexts.list() : HelpTexts.of(rest).orElse(List.of(
+                    "no word " + shorten(rest) + " (help lists them)"));
             case "status" -> noArguments(word, rest).orElseGet(() -> status());
             case "diag" -> noArguments(word, rest).orElseGet(() -> diagnostics());
             case "sub" -> noArguments(word, rest).orElseGet(() -> subscription());

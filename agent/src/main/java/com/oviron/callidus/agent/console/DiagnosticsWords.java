@@ -21,14 +21,6 @@ import java.util.function.BiFunction;
  * {@code report <from> <to>}), each one command of the unit (docs/console.md). Runs on the console's thread.
  */
 final class DiagnosticsWords {
-    static final List<String> HELP = List.of(
-            "alarms                      the open alarms: code, what, since, remedy",
-            "ack <id|all>                acknowledge an alarm (or all of them)",
-            "code <code>                 what an error code means and what to do (English, Bulgarian)",
-            "selftest                    run the self-test; prints the signed result",
-            "key                         the unit's public key (it signs the self-test)",
-            "report <from> <to>          save a report page, e.g. report 2026-11-01 2026-12-01");
-
     /** Runs a command and turns its result into lines (an error reply becomes one line). */
     private final BiFunction<String, JsonObject, CallResult> runner;
 

@@ -1,6 +1,9 @@
 package com.oviron.callidus.agent.console;
 
 import com.google.gson.JsonObject;
+import com.oviron.callidus.agent.access.CommandPermissions;
+import com.oviron.callidus.agent.access.Origin;
+import com.oviron.callidus.agent.access.Secrets;
 import com.oviron.callidus.cloud.command.CommandChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,12 +36,18 @@ import org.tinylog.Logger;
  * after start or after {@value #LOGIN_IDLE_MINUTES} minutes without input) the login notice (the renewal
  * reminder, if due) is printed once before the answer.
  *
- * <p>Thread: one, "console", which alone uses the transport; it waits up to {@link #COMMAND_TIMEOUT} for a
- * command's reply ("busy, try again" after that). When the device vanishes it logs once, waits and tries again
- * (the transport reopens it), and greets again when it is back.
+ * <p>Access (docs/console.md, "Access"): the prompt shows the unit's serial and who is logged in
+ * ({@link ConsoleSession}); a word that changes the unit needs a login with the right role, and what it did is
+ * audited; a secret asked for (PIN, token) is echoed as stars, and nothing printed shows a secret
+ * ({@link com.oviron.callidus.agent.access.Secrets}). A session ends on {@code logout}, after the idle time and
+ * when its token expires.
+ *
+ * <p>Thread: one, "console" (a remote console: "remote-console"), which alone uses the transport; it waits up to
+ * {@link #COMMAND_TIMEOUT} for a command's reply ("busy, try again" after that). When the device vanishes it
+ * logs once, waits and tries again (the transport reopens it), and greets again when it is back; a remote
+ * console instead ends when its transport does.
  */
 public final class FieldConsole implements AutoCloseable {
-    public static final String PROMPT = "callidus> ";
     public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     static final int LOGIN_IDLE_MINUTES = 10;
     /** Without input for this long, the next line is a new login. */
@@ -51,7 +60,10 @@ public final class FieldConsole implements AutoCloseable {
 
     private final ConsoleTransport transport;
     private final CommandChannel channel;
+    private final ConsoleSession session;
     private final ConsoleCommands commands;
+    private final String greeting;
+    private final boolean remote;
     private final Supplier<Optional<String>> loginNotice;
     private final Clock clock;
     private final Duration retryPause;
@@ -67,37 +79,55 @@ public final class FieldConsole implements AutoCloseable {
     private boolean deviceFailing;
     private boolean loginPending;
     private long lastInputMillis = -1;
+    private Optional<ConsoleReply.Question> question = Optional.empty();
 
     /**
+     * The console on the unit's service port.
+     *
      * @param transport   the byte pipe (closed by {@link #close})
      * @param channel     the unit's command channel; every word runs through {@link CommandChannel#runLocal}
+     * @param access      the serial for the prompt, the audit trail, logins
      * @param loginNotice the notice to print when a technician logs in, e.g.
      *                    {@code () -> SubscriptionNotices.of(subscription.status())}
      * @param clock       for the idle time and the period of {@code report}
      * @param retryPause  the wait after the device failed before trying it again
      */
-    public FieldConsole(ConsoleTransport transport, CommandChannel channel, Supplier<Optional<String>> loginNotice,
-                        Clock clock, Duration retryPause) {
-        this(transport, channel, loginNotice, clock, retryPause, COMMAND_TIMEOUT);
+    public FieldConsole(ConsoleTransport transport, CommandChannel channel, ConsoleAccess access,
+                        Supplier<Optional<String>> loginNotice, Clock clock, Duration retryPause) {
+        this(transport, channel, access, loginNotice, clock, retryPause, COMMAND_TIMEOUT, false, GREETING);
     }
 
-    FieldConsole(ConsoleTransport transport, CommandChannel channel, Supplier<Optional<String>> loginNotice,
-                 Clock clock, Duration retryPause, Duration commandTimeout) {
+    FieldConsole(ConsoleTransport transport, CommandChannel channel, ConsoleAccess access,
+                 Supplier<Optional<String>> loginNotice, Clock clock, Duration retryPause, Duration commandTimeout,
+                 boolean remote, String greeting) {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.channel = Objects.requireNonNull(channel, "channel");
         this.loginNotice = Objects.requireNonNull(loginNotice, "loginNotice");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.retryPause = Objects.requireNonNull(retryPause, "retryPause");
         this.commandTimeout = Objects.requireNonNull(commandTimeout, "commandTimeout");
-        this.commands = new ConsoleCommands(this::runCommand, clock);
-        this.thread = new Thread(this::run, "console");
+        this.remote = remote;
+        this.greeting = Objects.requireNonNull(greeting, "greeting");
+        this.session = new ConsoleSession(remote ? Origin.REMOTE_CONSOLE : Origin.CONSOLE, access, clock);
+        this.commands = new ConsoleCommands(this::runCommand, clock, session);
+        this.thread = new Thread(this::run, remote ? "remote-console" : "console");
         this.thread.setDaemon(true);
     }
 
+    /**
+     * A remote console (docs/console.md, "Remote support"): the same words over the cloud link; it ends when its
+     * transport ends, and a person at the unit can never be impersonated by it (consent is given at the unit).
+     */
+    public static FieldConsole remote(ConsoleTransport transport, CommandChannel channel, ConsoleAccess access,
+                                      String greeting, Clock clock) {
+        return new FieldConsole(transport, channel, access, Optional::empty, clock, Duration.ofMillis(100),
+                COMMAND_TIMEOUT, true, greeting);
+    }
+
     /** The console on the serial device of {@code settings} (opened when first used, reopened with backoff). */
-    public static FieldConsole open(ConsoleSettings settings, CommandChannel channel,
+    public static FieldConsole open(ConsoleSettings settings, CommandChannel channel, ConsoleAccess access,
                                     Supplier<Optional<String>> loginNotice, Clock clock) {
-        return new FieldConsole(SerialConsoleTransport.open(settings), channel, loginNotice, clock,
+        return new FieldConsole(SerialConsoleTransport.open(settings), channel, access, loginNotice, clock,
                 settings.reopenMin());
     }
 
@@ -132,7 +162,7 @@ public final class FieldConsole implements AutoCloseable {
             try {
                 if (!promptShown) {
                     if (!greeted) {
-                        line(GREETING);
+                        line(greeting);
                         greeted = true;
                     }
                     prompt();
@@ -147,8 +177,14 @@ public final class FieldConsole implements AutoCloseable {
                 if (n > 0) {
                     typed(in, n);
                 }
+                session.expire(lastInputMillis).ifPresent(this::sessionEnded);
                 flush();
             } catch (IOException | UncheckedIOException e) {
+                if (remote) {
+                    running = false;
+                    session.end("the remote console closed");
+                    return;
+                }
                 deviceLost(e);
             } catch (RuntimeException e) {
                 Logger.error(e, "console failed; going on");
@@ -159,8 +195,26 @@ public final class FieldConsole implements AutoCloseable {
         }
     }
 
+    /** A session that ran out: a notice on its own line, any question dropped, the new prompt. */
+    private void sessionEnded(String notice) {
+        dropQuestion();
+        if (promptShown) {
+            out.writeBytes(CRLF);
+        }
+        line(notice);
+        if (promptShown) {
+            prompt();
+        }
+    }
+
+    private void dropQuestion() {
+        question = Optional.empty();
+        editor.mask(false);
+    }
+
     private void deviceLost(Exception e) {
         out.reset();
+        dropQuestion();
         if (!deviceFailing) {
             deviceFailing = true;
             Logger.warn("console device unavailable error={}", e.getMessage());
@@ -194,7 +248,10 @@ public final class FieldConsole implements AutoCloseable {
                         loginPending = false;
                         printLoginNotice();
                     }
-                    lines(execute(editor.line()));
+                    ConsoleReply reply = execute(editor.line());
+                    lines(reply.lines());
+                    question = reply.question();
+                    editor.mask(question.map(ConsoleReply.Question::masked).orElse(false));
                     prompt();
                 }
                 case OVERLONG -> {
@@ -204,23 +261,33 @@ public final class FieldConsole implements AutoCloseable {
                 }
                 case CANCELLED -> {
                     out.writeBytes(CRLF);
+                    if (question.isPresent()) {
+                        dropQuestion();
+                        line("cancelled");
+                    }
                     prompt();
                 }
                 case NOTHING -> {
                 }
             }
-            flush();
         }
+        // one write for what these bytes echoed (a remote console sends a frame per write)
+        flush();
     }
 
-    private List<String> execute(String line) {
+    private ConsoleReply execute(String line) {
         try {
+            if (question.isPresent()) {
+                ConsoleReply.Question q = question.get();
+                dropQuestion();
+                return q.answer().apply(line);
+            }
             return commands.execute(line);
         } catch (UncheckedIOException e) {
             throw e;
         } catch (RuntimeException e) {
             Logger.error(e, "console command failed");
-            return List.of("internal error: " + e);
+            return ConsoleReply.of("internal error: " + e.getClass().getSimpleName());
         }
     }
 
@@ -232,10 +299,24 @@ public final class FieldConsole implements AutoCloseable {
         }
     }
 
-    /** Runs a command and waits for its reply, printing notices meanwhile; empty after the timeout. */
+    /**
+     * Runs a command if who is logged in may, and waits for its reply, printing notices meanwhile; empty after
+     * the timeout. A command that changes the unit is audited with its outcome (also when it was refused).
+     */
     private Optional<JsonObject> runCommand(String name, JsonObject args) {
+        Optional<JsonObject> refusal = session.refusal(name);
+        Optional<JsonObject> reply = refusal.isPresent() ? refusal : runPermitted(name, args);
+        if (CommandPermissions.audited(name)) {
+            session.access().auditor().command(session.actor(), session.role(), session.origin(), name, args,
+                    reply.orElse(ConsoleSession.error("no_answer", "no answer within "
+                            + commandTimeout.toSeconds() + " s (it may still be carried out)")));
+        }
+        return reply;
+    }
+
+    private Optional<JsonObject> runPermitted(String name, JsonObject args) {
         flushUnchecked();
-        CompletableFuture<JsonObject> reply = channel.runLocal(name, args, "console");
+        CompletableFuture<JsonObject> reply = channel.runLocal(name, args, remote ? "remote" : "console");
         long deadline = System.nanoTime() + commandTimeout.toNanos();
         while (true) {
             try {
@@ -276,14 +357,18 @@ public final class FieldConsole implements AutoCloseable {
             line(notice);
         }
         if (any && promptShown) {
-            out.writeBytes(PROMPT.getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(currentPrompt().getBytes(StandardCharsets.UTF_8));
             out.writeBytes(editor.pending());
         }
     }
 
     private void prompt() {
-        out.writeBytes(PROMPT.getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(currentPrompt().getBytes(StandardCharsets.UTF_8));
         promptShown = true;
+    }
+
+    private String currentPrompt() {
+        return ConsoleFormat.clean(question.map(ConsoleReply.Question::prompt).orElseGet(session::prompt));
     }
 
     private void lines(List<String> lines) {
@@ -292,7 +377,7 @@ public final class FieldConsole implements AutoCloseable {
 
     private void line(String text) {
         for (String l : text.split("\r?\n", -1)) {
-            out.writeBytes(ConsoleFormat.clean(l).getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(ConsoleFormat.clean(Secrets.redact(l)).getBytes(StandardCharsets.UTF_8));
             out.writeBytes(CRLF);
         }
     }
@@ -313,7 +398,7 @@ public final class FieldConsole implements AutoCloseable {
         }
     }
 
-    /** Stops the thread (waits up to 5 s for it) and closes the transport. */
+    /** Stops the thread (waits up to 5 s for it), ends a session still open and closes the transport. */
     @Override
     public void close() {
         running = false;
@@ -322,6 +407,9 @@ public final class FieldConsole implements AutoCloseable {
             thread.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!thread.isAlive()) {
+            session.end(remote ? "the remote console closed" : "the console stopped");
         }
         transport.close();
     }

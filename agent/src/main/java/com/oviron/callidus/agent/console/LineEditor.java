@@ -11,6 +11,9 @@ import java.util.Arrays;
  * control characters (ignored) and lines over {@link #MAX_LINE_BYTES} (dropped whole). Bytes are kept as
  * typed and decoded at the line's end, so invalid UTF-8 becomes U+FFFD instead of an error.
  *
+ * <p>In {@link #mask masked} mode (a PIN, a pasted token) each typed character is echoed as {@code *}, and
+ * {@link #pending()} gives the stars, never what was typed.
+ *
  * <p>Not thread-safe: the console's thread owns it.
  */
 final class LineEditor {
@@ -32,6 +35,7 @@ final class LineEditor {
     private Escape escape = Escape.NONE;
     private int escapeBytes;
     private String line = "";
+    private boolean masked;
 
     /**
      * Takes one byte; writes what to echo into {@code echo}.
@@ -77,8 +81,21 @@ final class LineEditor {
             return Outcome.NOTHING;
         }
         buffer[length++] = b;
-        echo.write(c);
+        if (!masked) {
+            echo.write(c);
+        } else if ((c & 0xc0) != 0x80) {
+            echo.write('*');
+        }
         return Outcome.NOTHING;
+    }
+
+    /** Echo stars instead of what is typed, from now until switched off (the line so far is kept). */
+    void mask(boolean on) {
+        masked = on;
+    }
+
+    boolean masked() {
+        return masked;
     }
 
     /** The line the last {@link Outcome#LINE} completed, decoded (invalid UTF-8 replaced). */
@@ -88,7 +105,19 @@ final class LineEditor {
 
     /** What has been typed of the current line, as typed (to re-print it after a notice). */
     byte[] pending() {
-        return overlong ? new byte[0] : Arrays.copyOf(buffer, length);
+        if (overlong) {
+            return new byte[0];
+        }
+        if (masked) {
+            int characters = 0;
+            for (int i = 0; i < length; i++) {
+                if ((buffer[i] & 0xc0) != 0x80) {
+                    characters++;
+                }
+            }
+            return "*".repeat(characters).getBytes(StandardCharsets.US_ASCII);
+        }
+        return Arrays.copyOf(buffer, length);
     }
 
     private Outcome endLine() {
@@ -101,7 +130,9 @@ final class LineEditor {
         return Outcome.LINE;
     }
 
+    /** Forgets the line and overwrites what was typed (a secret must not linger in the buffer). */
     private void clear() {
+        Arrays.fill(buffer, 0, length, (byte) 0);
         length = 0;
         overlong = false;
     }

@@ -341,6 +341,24 @@ public final class Diagnostics implements AutoCloseable {
         return o;
     }
 
+    /**
+     * The newest signed self-test result this unit recorded, checked against its own key: the document and the
+     * JWS; empty before the first or when the stored one does not verify.
+     */
+    public Optional<Map.Entry<JsonObject, String>> lastSelfTest() {
+        try {
+            Optional<String> jws = store.meta(SelfTestCommands.LAST);
+            if (jws.isEmpty()) {
+                return Optional.empty();
+            }
+            JsonObject doc = com.oviron.callidus.agent.selftest.SelfTestJws.verify(jws.get(), unitKey.publicKey());
+            return Optional.of(Map.entry(doc, jws.get()));
+        } catch (StoreException | RuntimeException e) {
+            Logger.warn("last self-test not readable error={}", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     /** Runs the self-test now (the console and tests call it through the command). */
     public JsonObject runSelfTest() {
         return selftest.run();

@@ -16,6 +16,7 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The compact JWS (RFC 7515) both signed things of the subscription use, a token and a time statement:
@@ -32,8 +33,10 @@ import java.util.Set;
  *   <li>the 64-byte signature verifies over the ASCII bytes of {@code header.payload};</li>
  *   <li>the payload is a strict JSON object.</li>
  * </ol>
+ * Public for the other signed things of the unit that are read and made the same way: the access tokens
+ * (technician and PIN reset tokens) and the service record signed with the unit's own key (issue 14).
  */
-final class CompactJws {
+public final class CompactJws {
     private static final Set<String> HEADER_FIELDS = Set.of("alg", "kid", "typ");
 
     /**
@@ -43,15 +46,15 @@ final class CompactJws {
      * @param value    the only {@code typ} allowed
      * @param required whether {@code typ} must be there
      */
-    record Type(String noun, String value, boolean required) {
-        Type {
+    public record Type(String noun, String value, boolean required) {
+        public Type {
             Objects.requireNonNull(noun, "noun");
             Objects.requireNonNull(value, "value");
         }
     }
 
     /** A JWS whose signature verified: the key id and the payload, not yet interpreted. */
-    record Verified(String keyId, JsonObject payload, String compact) {
+    public record Verified(String keyId, JsonObject payload, String compact) {
     }
 
     private CompactJws() {
@@ -62,7 +65,8 @@ final class CompactJws {
      * @param maxChars the longest accepted
      * @throws TokenRejectedException with the first reason it fails
      */
-    static Verified verify(String compact, int maxChars, Type type, PinnedKeys keys) throws TokenRejectedException {
+    public static Verified verify(String compact, int maxChars, Type type, PinnedKeys keys)
+            throws TokenRejectedException {
         Objects.requireNonNull(compact, "compact");
         String jws = compact.strip();
         if (jws.length() > maxChars) {
@@ -90,7 +94,25 @@ final class CompactJws {
     }
 
     /** Signs {@code payload} with the header {@code {"alg":"EdDSA","kid":..,"typ":..}}; returns the compact JWS. */
-    static String sign(JsonObject payload, String typ, String keyId, PrivateKey key) {
+    public static String sign(JsonObject payload, String typ, String keyId, PrivateKey key) {
+        return sign(payload, typ, keyId, input -> {
+            try {
+                Signature signer = Signature.getInstance("Ed25519");
+                signer.initSign(key);
+                signer.update(input);
+                return signer.sign();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalArgumentException("cannot sign with this key (an Ed25519 private key is needed): "
+                        + e.getMessage(), e);
+            }
+        });
+    }
+
+    /**
+     * Signs with a signer that keeps its private key to itself (the unit's own key: {@code signer} returns the
+     * 64-byte Ed25519 signature of the bytes it is given).
+     */
+    public static String sign(JsonObject payload, String typ, String keyId, UnaryOperator<byte[]> signer) {
         if (!PinnedKeys.KEY_ID.matcher(keyId).matches()) {
             throw new IllegalArgumentException("key id must match " + PinnedKeys.KEY_ID.pattern());
         }
@@ -100,15 +122,7 @@ final class CompactJws {
         header.addProperty("typ", typ);
         String signingInput = Base64Url.encode(header.toString().getBytes(StandardCharsets.UTF_8)) + "."
                 + Base64Url.encode(payload.toString().getBytes(StandardCharsets.UTF_8));
-        try {
-            Signature signer = Signature.getInstance("Ed25519");
-            signer.initSign(key);
-            signer.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-            return signingInput + "." + Base64Url.encode(signer.sign());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot sign with this key (an Ed25519 private key is needed): "
-                    + e.getMessage(), e);
-        }
+        return signingInput + "." + Base64Url.encode(signer.apply(signingInput.getBytes(StandardCharsets.US_ASCII)));
     }
 
     private static String checkHeader(JsonObject header, Type type) throws TokenRejectedException {

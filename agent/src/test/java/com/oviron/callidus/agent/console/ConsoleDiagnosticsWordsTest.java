@@ -27,7 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The console's diagnostics words against the real alarm and catalog commands. */
 class ConsoleDiagnosticsWordsTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** A prompt, logged in or not. */
+    private static final java.util.regex.Pattern ANY_PROMPT =
+            java.util.regex.Pattern.compile("\r\nCAL-000123( \\[[^\\]\r\n]*\\])?> ");
     private static final List<ChannelInfo> CHANNELS = DiagnosticsSettings.channelsOf(Optional.empty());
 
     @TempDir
@@ -54,10 +57,10 @@ class ConsoleDiagnosticsWordsTest {
             r.addProperty("exportedTo", "/media/usb/report-x.html");
             return r;
         });
-        console = new FieldConsole(transport, fixture.channel, Optional::empty, fixture.clock, Duration.ofMillis(20),
-                Duration.ofMillis(500));
+        console = new FieldConsole(transport, fixture.channel, fixture.consoleAccess(), Optional::empty, fixture.clock,
+                Duration.ofMillis(20), WAIT, false, FieldConsole.GREETING);
         console.start();
-        Await.until("the prompt", WAIT, () -> transport.output().contains(FieldConsole.PROMPT));
+        Await.until("the prompt", WAIT, () -> ANY_PROMPT.matcher(transport.output()).find());
     }
 
     @AfterEach
@@ -70,9 +73,20 @@ class ConsoleDiagnosticsWordsTest {
         int mark = transport.output().length();
         transport.type(text);
         Await.until(() -> "a prompt after " + text + ": " + transport.output().substring(mark), WAIT,
-                () -> transport.output().indexOf("\r\n" + FieldConsole.PROMPT, mark) >= 0);
+                () -> ANY_PROMPT.matcher(transport.output().substring(mark)).find());
         String out = transport.output().substring(mark);
-        return out.substring(0, out.indexOf("\r\n" + FieldConsole.PROMPT) + 2);
+        java.util.regex.Matcher m = ANY_PROMPT.matcher(out);
+        m.find();
+        return out.substring(0, m.start() + 2);
+    }
+
+    /** Logs in with a service technician's token (acknowledging an alarm changes the unit: it needs a login). */
+    private void loginAsService() {
+        int mark = transport.output().length();
+        transport.type("login\r");
+        Await.until("the login question", WAIT, () -> transport.output().indexOf("PIN or technician token: ", mark) >= 0);
+        String out = run(fixture.technician("T-4711", com.oviron.callidus.agent.access.Role.SERVICE, 8) + "\r");
+        assertTrue(out.contains("logged in as T-4711"), out);
     }
 
     @Test
@@ -84,6 +98,9 @@ class ConsoleDiagnosticsWordsTest {
         assertTrue(out.contains("A121") && out.contains("active") && out.contains("2026-12-11 07:55")
                 && out.contains("Main air pressure too low (main_air_pressure)"), out);
         assertTrue(out.contains("A121 remedy: Check that the compressor runs"), out);
+        String refused = run("ack 1\r");
+        assertTrue(refused.contains("login_needed") && refused.contains("log in first"), refused);
+        loginAsService();
         String acked = run("ack 1\r");
         assertTrue(acked.contains("acknowledged: 1 A121") && acked.contains("1 alarm(s) still open"), acked);
         assertTrue(book.open().get(0).acknowledged());

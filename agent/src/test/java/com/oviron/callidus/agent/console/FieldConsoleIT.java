@@ -44,7 +44,7 @@ class FieldConsoleIT {
             return r;
         });
         console = FieldConsole.open(new ConsoleSettings(SerialSettings.of(pty.a().toString(), 115_200),
-                Duration.ofMillis(100), Duration.ofMillis(400)), fixture.channel,
+                Duration.ofMillis(100), Duration.ofMillis(400)), fixture.channel, fixture.consoleAccess(),
                 () -> Optional.of("[subscription] reminder for the IT"), fixture.clock);
         console.start();
         terminal = JsscSerialLine.open(SerialSettings.of(pty.b().toString(), 115_200));
@@ -77,7 +77,7 @@ class FieldConsoleIT {
             while (System.nanoTime() < roundEnd) {
                 int n = terminal.read(buffer, 0, buffer.length, Duration.ofMillis(100));
                 seen.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-                if (seen.substring(mark).endsWith("callidus> ")) {
+                if (seen.substring(mark).endsWith("CAL-000123> ")) {
                     return;
                 }
             }
@@ -110,14 +110,14 @@ class FieldConsoleIT {
     void status_and_a_refused_token_over_a_pseudo_terminal() throws IOException {
         int mark = seen.length();
         type("status\r");
-        String out = readUntil(mark, "connected +: false\r\ncallidus> $");
+        String out = readUntil(mark, "connected +: false\r\nCAL-000123> $");
         assertTrue(out.contains("status\r\n"), out);
         assertTrue(seen.toString().contains("[subscription] reminder for the IT\r\n"), seen.toString());
         assertTrue(Pattern.compile("device +: CAL-000123\r\n").matcher(out).find(), out);
 
         mark = seen.length();
         type("token not.a-token\r");
-        out = readUntil(mark, "unchanged\r\ncallidus> $");
+        out = readUntil(mark, "unchanged\r\nCAL-000123> $");
         assertTrue(out.contains("token refused: malformed: "), out);
         assertTrue(fixture.subscription.status().token().isEmpty());
     }
@@ -126,7 +126,7 @@ class FieldConsoleIT {
     void answers_again_after_the_device_vanished_and_came_back() throws IOException {
         int mark = seen.length();
         type("status\r");
-        readUntil(mark, "connected +: false\r\ncallidus> $");
+        readUntil(mark, "connected +: false\r\nCAL-000123> $");
 
         terminal.close();
         terminal = null;
@@ -136,7 +136,7 @@ class FieldConsoleIT {
         awaitPrompt();
         mark = seen.length();
         type("status\r");
-        String out = readUntil(mark, "connected +: false\r\ncallidus> $");
+        String out = readUntil(mark, "connected +: false\r\nCAL-000123> $");
         assertTrue(Pattern.compile("device +: CAL-000123").matcher(out).find(), out);
     }
 }

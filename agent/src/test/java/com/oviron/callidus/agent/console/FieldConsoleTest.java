@@ -36,7 +36,9 @@ class FieldConsoleTest {
      */
     private static final Duration ANSWER_TIMEOUT = WAIT;
     private static final Duration SHORT_ANSWER_TIMEOUT = Duration.ofMillis(500);
-    private static final String PROMPT = FieldConsole.PROMPT;
+    private static final String PROMPT = "CAL-000123> ";
+    /** A prompt, logged in or not. */
+    private static final Pattern ANY_PROMPT = Pattern.compile("\r\nCAL-000123( \\[[^\\]\r\n]*\\])?> ");
 
     @TempDir
     Path dir;
@@ -109,8 +111,9 @@ class FieldConsoleTest {
         });
         boolean noAnswerTest = test.getTestMethod().map(m -> m.getName()
                 .equals("a_command_that_does_not_answer_in_time_says_busy_and_notices_still_show")).orElse(false);
-        console = new FieldConsole(transport, fixture.channel, () -> loginNotice, fixture.clock,
-                Duration.ofMillis(20), noAnswerTest ? SHORT_ANSWER_TIMEOUT : ANSWER_TIMEOUT);
+        console = new FieldConsole(transport, fixture.channel, fixture.consoleAccess(), () -> loginNotice,
+                fixture.clock, Duration.ofMillis(20), noAnswerTest ? SHORT_ANSWER_TIMEOUT : ANSWER_TIMEOUT, false,
+                FieldConsole.GREETING);
         console.start();
         awaitOutput(PROMPT);
     }
@@ -127,9 +130,19 @@ class FieldConsoleTest {
         int mark = transport.output().length();
         transport.type(text);
         Await.until(() -> "a prompt after typing " + text + "; output: " + transport.output().substring(mark), WAIT,
-                () -> transport.output().indexOf("\r\n" + PROMPT, mark) >= 0);
+                () -> ANY_PROMPT.matcher(transport.output().substring(mark)).find());
         String out = transport.output().substring(mark);
-        return out.substring(0, out.indexOf("\r\n" + PROMPT) + 2);
+        Matcher m = ANY_PROMPT.matcher(out);
+        m.find();
+        return out.substring(0, m.start() + 2);
+    }
+
+    /** Logs in with a service technician's token. */
+    private void loginAsService() {
+        transport.type("login\r");
+        awaitOutput("PIN or technician token: ");
+        String out = run(fixture.technician("T-4711", com.oviron.callidus.agent.access.Role.SERVICE, 8) + "\r");
+        assertTrue(out.contains("logged in as T-4711"), out);
     }
 
     private void awaitOutput(String text) {
@@ -209,7 +222,8 @@ class FieldConsoleTest {
     void help_lists_every_word() {
         String out = run("help\r");
         for (String word : List.of("help", "status", "diag", "sub", "token <token>", "clock challenge",
-                "clock set <statement>", "log <debug|info|warn|error>", "report <hours>", "commands", "cmd <name>")) {
+                "clock set <statement>", "log <debug|info|warn|error>", "report <hours>", "commands", "cmd <name>",
+                "login", "logout", "whoami", "passwd", "consent", "service-record", "audit")) {
             assertTrue(out.contains("\r\n" + word), word + " in " + out);
         }
     }
@@ -313,6 +327,7 @@ class FieldConsoleTest {
 
     @Test
     void log_sets_the_level_and_shows_a_refusal() {
+        loginAsService();
         assertTrue(run("log debug\r").contains("log level debug (was info)"));
         String out = run("log loud\r");
         assertTrue(out.contains("refused (invalid_argument): args.level: must be one of"), out);
@@ -341,6 +356,7 @@ class FieldConsoleTest {
 
     @Test
     void cmd_runs_any_command_and_prints_the_reply_pretty() {
+        loginAsService();
         String out = run("cmd log.set-level {\"level\":\"warn\"}\r");
         assertTrue(out.contains("\"ok\": true"), out);
         assertTrue(out.contains("\"level\": \"warn\""), out);
@@ -386,7 +402,7 @@ class FieldConsoleTest {
         int mark = transport.output().length();
         console.notice("[subscription] Oviron Service Manager ends on 2027-01-10 (30 days); renew");
         Await.until("the notice", WAIT, () -> transport.output().indexOf("renew", mark) >= 0);
-        Await.until("the prompt again", WAIT, () -> transport.output().endsWith(PROMPT + "sta"));
+        Await.until("the prompt again", WAIT, () -> transport.output().substring(mark).endsWith(PROMPT + "sta"));
         assertEquals("\r\n[subscription] Oviron Service Manager ends on 2027-01-10 (30 days); renew\r\n" + PROMPT
                 + "sta", transport.output().substring(mark));
         run("tus\r");
@@ -395,6 +411,7 @@ class FieldConsoleTest {
 
     @Test
     void a_command_that_does_not_answer_in_time_says_busy_and_notices_still_show() {
+        loginAsService();
         int mark = transport.output().length();
         transport.type("cmd slow.thing\r");
         Await.until("the command started", WAIT, () -> transport.output().indexOf("slow.thing\r\n", mark) >= 0);

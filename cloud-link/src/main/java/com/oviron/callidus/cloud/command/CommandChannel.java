@@ -44,6 +44,7 @@ public final class CommandChannel implements AutoCloseable {
     private final Map<String, CommandHandler> handlers = new ConcurrentHashMap<>();
     private volatile Predicate<String> entitled = name -> true;
     private volatile java.util.function.LongConsumer serverTime = millis -> { };
+    private volatile CommandObserver observer = (command, reply) -> { };
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong executed = new AtomicLong();
     private final AtomicLong repeated = new AtomicLong();
@@ -103,6 +104,14 @@ public final class CommandChannel implements AutoCloseable {
      */
     public void setServerTimeListener(java.util.function.LongConsumer listener) {
         this.serverTime = listener;
+    }
+
+    /**
+     * Told each command from the cloud once it was carried out or refused (not a repeated id, not a message
+     * that could not be read), with its reply: for the audit trail (issue 14). Called on the commands thread.
+     */
+    public void setObserver(CommandObserver observer) {
+        this.observer = java.util.Objects.requireNonNull(observer, "observer");
     }
 
     /** Subscribes; call before the connection starts so that the first connect already subscribes. */
@@ -282,6 +291,11 @@ public final class CommandChannel implements AutoCloseable {
             Logger.error("command reply not journaled id={} error={}", command.id(), e.getMessage());
         }
         reply(route, reply);
+        try {
+            observer.completed(command, parseReply(reply));
+        } catch (RuntimeException e) {
+            Logger.error(e, "command observer failed id={} name={}", command.id(), command.name());
+        }
     }
 
     private byte[] execute(Command command, long now, OptionalLong deadline) {

@@ -19,6 +19,8 @@ public enum ErrorCode {
     BUSY,
     /** The subscription does not cover the command (issue 6). */
     NOT_ENTITLED,
+    /** Remote support without the consent of a person at the unit (issue 14: {@code console.open}). */
+    NOT_CONSENTED,
     /** The unit restarted while the command ran; its effect was rolled back or never happened. */
     INTERRUPTED,
     /** The command was tried and failed; nothing was half-applied. */

@@ -16,7 +16,9 @@ public enum FileKind {
     /** A period report (unit to cloud). */
     REPORT,
     /** A signed software update package (cloud to unit; docs/updates.md). */
-    UPDATE;
+    UPDATE,
+    /** A service record signed by the unit at the end of a technician's visit (unit to cloud; issue 14). */
+    SERVICE_RECORD;
 
     /** As it travels: lower case, e.g. {@code support_bundle}. */
     public String wire() {

@@ -25,15 +25,16 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * Builds the TLS socket factory for the broker session from {@link TlsSettings}: trust only the configured
  * CA, present the unit's certificate, TLS 1.3 or 1.2. Uses the JDK only: PEM certificates through
- * {@link CertificateFactory}, PKCS#8 keys through {@link KeyFactory} (RSA, EC or Ed25519).
+ * {@link CertificateFactory}, PKCS#8 keys through {@link KeyFactory} (RSA, EC or Ed25519). Public for the one
+ * other TLS client of ours, {@code tools remote-console} (an Oviron engineer's identity instead of a unit's).
  */
-final class TlsContexts {
+public final class TlsContexts {
     private static final char[] IN_MEMORY_PASSWORD = "callidus".toCharArray();
 
     private TlsContexts() {
     }
 
-    static SSLSocketFactory socketFactory(TlsSettings tls) throws GeneralSecurityException, IOException {
+    public static SSLSocketFactory socketFactory(TlsSettings tls) throws GeneralSecurityException, IOException {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         int i = 0;

@@ -81,6 +81,23 @@ class CommandChannelTest {
     }
 
     @Test
+    void the_observer_is_told_each_command_carried_out_or_refused_once_with_its_reply() {
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        channel.setObserver((command, reply) -> seen.add(command.id() + " " + command.name() + " "
+                + reply.get("ok").getAsBoolean() + " " + command.args()));
+        link.deliver(TOPICS.commands(), cmd("c1", "live.start", "{\"seconds\":5}", NOW + 1000));
+        replies(1);
+        link.deliver(TOPICS.commands(), cmd("c1", "live.start", "{\"seconds\":5}", NOW + 1000));
+        replies(2);
+        link.deliver(TOPICS.commands(), cmd("c2", "live.start", "{\"seconds\":9999}", NOW + 1000));
+        replies(3);
+        com.oviron.callidus.cloud.testing.Await.until("the observer told twice", java.time.Duration.ofSeconds(10),
+                () -> seen.size() >= 2);
+        assertEquals(java.util.List.of("c1 live.start true {\"seconds\":5}", "c2 live.start false {\"seconds\":9999}"),
+                seen, "a repeated id is not carried out again and not told again");
+    }
+
+    @Test
     void a_command_seen_twice_is_answered_twice_and_carried_out_once() {
         link.deliver(TOPICS.commands(), cmd("c1", "status.get", "{}", NOW + 1000));
         link.deliver(TOPICS.commands(), cmd("c1", "status.get", "{}", NOW + 1000));

@@ -68,9 +68,9 @@ public final class VendorCommand {
                   (from its channel catalog, or the console's key word) and prints what the unit found.
                   Exit 0 valid and passed, 3 valid but the unit did not pass, 1 refused (not signed by
                   that key, altered, not a self-test result).
-
+            %s
             Exit 2 for a usage error.
-            """.formatted(SubscriptionSettings.DEFAULT_ISSUER);
+            """.formatted(SubscriptionSettings.DEFAULT_ISSUER, AccessCommand.USAGE);
 
     private VendorCommand() {
     }
@@ -109,6 +109,9 @@ public final class VendorCommand {
             }
             if (args[0].equals("selftest") && args.length > 1 && args[1].equals("verify")) {
                 return verifySelftest(options(args, 2, Set.of("pubkey"), Set.of("result")), out, err);
+            }
+            if (AccessCommand.handles(args)) {
+                return AccessCommand.run(args, out, err, clock);
             }
             throw new UsageException("unknown subcommand '" + String.join(" ", args) + "'");
         } catch (UsageException e) {
