@@ -121,6 +121,11 @@ public final class Main {
             out.println("config ok: device=" + config.device().id() + " store=" + config.store().path()
                     + " broker=" + config.mqtt().brokerUri() + " samplePeriod="
                     + AgentConfigLoader.format(config.hal().samplePeriod()));
+            out.println("readings: hal.source=" + config.hal().description());
+            if (config.hal().isSimulator()) {
+                out.println("WARNING: hal.source is \"simulator\": this agent sends made-up readings to "
+                        + config.mqtt().brokerUri() + "; on a unit use \"modbus\"");
+            }
             AgentConfig.Cloud c = config.cloud();
             out.println("services: subscription=" + (config.subscription().isPresent() ? "checked"
                     : "NOT CHECKED (development)") + " settings=" + c.settings().map(s -> s.folder().toString())
