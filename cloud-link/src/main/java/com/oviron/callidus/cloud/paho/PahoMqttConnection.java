@@ -88,6 +88,8 @@ public final class PahoMqttConnection implements MqttConnection {
     private ScheduledFuture<?> pendingReconnect;
     private ScheduledFuture<?> watchdog;
     private int connectGeneration;
+    /** Written on the link's executor, read by tests and diagnostics. */
+    private volatile String lastFailure = "";
 
     /**
      * @param statusTopic    where the retained online/offline message goes (also the last-will topic)
@@ -258,6 +260,11 @@ public final class PahoMqttConnection implements MqttConnection {
         });
     }
 
+    /** Why the last connect attempt failed or the last session ended, in a technician's words; "" before. */
+    String lastFailure() {
+        return lastFailure;
+    }
+
     private void connect() {
         if (closing || connected || connecting) {
             return;
@@ -385,8 +392,10 @@ public final class PahoMqttConnection implements MqttConnection {
             return;
         }
         Duration delay = settings.backoff().delay(attempt, random);
-        // a long outage must not flood the log: the first failure, then every 10th, are warnings
-        if (attempt % RETRIES_PER_WARNING == 0) {
+        // a long outage must not flood the log: the first failure, a new cause, then every 10th are warnings
+        boolean newCause = !reason.equals(lastFailure);
+        lastFailure = reason;
+        if (attempt % RETRIES_PER_WARNING == 0 || newCause) {
             Logger.warn("mqtt {} broker={} attempt={} retryInMs={}", reason, settings.brokerUri(), attempt + 1,
                     delay.toMillis());
         } else {
@@ -529,13 +538,7 @@ public final class PahoMqttConnection implements MqttConnection {
         }
     }
 
-    private static String describe(Throwable cause) {
-        if (cause == null) {
-            return "unknown";
-        }
-        if (cause instanceof MqttException m && m.getCause() != null) {
-            return m.getMessage() + " (" + m.getCause().getMessage() + ")";
-        }
-        return String.valueOf(cause.getMessage());
+    private String describe(Throwable cause) {
+        return ConnectFailure.describe(cause, settings.brokerUri());
     }
 }
