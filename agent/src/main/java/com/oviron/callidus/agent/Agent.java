@@ -196,7 +196,11 @@ public final class Agent implements AutoCloseable {
     /** Builds the agent with the sensor port the configuration names and starts it. */
     public static Agent start(AgentConfig config, Clock clock) throws StoreException {
         SensorPort port = switch (config.hal().source()) {
-            case "simulator" -> new SimulatedCallidusBoard(clock, config.hal().seed());
+            case "simulator" -> {
+                Logger.warn("hal.source is simulator: the readings are MADE UP (development and tests only, never on"
+                        + " a unit) broker={}", config.mqtt().brokerUris());
+                yield new SimulatedCallidusBoard(clock, config.hal().seed());
+            }
             case "modbus" -> modbusPort(config.hal().modbus().orElseThrow(), clock);
             default -> throw new IllegalArgumentException("unknown hal.source " + config.hal().source());
         };
@@ -319,10 +323,10 @@ public final class Agent implements AutoCloseable {
     }
 
     private void startParts() throws StoreException {
-        Logger.info("agent starting device={} version={} channels={} samplePeriodMs={} store={} brokers={} protocol={}",
-                config.device().id(), AgentVersion.current(), port.channels().size(),
-                config.hal().samplePeriod().toMillis(), config.store().path(), config.mqtt().brokerUris(),
-                config.mqtt().protocol());
+        Logger.info("agent starting device={} version={} source={} channels={} samplePeriodMs={} store={} brokers={}"
+                + " protocol={}", config.device().id(), AgentVersion.current(), config.hal().source(),
+                port.channels().size(), config.hal().samplePeriod().toMillis(), config.store().path(),
+                config.mqtt().brokerUris(), config.mqtt().protocol());
         Logger.info("store backlog pending={} lastSeq={}", outbox.pendingCount(), outbox.lastSeq());
         publishCatalogOnEveryConnect();
         diagnostics.start();

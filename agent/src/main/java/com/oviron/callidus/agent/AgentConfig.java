@@ -56,6 +56,17 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
      * @param modbus       the board's line and register map, present when source is "modbus"
      */
     public record Hal(String source, long seed, Duration samplePeriod, Optional<Modbus> modbus) {
+        /** Whether the readings are made up by the in-process simulator (development and tests only). */
+        public boolean isSimulator() {
+            return source.equals("simulator");
+        }
+
+        /** The source in a technician's words, for --check-config and the start log. */
+        public String description() {
+            return modbus.filter(m -> !isSimulator()).map(m -> "modbus device=" + m.serial().device() + " slave="
+                    + m.slaveId() + " map=" + m.map().name()).orElse(isSimulator()
+                    ? "SIMULATOR (made-up readings: development and tests only, never on a unit)" : source);
+        }
     }
 
     /**

@@ -39,7 +39,6 @@ import java.util.regex.Pattern;
  * fall back to a default). Defaults are the named constants below, documented in docs/configuration.md.
  */
 public final class AgentConfigLoader {
-    public static final String DEFAULT_HAL_SOURCE = "simulator";
     public static final long DEFAULT_HAL_SEED = 1;
     public static final Duration DEFAULT_SAMPLE_PERIOD = Duration.ofMillis(100);
     public static final Durability DEFAULT_DURABILITY = Durability.FULL;
@@ -66,7 +65,8 @@ public final class AgentConfigLoader {
     /** Paho in-flight slots kept free for the status, channel catalog, health and event messages. */
     public static final int RESERVED_INFLIGHT = 4;
 
-    private static final List<String> HAL_SOURCES = List.of("simulator", "modbus");
+    /** The sources of readings {@code hal.source} names; there is no default (an agent never invents data). */
+    public static final List<String> HAL_SOURCES = List.of("modbus", "simulator");
     public static final int DEFAULT_BAUD_RATE = 115_200;
     public static final long DEFAULT_STORE_MAX_MB = 512;
     public static final Duration DEFAULT_STORE_MAX_AGE = Duration.ofDays(30);
@@ -129,7 +129,7 @@ public final class AgentConfigLoader {
         device.done();
 
         ConfigSection hal = top.section("hal", false);
-        String source = hal.oneOf("source", DEFAULT_HAL_SOURCE, HAL_SOURCES);
+        String source = halSource(top, hal);
         long seed = hal.integer("seed", DEFAULT_HAL_SEED, Long.MIN_VALUE, Long.MAX_VALUE);
         Duration samplePeriod = hal.duration("samplePeriod", DEFAULT_SAMPLE_PERIOD, Duration.ofMillis(10),
                 Duration.ofHours(1));
@@ -280,6 +280,22 @@ public final class AgentConfigLoader {
                 console, diagnostics, access);
     }
 
+    /**
+     * hal.source has no default: without it an agent on a unit would sample the simulator and send made-up
+     * readings to the real cloud. The simulator is chosen by name, like every development convenience.
+     */
+    private static String halSource(ConfigSection top, ConfigSection hal) throws ConfigException {
+        String text = hal.string("source", "");
+        if (text.isBlank()) {
+            // a misspelt "hal" or "source" is named as the typo it is
+            throw (hal.isPresent() ? hal.typo("source") : top.typo("hal")).orElseGet(() -> new ConfigException(
+                    "hal.source", "is missing; say where readings come from: one of " + HAL_SOURCES + ": \"modbus\" "
+                    + "(the unit's board on its serial line) or \"simulator\" (made-up readings: development and "
+                    + "tests only), e.g. \"hal\": {\"source\": \"modbus\", \"serial\": {\"device\": "
+                    + "\"/dev/ttyS1\"}}"));
+        }
+        return hal.oneOf("source", null, HAL_SOURCES);
+    }
 
     private static AgentConfig.Gpio gpio(ConfigSection gpio) throws ConfigException {
         String provider = gpio.oneOf("provider", DEFAULT_GPIO_PROVIDER, List.of("none", "mock", "gpiod"));

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -45,7 +46,7 @@ public final class ConfigSection {
         JsonElement e = object.get(name);
         if (e == null || e.isJsonNull()) {
             if (required) {
-                throw new ConfigException(key(name), "is missing; it is required");
+                throw missing(name, "is missing; it is required");
             }
             return new ConfigSection(key(name), new JsonObject(), false);
         }
@@ -61,7 +62,7 @@ public final class ConfigSection {
         JsonElement e = object.get(name);
         if (e == null || e.isJsonNull()) {
             if (fallback == null) {
-                throw new ConfigException(key(name), "is missing; it is required");
+                throw missing(name, "is missing; it is required");
             }
             return fallback;
         }
@@ -186,12 +187,32 @@ public final class ConfigSection {
         throw new ConfigException(key(name), "must be a list of strings, got " + e);
     }
 
+    /**
+     * The error for a required key that is not there: when the object holds an unknown key close to it
+     * ({@code stor} for {@code store}), the typo is named, since that is what the technician must fix.
+     */
+    private ConfigException missing(String name, String message) {
+        return typo(name).orElseGet(() -> new ConfigException(key(name), message));
+    }
+
+    /** An unknown key of this object close to {@code name}, reported as the typo of it. */
+    Optional<ConfigException> typo(String name) {
+        for (String k : object.keySet()) {
+            if (!used.contains(k) && !k.equals(name) && ClosestKey.among(k, List.of(name)).isPresent()) {
+                return Optional.of(new ConfigException(key(k), "unknown key '" + k + "'; did you mean '" + name
+                        + "'?"));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Fails on the first key of this object that nothing asked for. */
     public void done() throws ConfigException {
         for (String k : object.keySet()) {
             if (!used.contains(k)) {
-                throw new ConfigException(key(k), "unknown key; known keys here are " + used.stream().sorted()
-                        .toList());
+                String hint = ClosestKey.among(k, used).map(c -> "did you mean '" + c + "'? ").orElse("");
+                throw new ConfigException(key(k), "unknown key '" + k + "'; " + hint + "known keys here are "
+                        + used.stream().sorted().toList());
             }
         }
     }

@@ -20,7 +20,7 @@ import org.tinylog.configuration.Configuration;
  *
  * <p>Exit codes: 0 for --help/--version/--check-config; 2 for a usage or config error; 1 when the agent
  * cannot start (store unreadable, unsafe ownership or permissions of its own files ({@link StartupChecks}),
- * ...). Stopped by a signal, the JVM exits with 128 + the signal number after the clean shutdown (143 for
+ * another agent holding the store folder's lock ({@link StoreLock}), ...). Stopped by a signal, the JVM exits with 128 + the signal number after the clean shutdown (143 for
  * SIGTERM), which systemd counts as a clean stop.
  */
 public final class Main {
@@ -41,8 +41,8 @@ public final class Main {
               --help            show this text and exit
               --version         print the agent's version and exit
 
-            Exit codes: 0 ok, 1 cannot start (e.g. unsafe permissions of its own files),
-            2 usage or configuration error;
+            Exit codes: 0 ok, 1 cannot start (e.g. unsafe permissions of its own files, or
+            another agent runs on the same store folder), 2 usage or configuration error;
             after SIGTERM the agent shuts down cleanly and the JVM exits with 143.
             """;
 
@@ -123,6 +123,11 @@ public final class Main {
             out.println("config ok: device=" + config.device().id() + " store=" + config.store().path()
                     + " broker=" + String.join(",", config.mqtt().brokerUris()) + " protocol="
                     + config.mqtt().protocol() + " samplePeriod=" + AgentConfigLoader.format(config.hal().samplePeriod()));
+            out.println("readings: hal.source=" + config.hal().description());
+            if (config.hal().isSimulator()) {
+                out.println("WARNING: hal.source is \"simulator\": this agent sends made-up readings to "
+                        + String.join(",", config.mqtt().brokerUris()) + "; on a unit use \"modbus\"");
+            }
             AgentConfig.Cloud c = config.cloud();
             out.println("services: subscription=" + (config.subscription().isPresent() ? "checked"
                     : "NOT CHECKED (development)") + " settings=" + c.settings().map(s -> s.folder().toString())
@@ -144,10 +149,20 @@ public final class Main {
         configureLogging(config.log(), System.getenv());
         StartupChecks.warn(config, ProcessUser.current());
 
+        // one agent per store, for the life of the process: released by the kernel even after SIGKILL
+        StoreLock lock;
+        try {
+            lock = StoreLock.acquire(Agent.stateFolder(config));
+        } catch (StoreLock.HeldException e) {
+            Logger.error("agent cannot start error={}", e.getMessage());
+            err.println("error: agent cannot start: " + e.getMessage());
+            return EXIT_FAILURE;
+        }
         Agent agent;
         try {
             agent = Agent.start(config, Clock.systemUTC());
         } catch (StoreException | RuntimeException e) {
+            lock.close();
             Logger.error("agent cannot start error={}", e.getMessage());
             err.println("error: agent cannot start: " + e.getMessage());
             return EXIT_FAILURE;
@@ -158,6 +173,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.ifPresent(ServiceWatchdog::close);
             agent.close();
+            lock.close();
             stopped.countDown();
         }, "shutdown"));
         try {

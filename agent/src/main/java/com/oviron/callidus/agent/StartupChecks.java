@@ -47,6 +47,7 @@ final class StartupChecks {
         for (String folder : OWN_FOLDERS) {
             check.check(store.resolve(folder), Kind.FOLDER, "agent folder");
         }
+        check.check(store.resolve(StoreLock.FILE_NAME), Kind.FILE, "store lock");
         check.check(store.resolve("logo-backups.json"), Kind.FILE, "logo backup state");
         check.check(store.resolve("settings-commit.json"), Kind.FILE, "settings commit manifest");
         check.check(store.resolve("xray.key"), Kind.SECRET, "X-ray vault key");

@@ -45,7 +45,7 @@ class AgentBacklogIT {
                      topics.live())) {
             broker.stop();
             AgentConfig config = AgentConfigLoader.parse("""
-                    {"device": {"id": "%s"}, "hal": {"samplePeriod": "20ms"},
+                    {"device": {"id": "%s"}, "hal": {"source": "simulator", "samplePeriod": "20ms"},
                      "store": {"path": "agent.db", "groupCommitDelay": "100ms"},
                      "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "300ms"},
                      "sync": {"batchMaxReadings": 50, "inFlightWindow": 4, "interval": "200ms",

@@ -44,7 +44,7 @@ class AgentCloudServicesIT {
     private AgentConfig config(String brokerUri) throws ConfigException {
         return AgentConfigLoader.parse("""
                 {"device": {"id": "%s"},
-                 "hal": {"samplePeriod": "50ms"},
+                 "hal": {"source": "simulator", "samplePeriod": "50ms"},
                  "store": {"path": "state/agent.db"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "300ms"},
                  "settings": {"folder": "ui/settings", "quietPeriod": "200ms", "rescanInterval": "1s"},

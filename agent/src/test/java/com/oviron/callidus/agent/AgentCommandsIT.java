@@ -42,7 +42,7 @@ class AgentCommandsIT {
     private AgentConfig config(String brokerUri) throws ConfigException {
         return AgentConfigLoader.parse("""
                 {"device": {"id": "%s"},
-                 "hal": {"samplePeriod": "20ms"},
+                 "hal": {"source": "simulator", "samplePeriod": "20ms"},
                  "store": {"path": "agent.db", "groupCommitReadings": 50, "groupCommitDelay": "50ms"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "300ms",
                           "connectTimeout": "10s", "keepAlive": "30s"},

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class AgentConfigLoaderTest {
     private static final String MINIMAL = """
-            {"device": {"id": "CAL-000123"},
+            {"device": {"id": "CAL-000123"}, "hal": {"source": "simulator"},
              "store": {"path": "data/agent.db"},
              "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://broker.local:1883"}}
             """;
@@ -69,13 +69,13 @@ class AgentConfigLoaderTest {
     @Test
     void reads_the_retention_limits() throws Exception {
         AgentConfig c = AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
+                {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
                  "store": {"path": "a.db", "maxSizeMb": 64, "maxAge": "7d", "aggregateMaxAge": "90d"}}
                 """, dir);
         assertEquals(64L * 1024 * 1024, c.store().retention().maxBytes());
         assertEquals(Duration.ofDays(7), c.store().retention().maxAge());
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
+                {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
                  "store": {"path": "a.db", "maxAge": "30d", "aggregateMaxAge": "7d"}}
                 """, dir));
         assertEquals("store.aggregateMaxAge", e.key());
@@ -107,45 +107,111 @@ class AgentConfigLoaderTest {
         assertEquals(Duration.ZERO, c.shutdown().drainTimeout());
     }
 
+    @Test
+    void a_file_without_a_hal_section_is_refused_instead_of_sampling_the_simulator() {
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"},
+                 "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"}}
+                """, dir));
+        assertEquals("hal.source", e.key(), e.getMessage());
+        assertTrue(e.getMessage().contains("is missing"), e.getMessage());
+        assertTrue(e.getMessage().contains("[modbus, simulator]"), e.getMessage());
+        assertTrue(e.getMessage().contains("development and tests only"), e.getMessage());
+    }
+
+    @Test
+    void a_hal_section_without_a_source_is_refused_too() {
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "hal": {"samplePeriod": "50ms"}, "store": {"path": "a.db"},
+                 "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"}}
+                """, dir));
+        assertEquals("hal.source", e.key(), e.getMessage());
+    }
+
+    @Test
+    void the_source_is_whatever_the_file_names() throws Exception {
+        AgentConfig c = AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "hal": {"source": "modbus", "serial": {"device": "/dev/ttyS1"}},
+                 "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"}}
+                """, dir);
+        assertEquals("modbus", c.hal().source());
+        assertTrue(!c.hal().isSimulator());
+        assertTrue(AgentConfigLoader.parse(MINIMAL, dir).hal().isSimulator());
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        // a misspelt required section or key is named as the typo, not as the missing key
+        "stor       | store       | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"stor\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "hla        | hal         | {\"device\":{\"id\":\"C\"},\"hla\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "hal.sorce  | source      | {\"device\":{\"id\":\"C\"},\"hal\":{\"sorce\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "device.ID  | id          | {\"device\":{\"ID\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "mqtt.brokerURL | brokerUri | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerURL\":\"tcp://h:1\"}}",
+        // an unknown optional key at every level: the top, a section, a nested section, a named line, a service
+        "snyc       | sync        | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"snyc\":{}}",
+        "mqtt.keepAlvie | keepAlive | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"keepAlvie\":\"5s\"}}",
+        "hal.serial.baudrate | baudRate | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"modbus\",\"serial\":{\"device\":\"/dev/ttyS1\",\"baudrate\":9600}},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "gpio.lines.pedal.debunce | debounce | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"gpio\":{\"lines\":{\"pedal\":{\"direction\":\"input\",\"pin\":5,\"debunce\":\"5ms\"}}}}",
+        "settings.quietPeriode | quietPeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"settings\":{\"folder\":\"s\",\"quietPeriode\":\"5s\"}}"
+    })
+    void an_unknown_key_is_reported_with_the_closest_known_key(String key, String meant, String json) {
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse(json, dir));
+        assertEquals(key, e.key(), e.getMessage());
+        String typo = key.substring(key.lastIndexOf('.') + 1);
+        assertTrue(e.getMessage().contains("unknown key '" + typo + "'; did you mean '" + meant + "'?"),
+                e.getMessage());
+    }
+
+    @Test
+    void an_unknown_key_far_from_every_known_key_gets_no_guess() {
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "store": {"path": "a.db"},
+                 "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"}, "telemetry": {}}
+                """, dir));
+        assertEquals("telemetry", e.key(), e.getMessage());
+        assertTrue(!e.getMessage().contains("did you mean"), e.getMessage());
+        assertTrue(e.getMessage().contains("known keys here are"), e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "device           | {\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
         "device.id        | {\"device\":{\"id\":\"CAL 1/#\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
-        "store            | {\"device\":{\"id\":\"C\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
-        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"http://h\"}}",
-        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h\"}}",
-        "mqtt.brokerUrl   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"brokerUrl\":\"x\"}}",
-        "hal.samplePeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"samplePeriod\":\"1ms\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
-        "hal.samplePeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"samplePeriod\":\"fast\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
-        "hal.samplePeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"samplePeriod\":100},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "store            | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"http://h\"}}",
+        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h\"}}",
+        "mqtt.brokerUrl   | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"brokerUrl\":\"x\"}}",
+        "hal.samplePeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\",\"samplePeriod\":\"1ms\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "hal.samplePeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\",\"samplePeriod\":\"fast\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "hal.samplePeriod | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\",\"samplePeriod\":100},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
         "hal.source       | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"modbus-magic\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
-        "store.durability | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"durability\":\"OFF\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
-        "store.groupCommitReadings | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":0},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
-        "store.groupCommitReadings | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":1.5},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
-        "store.memoryBufferReadings | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":100,\"memoryBufferReadings\":10},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
-        "mqtt.reconnectMax | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"reconnectMin\":\"10s\",\"reconnectMax\":\"1s\"}}",
-        "sync.inFlightWindow | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxInflight\":6},\"sync\":{\"inFlightWindow\":3}}",
-        "mqtt.maxInflight | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxInflight\":4}}",
-        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1883/x\"}}",
-        "mqtt.keepAlive   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"keepAlive\":\"5s\",\"keepAlive\":\"9s\"}}",
-        "log.level        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"log\":{\"level\":\"loud\"}}",
-        "log.level        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"log\":{\"level\":\"trace\"}}",
-        "mqtt.persistentSession | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"persistentSession\":\"yes\"}}",
-        "mqtt.maxIncomingBytes | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxIncomingBytes\":1000}}",
-        "mqtt.maxIncomingBytes | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxIncomingBytes\":16777217}}",
-        "mqtt.maxPublishesPerSecond | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxPublishesPerSecond\":-1}}",
-        "sync.maxPublishesPerSecond | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxPublishesPerSecond\":40}}",
-        "telemetry        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"telemetry\":{}}",
-        "mqtt             | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":\"tcp://h:1\"}",
-        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true}}",
-        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"brokerUris\":[\"tcp://h:2\"]}}",
-        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUris\":[\"tcp://h:1\",\"tcp://h:1\"]}}",
-        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUris\":[\"tcp://h:1\",\"http://h:2\"]}}",
-        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUris\":[\"tcp://h:1\",\"ssl://h:2\"]}}",
-        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUris\":[\"tcp://h:1\"]}}",
-        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUris\":\"tcp://h:1\"}}",
-        "mqtt.protocol    | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"protocol\":\"3\"}}",
-        "mqtt.sessionExpiry | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"sessionExpiry\":\"10s\"}}"
+        "store.durability | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\",\"durability\":\"OFF\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "store.groupCommitReadings | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":0},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "store.groupCommitReadings | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":1.5},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "store.memoryBufferReadings | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":100,\"memoryBufferReadings\":10},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "mqtt.reconnectMax | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"reconnectMin\":\"10s\",\"reconnectMax\":\"1s\"}}",
+        "sync.inFlightWindow | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxInflight\":6},\"sync\":{\"inFlightWindow\":3}}",
+        "mqtt.maxInflight | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxInflight\":4}}",
+        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1883/x\"}}",
+        "mqtt.keepAlive   | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"keepAlive\":\"5s\",\"keepAlive\":\"9s\"}}",
+        "log.level        | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"log\":{\"level\":\"loud\"}}",
+        "log.level        | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"log\":{\"level\":\"trace\"}}",
+        "mqtt.persistentSession | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"persistentSession\":\"yes\"}}",
+        "mqtt.maxIncomingBytes | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxIncomingBytes\":1000}}",
+        "mqtt.maxIncomingBytes | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxIncomingBytes\":16777217}}",
+        "mqtt.maxPublishesPerSecond | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxPublishesPerSecond\":-1}}",
+        "sync.maxPublishesPerSecond | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxPublishesPerSecond\":40}}",
+        "telemetry        | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"telemetry\":{}}",
+        "mqtt             | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":\"tcp://h:1\"}",
+        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true}}",
+        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"brokerUris\":[\"tcp://h:2\"]}}",
+        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUris\":[\"tcp://h:1\",\"tcp://h:1\"]}}",
+        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUris\":[\"tcp://h:1\",\"http://h:2\"]}}",
+        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUris\":[\"tcp://h:1\",\"ssl://h:2\"]}}",
+        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUris\":[\"tcp://h:1\"]}}",
+        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUris\":\"tcp://h:1\"}}",
+        "mqtt.protocol    | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"protocol\":\"3\"}}",
+        "mqtt.sessionExpiry | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"sessionExpiry\":\"10s\"}}"
     })
     void names_the_key_that_is_wrong(String key, String json) {
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse(json, dir));
@@ -186,7 +252,7 @@ class AgentConfigLoaderTest {
     }
 
     private static final String GPIO = """
-            {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
+            {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
              "gpio": {"provider": "mock",
                       "lines": {"foot_control": {"direction": "input", "pin": 17, "activeLow": true, "pull": "up"},
                                 "instrument_active": {"direction": "input", "pin": 27, "debounce": "5ms"},
@@ -261,12 +327,12 @@ class AgentConfigLoaderTest {
     @Test
     void plain_tcp_needs_an_explicit_allowance_and_ssl_needs_tls_settings() throws Exception {
         ConfigException plain = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1883"}}
+                {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "tcp://h:1883"}}
                 """, dir));
         assertEquals("mqtt.brokerUri", plain.key());
         assertTrue(plain.getMessage().contains("allowPlainTcp"), plain.getMessage());
         ConfigException noTls = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "ssl://h:8883"}}
+                {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "store": {"path": "a.db"}, "mqtt": {"brokerUri": "ssl://h:8883"}}
                 """, dir));
         assertEquals("mqtt.tls", noTls.key());
     }
@@ -277,7 +343,7 @@ class AgentConfigLoaderTest {
             Files.writeString(dir.resolve(f), "x");
         }
         AgentConfig c = AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"},
+                {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "store": {"path": "a.db"},
                  "mqtt": {"brokerUri": "ssl://broker.oviron.example:8883",
                           "tls": {"caCertificate": "ca.pem", "clientCertificate": "unit.pem", "clientKey": "unit.key"}}}
                 """, dir);
@@ -287,17 +353,17 @@ class AgentConfigLoaderTest {
         assertTrue(tls.hostnameVerification());
 
         ConfigException missing = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"},
+                {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "store": {"path": "a.db"},
                  "mqtt": {"brokerUri": "ssl://h:8883", "tls": {"caCertificate": "nope.pem", "pkcs12": "unit.pem"}}}
                 """, dir));
         assertEquals("mqtt.tls.caCertificate", missing.key());
         ConfigException half = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"},
+                {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "store": {"path": "a.db"},
                  "mqtt": {"brokerUri": "ssl://h:8883", "tls": {"caCertificate": "ca.pem", "clientCertificate": "unit.pem"}}}
                 """, dir));
         assertEquals("mqtt.tls.clientKey", half.key());
         ConfigException noIdentity = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"},
+                {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "store": {"path": "a.db"},
                  "mqtt": {"brokerUri": "ssl://h:8883", "tls": {"caCertificate": "ca.pem"}}}
                 """, dir));
         assertEquals("mqtt.tls.clientCertificate", noIdentity.key());
@@ -316,9 +382,9 @@ class AgentConfigLoaderTest {
 
     @ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {
-        "{\"device\": {\"id\": \"C\"}, // a comment\n \"store\": {\"path\": \"a.db\"}, \"mqtt\": {\"allowPlainTcp\": true, \"brokerUri\": \"tcp://h:1\"}}",
+        "{\"device\": {\"id\": \"C\"},\"hal\":{\"source\":\"simulator\"}, // a comment\n \"store\": {\"path\": \"a.db\"}, \"mqtt\": {\"allowPlainTcp\": true, \"brokerUri\": \"tcp://h:1\"}}",
         "{'device': {'id': 'C'}, 'store': {'path': 'a.db'}, 'mqtt': {'allowPlainTcp': true, 'brokerUri': 'tcp://h:1'}}",
-        "{\"device\": {\"id\": \"C\"}, \"store\": {\"path\": \"a.db\"}, \"mqtt\": {\"allowPlainTcp\": true, \"brokerUri\": \"tcp://h:1\"}} extra"
+        "{\"device\": {\"id\": \"C\"},\"hal\":{\"source\":\"simulator\"}, \"store\": {\"path\": \"a.db\"}, \"mqtt\": {\"allowPlainTcp\": true, \"brokerUri\": \"tcp://h:1\"}} extra"
     })
     void accepts_only_strict_json(String json) {
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse(json, dir));
@@ -336,7 +402,7 @@ class AgentConfigLoaderTest {
     @Test
     void reads_the_sections_of_the_cloud_services_subscription_updates_and_console() throws Exception {
         AgentConfig c = AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-000123"},
+                {"device": {"id": "CAL-000123"}, "hal": {"source": "simulator"},
                  "store": {"path": "data/agent.db"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://broker.local:1883"},
                  "subscription": {"keys": {"k2026": "XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk"}},
@@ -431,7 +497,7 @@ class AgentConfigLoaderTest {
         "access.admin | \"access\":{\"keys\":{\"t\":\"XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk\"},\"admin\":true}"
     })
     void names_the_key_of_a_wrong_service_section(String key, String section) {
-        String json = "{\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,"
+        String json = "{\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,"
                 + "\"brokerUri\":\"tcp://h:1\"}," + section + "}";
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse(json, dir));
         assertEquals(key, e.key(), e.getMessage());

@@ -48,7 +48,7 @@ class AgentConsoleIT {
              EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"))) {
             AgentConfig config = AgentConfigLoader.parse("""
                     {"device": {"id": "%s"},
-                     "hal": {"samplePeriod": "50ms"},
+                     "hal": {"source": "simulator", "samplePeriod": "50ms"},
                      "store": {"path": "agent.db"},
                      "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "300ms"},
                      "subscription": {"keys": {"k1": "%s"}},

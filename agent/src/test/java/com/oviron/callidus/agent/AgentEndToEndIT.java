@@ -40,7 +40,7 @@ class AgentEndToEndIT {
     private AgentConfig config(String brokerUri) throws ConfigException {
         return AgentConfigLoader.parse("""
                 {"device": {"id": "%s"},
-                 "hal": {"samplePeriod": "20ms"},
+                 "hal": {"source": "simulator", "samplePeriod": "20ms"},
                  "store": {"path": "agent.db", "groupCommitReadings": 50, "groupCommitDelay": "100ms"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "300ms",
                           "connectTimeout": "10s", "keepAlive": "30s"},

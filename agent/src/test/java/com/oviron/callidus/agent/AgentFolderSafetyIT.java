@@ -170,7 +170,7 @@ class AgentFolderSafetyIT {
             Path config = dir.resolve("agent.json");
             Files.writeString(config, """
                     {"device": {"id": "%s"},
-                     "hal": {"samplePeriod": "100ms"},
+                     "hal": {"source": "simulator", "samplePeriod": "100ms"},
                      "store": {"path": "state/agent.db", "groupCommitDelay": "200ms"},
                      "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "1s"},
                      "sync": {"interval": "200ms"},
@@ -319,7 +319,7 @@ class AgentFolderSafetyIT {
         Files.setPosixFilePermissions(journal, PosixFilePermissions.fromString("rw-rw-rw-"));
         Path config = dir.resolve("agent.json");
         Files.writeString(config, """
-                {"device": {"id": "CAL-FOLDERS-2"}, "store": {"path": "state/agent.db"},
+                {"device": {"id": "CAL-FOLDERS-2"}, "hal": {"source": "simulator"}, "store": {"path": "state/agent.db"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://127.0.0.1:1", "password": "secret"},
                  "xray": {"viewerFolder": "viewer"}}
                 """);

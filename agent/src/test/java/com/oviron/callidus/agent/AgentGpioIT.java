@@ -25,7 +25,7 @@ class AgentGpioIT {
     void learns_about_treatments_from_the_inputs_and_shows_the_link_on_the_status_led() throws Exception {
         try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"))) {
             AgentConfig config = AgentConfigLoader.parse("""
-                    {"device": {"id": "CAL-GPIO-1"}, "store": {"path": "agent.db"},
+                    {"device": {"id": "CAL-GPIO-1"}, "hal": {"source": "simulator"}, "store": {"path": "agent.db"},
                      "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "200ms"},
                      "gpio": {"provider": "mock",
                               "lines": {"foot_control": {"direction": "input", "pin": 17, "activeLow": true,

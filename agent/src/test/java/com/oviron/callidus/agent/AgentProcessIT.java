@@ -97,7 +97,7 @@ class AgentProcessIT {
     void a_bad_config_exits_2_naming_the_key() throws Exception {
         Path config = dir.resolve("agent.json");
         Files.writeString(config, """
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "localhost"}}
+                {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "localhost"}}
                 """);
         Path log = dir.resolve("bad.log");
         Process agent = start(log, "--config", config.toString());

@@ -42,7 +42,7 @@ class AgentRetentionIT {
             // every retry, everything after it dropped in memory): a loaded machine, whose writer falls behind
             // 20 000 readings/s, got there with the default 100 000. Reported; not what this test is about.
             AgentConfig config = AgentConfigLoader.parse("""
-                    {"device": {"id": "%s"}, "hal": {"samplePeriod": "20ms"},
+                    {"device": {"id": "%s"}, "hal": {"source": "simulator", "samplePeriod": "20ms"},
                      "store": {"path": "agent.db", "durability": "NORMAL", "maxSizeMb": 1,
                                "groupCommitReadings": 5000, "groupCommitDelay": "200ms",
                                "memoryBufferReadings": 20000},

@@ -40,7 +40,7 @@ class AgentSubscriptionIT {
     private AgentConfig config(String brokerUri, String publicKeyPem) throws ConfigException {
         return AgentConfigLoader.parse("""
                 {"device": {"id": "%s"},
-                 "hal": {"samplePeriod": "20ms"},
+                 "hal": {"source": "simulator", "samplePeriod": "20ms"},
                  "store": {"path": "agent.db", "groupCommitReadings": 50, "groupCommitDelay": "50ms"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "300ms"},
                  "sync": {"batchMaxReadings": 100, "inFlightWindow": 4, "interval": "50ms", "healthInterval": "1s"},

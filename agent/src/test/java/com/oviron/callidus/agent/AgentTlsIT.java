@@ -27,7 +27,7 @@ class AgentTlsIT {
                 dir.resolve("pki/oviron-ca.pem"), dir.resolve("pki/broker.pem"), pki.key("broker"))) {
             Path config = dir.resolve("agent.json");
             Files.writeString(config, """
-                    {"device": {"id": "CAL-TLS-2"}, "hal": {"samplePeriod": "50ms"},
+                    {"device": {"id": "CAL-TLS-2"}, "hal": {"source": "simulator", "samplePeriod": "50ms"},
                      "store": {"path": "agent.db", "groupCommitDelay": "100ms"},
                      "mqtt": {"brokerUri": "%s",
                               "tls": {"caCertificate": "pki/oviron-ca.pem", "clientCertificate": "pki/CAL-TLS-2.pem",

@@ -58,7 +58,7 @@ class MainTest {
     void a_bad_value_is_reported_with_its_key_and_exits_2() throws Exception {
         Path file = dir.resolve("agent.json");
         Files.writeString(file, """
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"},
+                {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "store": {"path": "a.db"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://localhost:1883", "keepAlive": "forever"}}
                 """);
         assertEquals(2, run("--config", file.toString()));
@@ -71,7 +71,7 @@ class MainTest {
     void check_config_validates_and_exits_zero() throws Exception {
         Path file = dir.resolve("agent.json");
         Files.writeString(file, """
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://localhost:1883"}}
+                {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://localhost:1883"}}
                 """);
         assertEquals(0, run("--config", file.toString(), "--check-config"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("config ok: device=CAL-1"));
@@ -82,10 +82,50 @@ class MainTest {
     }
 
     @Test
+    void check_config_names_the_simulator_as_the_source_and_warns_that_its_readings_are_made_up() throws Exception {
+        Path file = dir.resolve("agent.json");
+        Files.writeString(file, """
+                {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "store": {"path": "a.db"},
+                 "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://localhost:1883"}}
+                """);
+        assertEquals(0, run("--config", file.toString(), "--check-config"));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("readings: hal.source=SIMULATOR (made-up readings"), text);
+        assertTrue(text.contains("WARNING: hal.source is \"simulator\": this agent sends made-up readings to"
+                + " tcp://localhost:1883"), text);
+    }
+
+    @Test
+    void check_config_names_the_modbus_line_as_the_source_without_a_warning() throws Exception {
+        Path file = dir.resolve("agent.json");
+        Files.writeString(file, """
+                {"device": {"id": "CAL-1"}, "hal": {"source": "modbus", "serial": {"device": "/dev/ttyS1"}},
+                 "store": {"path": "a.db"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://localhost:1883"}}
+                """);
+        assertEquals(0, run("--config", file.toString(), "--check-config"));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("readings: hal.source=modbus device=/dev/ttyS1 slave=1 map="), text);
+        assertTrue(!text.contains("WARNING"), text);
+    }
+
+    @Test
+    void a_config_without_a_hal_source_is_refused_by_check_config_naming_the_key_and_the_choices() throws Exception {
+        Path file = dir.resolve("agent.json");
+        Files.writeString(file, """
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"},
+                 "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://localhost:1883"}}
+                """);
+        assertEquals(2, run("--config", file.toString(), "--check-config"));
+        assertTrue(err().contains("config key 'hal.source': is missing"), err());
+        assertTrue(err().contains("[modbus, simulator]"), err());
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void unsafe_permissions_of_its_own_files_stop_the_start_with_exit_1_naming_the_file() throws Exception {
         Path file = dir.resolve("agent.json");
         Files.writeString(file, """
-                {"device": {"id": "CAL-1"}, "store": {"path": "data/agent.db"},
+                {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "store": {"path": "data/agent.db"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://localhost:1"}}
                 """);
         Path key = Files.writeString(Files.createDirectories(dir.resolve("data")).resolve("xray.key"), "k");

@@ -52,7 +52,7 @@ class StartupChecksTest {
     private AgentConfig config(String extraMqtt, String services) throws Exception {
         config = dir.resolve("agent.json");
         Files.writeString(config, """
-                {"device": {"id": "CAL-PERM-1"},
+                {"device": {"id": "CAL-PERM-1"}, "hal": {"source": "simulator"},
                  "store": {"path": "var/lib/callidus/agent.db"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://localhost:1883"%s},
                  "subscription": {"keys": {"k2026": "XnSuoSe_vL7PVcbWSzhV_JF0xtTfUOv5Re5rGi6R8Gk"}}%s}

@@ -43,7 +43,7 @@ class AgentAggregatesIT {
             closedPort = s.getLocalPort();
         }
         AgentConfig config = AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-AGG-1"}, "hal": {"samplePeriod": "20ms"},
+                {"device": {"id": "CAL-AGG-1"}, "hal": {"source": "simulator", "samplePeriod": "20ms"},
                  "store": {"path": "agent.db", "groupCommitDelay": "100ms"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://127.0.0.1:%d", "reconnectMin": "1s"},
                  "shutdown": {"drainTimeout": "0ms"}}

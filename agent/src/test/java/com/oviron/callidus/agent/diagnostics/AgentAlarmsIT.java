@@ -49,7 +49,7 @@ class AgentAlarmsIT {
 
     private AgentConfig config(String brokerUri) throws Exception {
         return AgentConfigLoader.parse("""
-                {"device": {"id": "%s"}, "hal": {"samplePeriod": "50ms"}, "store": {"path": "agent.db"},
+                {"device": {"id": "%s"}, "hal": {"source": "simulator", "samplePeriod": "50ms"}, "store": {"path": "agent.db"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "200ms"},
                  "sync": {"interval": "100ms"},
                  "diagnostics": {"flushInterval": "1s", "alarms": {

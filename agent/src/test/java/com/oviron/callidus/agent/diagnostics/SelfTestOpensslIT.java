@@ -67,7 +67,7 @@ class SelfTestOpensslIT {
                      Topics.ROOT + "/+/events");
              CloudCommander commander = new CloudCommander(broker.uri(), "cloud-ops", DEVICE);
              Agent agent = Agent.start(AgentConfigLoader.parse("""
-                     {"device": {"id": "%s"}, "hal": {"samplePeriod": "50ms"}, "store": {"path": "agent.db"},
+                     {"device": {"id": "%s"}, "hal": {"source": "simulator", "samplePeriod": "50ms"}, "store": {"path": "agent.db"},
                       "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "200ms"},
                       "diagnostics": {"selftest": {"minFreeMb": 1}}}
                      """.formatted(DEVICE, broker.uri()), dir), Clock.systemUTC())) {

@@ -79,6 +79,8 @@ public final class PahoMqttConnection implements MqttConnection {
     private int generation;
     private final ReconnectTimer reconnect;
     private ScheduledFuture<?> watchdog;
+    /** Written on the link's executor, read by tests and diagnostics. */
+    private volatile String lastFailure = "";
 
     /**
      * @param statusTopic    where the retained online/offline message goes (also the last-will topic)
@@ -307,8 +309,8 @@ public final class PahoMqttConnection implements MqttConnection {
         rotation.failed(s.choice(), BrokerRotation.Evidence.of(guard.lastAttempt(), cut));
         s.client().close();
         if (!closing) {
-            scheduleReconnect("connect failed: " + (cut ? abandonedReason() : Paho3Client.describe(cause)),
-                    s.choice());
+            scheduleReconnect("connect failed: " + (cut ? abandonedReason()
+                    : ConnectFailure.describe(cause, s.choice().uri())), s.choice());
         }
     }
 
@@ -340,7 +342,13 @@ public final class PahoMqttConnection implements MqttConnection {
     }
 
     private void scheduleReconnect(String reason, BrokerRotation.Choice from) {
+        lastFailure = reason;
         reconnect.schedule(reason, from, rotation.next(), this::connect);
+    }
+
+    /** Why the last connect attempt failed or the last session ended, in a technician's words; "" before. */
+    String lastFailure() {
+        return lastFailure;
     }
 
     @Override

@@ -22,6 +22,8 @@ final class ReconnectTimer {
     private int attempt;
     private ScheduledFuture<?> pending;
 
+    private String lastReason = "";
+
     ReconnectTimer(Backoff backoff, ScheduledExecutorService executor) {
         this.backoff = backoff;
         this.executor = executor;
@@ -33,11 +35,13 @@ final class ReconnectTimer {
             return;
         }
         Duration delay = backoff.delay(attempt, random);
-        // a long outage must not flood the log: the first failure, then every 10th, are warnings
+        // a long outage must not flood the log: the first failure, a new cause, then every 10th are warnings
+        boolean newCause = !reason.equals(lastReason);
+        lastReason = reason;
         String message = "mqtt {} broker={} protocol={} attempt={} retryInMs={} next={} nextProtocol={}";
         Object[] args = {reason, from.uri(), from.protocolName(), attempt + 1, delay.toMillis(), next.uri(),
                 next.protocolName()};
-        if (attempt % RETRIES_PER_WARNING == 0) {
+        if (attempt % RETRIES_PER_WARNING == 0 || newCause) {
             Logger.warn(message, args);
         } else {
             Logger.debug(message, args);

@@ -111,20 +111,24 @@ class MosquittoTlsIT {
 
     @Test
     void refuses_a_broker_whose_certificate_comes_from_another_ca() throws Exception {
-        assertNeverConnects(broker, pem("other-ca", "CAL-TLS-1"));
+        assertNeverConnects(broker, pem("other-ca", "CAL-TLS-1"),
+                "connect failed: TLS failure: the broker's certificate is not trusted");
     }
 
     @Test
     void refuses_a_broker_certificate_made_out_to_another_host() throws Exception {
-        assertNeverConnects(wrongHostBroker, pem("oviron-ca", "CAL-TLS-1"));
+        assertNeverConnects(wrongHostBroker, pem("oviron-ca", "CAL-TLS-1"),
+                "connect failed: TLS failure: the broker's certificate is not made out to '127.0.0.1' (host name mismatch)");
     }
 
     @Test
     void the_broker_refuses_a_unit_without_a_trusted_client_certificate() throws Exception {
-        assertNeverConnects(broker, pem("oviron-ca", "intruder"));
+        assertNeverConnects(broker, pem("oviron-ca", "intruder"), "connect failed: TLS failure: the broker refused"
+                + " the unit's certificate");
         TlsSettings anonymous = new TlsSettings(dir.resolve("pki/oviron-ca.pem"), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), true);
-        assertNeverConnects(broker, anonymous);
+        assertNeverConnects(broker, anonymous, "connect failed: TLS failure: the broker refused the unit's"
+                + " certificate");
     }
 
     @Test
@@ -224,7 +228,7 @@ class MosquittoTlsIT {
      * one before has ended, so two whole attempts ended without a session, however long each took. Watching
      * for a fixed time instead would pass without a single attempt on a slow machine.
      */
-    private void assertNeverConnects(MosquittoBroker target, TlsSettings tls) {
+    private void assertNeverConnects(MosquittoBroker target, TlsSettings tls, String failure) {
         try (TcpProxy relay = new TcpProxy(target.port())) {
             PahoMqttConnection link = link("ssl://127.0.0.1:" + relay.port(), tls);
             AtomicInteger sessions = new AtomicInteger();
@@ -244,6 +248,8 @@ class MosquittoTlsIT {
                         () -> relay.connections() >= 3 || sessions.get() > 0);
                 assertEquals(0, sessions.get(), "connected although it must not");
                 assertFalse(link.isConnected(), "connected although it must not");
+                // the log names the cause in a technician's words
+                assertTrue(link.lastFailure().startsWith(failure), link.lastFailure());
             } finally {
                 link.close();
             }

@@ -44,7 +44,7 @@ final class ReportBenchmark {
 
     int run() throws Exception {
         Path dir = Files.createTempDirectory("callidus-report-bench-");
-        AgentConfig config = AgentConfigLoader.parse("{\"device\": {\"id\": \"CAL-BENCH-0001\"}, \"store\": {\"path\":"
+        AgentConfig config = AgentConfigLoader.parse("{\"device\": {\"id\": \"CAL-BENCH-0001\"}, \"hal\": {\"source\": \"simulator\"}, \"store\": {\"path\":"
                 + " \"agent.db\"}, \"mqtt\": {\"allowPlainTcp\": true, \"brokerUri\": \"tcp://localhost:1883\"}}", dir);
         DiagnosticsSettings settings = config.diagnostics();
         Instant to = Instant.parse("2026-11-01T00:00:00Z");

@@ -55,7 +55,7 @@ class ReportPageBrowserIT {
     @Test
     void the_page_renders_in_a_real_browser_with_a_chart_per_channel() throws Exception {
         Path browser = chromium();
-        DiagnosticsSettings settings = AgentConfigLoader.parse("{\"device\": {\"id\": \"CAL-PAGE-1\"}, \"store\": "
+        DiagnosticsSettings settings = AgentConfigLoader.parse("{\"device\": {\"id\": \"CAL-PAGE-1\"}, \"hal\": {\"source\": \"simulator\"}, \"store\": "
                 + "{\"path\": \"agent.db\"}, \"mqtt\": {\"allowPlainTcp\": true, \"brokerUri\": \"tcp://localhost:1883\"}}",
                 dir).diagnostics();
         InMemoryDiagnosticsStore store = new InMemoryDiagnosticsStore();

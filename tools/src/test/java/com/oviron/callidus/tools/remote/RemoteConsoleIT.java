@@ -68,7 +68,7 @@ class RemoteConsoleIT {
         pty = new SocatPty(Files.createDirectories(dir.resolve("pty")));
         String pem = Base64.getEncoder().encodeToString(oviron.getPublic().getEncoded());
         AgentConfig config = AgentConfigLoader.parse("""
-                {"device": {"id": "%s"},
+                {"device": {"id": "%s"}, "hal": {"source": "simulator"},
                  "store": {"path": "data/agent.db"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "300ms"},
                  "gpio": {"provider": "mock",
