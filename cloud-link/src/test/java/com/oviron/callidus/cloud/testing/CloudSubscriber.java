@@ -82,14 +82,40 @@ public final class CloudSubscriber implements AutoCloseable {
         return client.isConnected();
     }
 
+    /**
+     * Disconnects and closes. A client that is reconnecting (its broker was stopped by the test) refuses to close
+     * while its connect is in progress: it is cut and closing is tried again, for up to 10 s.
+     */
     @Override
     public void close() throws MqttException {
         try {
             if (client.isConnected()) {
                 client.disconnect(1_000);
             }
-        } finally {
-            client.close(true);
+        } catch (MqttException e) {
+            // the broker may be gone: closing below is what matters
+        }
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                client.close(true);
+                return;
+            } catch (MqttException e) {
+                if (e.getReasonCode() != MqttException.REASON_CODE_CONNECT_IN_PROGRESS || System.nanoTime() > until) {
+                    throw e;
+                }
+                try {
+                    client.disconnectForcibly(0, 100);
+                } catch (MqttException ignored) {
+                    // not connected: the connect attempt is what is ending
+                }
+                try {
+                    Thread.sleep(50); // waiting for Paho's connect attempt to end, as Await polls
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 }
