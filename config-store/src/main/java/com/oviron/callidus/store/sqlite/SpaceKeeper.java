@@ -18,10 +18,11 @@ import org.tinylog.Logger;
 /**
  * Keeps the store within what its disk holds, so that a full disk never stops it (ADR 0016):
  * <ul>
- *   <li><b>Limit from the disk.</b> The readings may take the configured size, or less: the store's files plus
- *       the free space, minus a WAL allowance, a headroom left free for the agent's other files, and the
- *       reserve when it is not in place. Retention keeps them below that, so the store's own growth never
- *       fills the disk; only other writers can.</li>
+ *   <li><b>Limit from the disk.</b> The store may take the configured size, or less: its files plus the free
+ *       space, minus a WAL allowance, a headroom left free for the agent's other files, and the reserve when it
+ *       is not in place. Retention keeps it below that, so the store's own growth never fills the disk; only
+ *       other writers can. When another writer leaves little, the per-minute history and the dead letters go
+ *       before the readings of the last minutes (a floor, {@link #MIN_FLOOR_BYTES}).</li>
  *   <li><b>A small WAL.</b> {@code journal_size_limit} and {@code wal_autocheckpoint} keep the WAL within the
  *       allowance; deletions run in steps that fit it.</li>
  *   <li><b>A reserve file</b> ({@link ReserveFile}). A write that meets a full disk anyway releases it and
@@ -38,6 +39,12 @@ final class SpaceKeeper implements StoreSpace {
     static final long DEFAULT_RESERVE_BYTES = 16L * 1024 * 1024;
     static final long MIN_WAL_ALLOWANCE = 256L * 1024;
     static final long MAX_WAL_ALLOWANCE = 4L * 1024 * 1024;
+    /**
+     * Readings the disk rule keeps at least (four WAL allowances, at least 1 MiB, at most half the configured
+     * size): another writer that takes the disk gets the history and the dead letters first, and the readings of
+     * the last minutes stay to be sent. Only a write that meets a full disk drops below it.
+     */
+    static final long MIN_FLOOR_BYTES = 1024 * 1024;
     /** Tries of one write that meets a full disk: the first, then after each of three rescues. */
     static final int MAX_TRIES = 4;
     private static final long MIN_STEP_BYTES = 64L * 1024;
@@ -70,6 +77,7 @@ final class SpaceKeeper implements StoreSpace {
     private final ReserveFile reserve;
     private final long walAllowance;
     private final long headroom;
+    private final long floorBytes;
     private final long pageSize;
     private final FailureLog log;
     private FullEvents events = (full, kind, severity, message) -> { };
@@ -78,6 +86,7 @@ final class SpaceKeeper implements StoreSpace {
     private boolean metFullDisk;
     private boolean droppedForDisk;
     private boolean closed;
+    private boolean reserveWritten;
     private SpaceStatus lastStatus;
 
     SpaceKeeper(Object lock, Path dbFile, Transactions tx, Retention retention, RetentionSettings settings,
@@ -96,6 +105,7 @@ final class SpaceKeeper implements StoreSpace {
         this.walAllowance = Math.max(MIN_WAL_ALLOWANCE, Math.min(MAX_WAL_ALLOWANCE,
                 Math.min(settings.maxBytes(), total) / 32));
         this.headroom = walAllowance;
+        this.floorBytes = Math.min(settings.maxBytes() / 2, Math.max(MIN_FLOOR_BYTES, 4 * walAllowance));
         this.shrinker = new FileShrinker(tx, pageSize, () -> stepBytes(freeQuietly()), log);
         // the WAL stays within its allowance: checkpoints at half of it, and a reset WAL is cut back to it
         tx.execute("PRAGMA journal_size_limit = " + walAllowance);
@@ -198,7 +208,7 @@ final class SpaceKeeper implements StoreSpace {
                 long[] dropped = {0};
                 Budget before = b;
                 write("retention", 0, Rescue.KEEP_READINGS, () -> dropped[0] += retention.enforceSize(before.limit(),
-                        before.limit() - before.limit() / 10, stepBytes(before.fsFree()), reason,
+                        before.limit() - before.limit() / 10, floorBytes, stepBytes(before.fsFree()), reason,
                         this::checkpointIfLarge));
                 droppedForDisk |= reason == Retention.Reason.DISK && dropped[0] > 0;
                 b = budget();
@@ -303,8 +313,14 @@ final class SpaceKeeper implements StoreSpace {
             try {
                 reserve.create();
                 log.cleared("reserve", "store reserve written again after failures file={}", reserve.path());
-                log.info("reserve.created", "store reserve in place file={} bytes={} freeBytes={}", reserve.path(),
-                        reserve.bytes(), b.fsFree() - reserve.bytes());
+                if (reserveWritten) {
+                    log.info("reserve.restored", "store reserve in place again file={} bytes={} freeBytes={}",
+                            reserve.path(), reserve.bytes(), b.fsFree() - reserve.bytes());
+                } else {
+                    Logger.info("store reserve in place file={} bytes={} freeBytes={}", reserve.path(),
+                            reserve.bytes(), b.fsFree() - reserve.bytes());
+                }
+                reserveWritten = true;
             } catch (IOException e) {
                 log.warn("reserve", "store reserve not written, tried again later file={} error={}", reserve.path(),
                         e.getMessage());

@@ -225,6 +225,42 @@ class FullDiskTest {
     }
 
     @Test
+    void when_another_writer_takes_the_disk_the_history_goes_before_the_readings_of_the_last_minutes()
+            throws Exception {
+        try (SqliteTelemetryOutbox outbox = open()) {
+            // almost three days of per-minute history: readings sent and acknowledged, one row per channel-minute
+            long start = clock.millis() - Duration.ofDays(3).toMillis();
+            for (int g = 0; g < 36; g++) {
+                List<NewReading> old = new ArrayList<>();
+                for (int i = 0; i < 1000; i++) {
+                    int n = g * 1000 + i;
+                    old.add(new NewReading("ch" + (n % 9), start + (n / 9) * 60_000L, n, 0));
+                }
+                outbox.append(old);
+            }
+            outbox.acknowledge(outbox.lastSeq());
+            long historyRows = outbox.stats().aggregateRows();
+            assertTrue(historyRows >= 36_000, "history: " + historyRows);
+            long firstUnsent = outbox.lastSeq() + 1;
+            long appended = overfill(outbox, 38); // and the readings of the last minutes (about the floor), unsent
+
+            fs.fill("other-writer.bin", 0);
+            overfill(outbox, 5);
+            appended += 5000;
+
+            StoreStats stats = outbox.stats();
+            assertTrue(stats.aggregateRows() < historyRows, "the oldest history made room: " + stats);
+            long dropped = stats.droppedReadings();
+            long stored = storedCount(outbox, firstUnsent - 1 + dropped);
+            assertEquals(appended - dropped, stored, "only the oldest readings went");
+            assertTrue(stored * Retention.READING_BYTES >= SpaceKeeper.MIN_FLOOR_BYTES * 9 / 10,
+                    "the readings of the last minutes stayed: " + stored);
+            assertTrue(outbox.space().status().full());
+            assertEquals("ok", outbox.integrityCheck());
+        }
+    }
+
+    @Test
     void the_store_opens_and_writes_on_a_disk_that_another_writer_filled_to_the_last_byte_meanwhile()
             throws Exception {
         long appended;

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -57,14 +58,14 @@ public final class Tmpfs implements AutoCloseable {
     }
 
     /**
-     * Another writer takes the disk: writes {@code name} until at most {@code leaveBytes} are free (or the disk is
-     * full); returns its size.
+     * Another writer takes the disk: appends to {@code name} until at most {@code leaveBytes} are free (or the disk
+     * is full); returns the file's size.
      */
     public long fill(String name, long leaveBytes) throws IOException {
         Path file = dir.resolve(name);
         byte[] block = new byte[4096];
         long written = 0;
-        try (OutputStream out = Files.newOutputStream(file)) {
+        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             while (freeBytes() > leaveBytes) {
                 out.write(block);
                 out.flush();
