@@ -66,6 +66,8 @@ public final class AgentConfigLoader {
     private static final List<String> HAL_SOURCES = List.of("simulator", "modbus");
     public static final int DEFAULT_BAUD_RATE = 115_200;
     public static final long DEFAULT_STORE_MAX_MB = 512;
+    /** The reserve file next to the store (ADR 0016); the store makes it at most an eighth of its disk. */
+    public static final long DEFAULT_STORE_RESERVE_MB = 16;
     public static final Duration DEFAULT_STORE_MAX_AGE = Duration.ofDays(30);
     public static final Duration DEFAULT_AGGREGATE_MAX_AGE = Duration.ofDays(365);
     /** Publishes per second of the whole connection: below AWS IoT Core's 100 per connection. */
@@ -195,6 +197,7 @@ public final class AgentConfigLoader {
                     + "store.maxAge (" + format(maxAge) + ")");
         }
         RetentionSettings retention = new RetentionSettings(maxSizeMb * 1024 * 1024, maxAge, aggregateMaxAge);
+        long reserveMb = store.integer("reserveMb", DEFAULT_STORE_RESERVE_MB, 1, 1024);
         store.done();
 
         ConfigSection mqtt = top.section("mqtt", true);
@@ -282,7 +285,8 @@ public final class AgentConfigLoader {
         return new AgentConfig(
                 new AgentConfig.Device(id),
                 new AgentConfig.Hal(source, seed, samplePeriod, modbus),
-                new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer, retention),
+                new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer, retention,
+                        reserveMb * 1024 * 1024),
                 new AgentConfig.Mqtt(brokerUri, keepAlive, connectTimeout, reconnectMin, reconnectMax, username,
                         password, maxInflight, tls, persistentSession, linkPublishesPerSecond),
                 new AgentConfig.Sync(batchMax, window, interval, healthInterval, maxPublishesPerSecond),

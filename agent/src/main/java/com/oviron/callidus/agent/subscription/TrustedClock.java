@@ -3,6 +3,7 @@ package com.oviron.callidus.agent.subscription;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.oviron.callidus.cloud.command.CommandCodec;
+import com.oviron.callidus.store.log.FailureLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
@@ -77,6 +78,8 @@ public final class TrustedClock {
     private String trustedSource;
     private long trustedAtMs = -1;
     private long persistedMarkMs;
+    /** A write that keeps failing (a full disk) is tried at every reading but logged once a minute. */
+    private final FailureLog failures = new FailureLog();
 
     public TrustedClock(Path file, Clock local, Duration tolerance, Duration tokenLead) {
         this.file = Objects.requireNonNull(file, "file");
@@ -191,8 +194,10 @@ public final class TrustedClock {
         try {
             AtomicFile.write(file, o.toString().getBytes(StandardCharsets.UTF_8));
             persistedMarkMs = markMs;
+            failures.cleared("persist", "trusted time persisted again file={}", file);
         } catch (IOException e) {
-            Logger.warn("trusted time not persisted, kept in memory file={} error={}", file, e.getMessage());
+            failures.warn("persist", "trusted time not persisted, kept in memory file={} error={}", file,
+                    e.getMessage());
         }
     }
 
