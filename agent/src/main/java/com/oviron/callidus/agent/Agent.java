@@ -355,7 +355,7 @@ public final class Agent implements AutoCloseable {
                 }
                 failures.cleared("live", "live snapshots published again");
             } catch (StoreException | RuntimeException e) {
-                failures.warn("live", "live snapshot not published error={}", e.getMessage());
+                failures.warn("live." + FailureLog.kindOf(e), "live snapshot not published error={}", e.getMessage());
             }
         }, every, every, TimeUnit.MILLISECONDS);
     }
@@ -376,7 +376,7 @@ public final class Agent implements AutoCloseable {
             link.publish(new Topics(config.device().id()).health(), health.encode(), 1, true);
             failures.cleared("health", "health published again");
         } catch (StoreException | RuntimeException e) {
-            failures.warn("health", "health not published error={}", e.getMessage());
+            failures.warn("health." + FailureLog.kindOf(e), "health not published error={}", e.getMessage());
         }
     }
 

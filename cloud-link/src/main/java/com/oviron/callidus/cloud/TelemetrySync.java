@@ -178,7 +178,7 @@ public final class TelemetrySync implements AutoCloseable {
             }
             log.cleared("read", "sync reads the outbox again");
         } catch (StoreException e) {
-            log.error("read", "sync cannot read the outbox error={}", e.getMessage());
+            log.error("read." + FailureLog.kindOf(e), "sync cannot read the outbox error={}", e.getMessage());
         } catch (RuntimeException e) {
             // a scheduled task that throws is never run again: log and keep the ticker alive
             Logger.error(e, "sync failed unexpectedly");
@@ -230,7 +230,7 @@ public final class TelemetrySync implements AutoCloseable {
             outbox.acknowledgeEvents(event.seq());
             log.cleared("event.ack", "sync records event acknowledgements again");
         } catch (StoreException e) {
-            log.error("event.ack", "sync cannot record event acknowledgement seq={} error={}", event.seq(),
+            log.error("event.ack." + FailureLog.kindOf(e), "sync cannot record event acknowledgement seq={} error={}", event.seq(),
                     e.getMessage());
         }
         pump();
@@ -302,7 +302,7 @@ public final class TelemetrySync implements AutoCloseable {
             } catch (StoreException e) {
                 // the cloud has them; at worst they are sent again after a restart and dropped as duplicates
                 acknowledgementFailures++; // written on the sync's thread only
-                log.error("ack", "sync cannot record acknowledgement seq={} error={}", ackUpTo, e.getMessage());
+                log.error("ack." + FailureLog.kindOf(e), "sync cannot record acknowledgement seq={} error={}", ackUpTo, e.getMessage());
             }
         }
         pump();

@@ -182,7 +182,7 @@ public final class GroupCommitWriter implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            log.error("write", "store write failed, readings kept in memory group={} failures={} dropped={} error={}",
+            log.error("write." + FailureLog.kindOf(e), "store write failed, readings kept in memory group={} failures={} dropped={} error={}",
                     group.size(), failures, droppedNow, e.getMessage());
             return false;
         }

@@ -196,7 +196,7 @@ public final class TrustedClock {
             persistedMarkMs = markMs;
             failures.cleared("persist", "trusted time persisted again file={}", file);
         } catch (IOException e) {
-            failures.warn("persist", "trusted time not persisted, kept in memory file={} error={}", file,
+            failures.warn("persist." + FailureLog.kindOf(e), "trusted time not persisted, kept in memory file={} error={}", file,
                     e.getMessage());
         }
     }

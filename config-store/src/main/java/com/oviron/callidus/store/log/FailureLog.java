@@ -90,18 +90,41 @@ public final class FailureLog {
 
     /**
      * The failure is over: if it had been logged, logs {@code message} once at info with {@code failures=<n>}
-     * (how many times it happened since it began) and forgets it. Does nothing for a failure not seen.
+     * (how many times it happened since it began) and forgets it, together with its kinds
+     * ({@code failure + "." + kind}, see {@link #kindOf}). Does nothing for a failure not seen.
      */
     public void cleared(String failure, String message, Object... args) {
-        long total;
+        long total = 0;
         synchronized (this) {
-            Seen seen = failures.remove(failure);
-            if (seen == null) {
-                return;
+            var it = failures.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<String, Seen> e = it.next();
+                if (e.getKey().equals(failure) || e.getKey().startsWith(failure + ".")) {
+                    total += e.getValue().total;
+                    it.remove();
+                }
             }
-            total = seen.total;
         }
-        sink.write(Level.INFO, message + " failures={}", append(args, total));
+        if (total > 0) {
+            sink.write(Level.INFO, message + " failures={}", append(args, total));
+        }
+    }
+
+    /**
+     * What kind of failure an error is, so that different causes at one place are different failures: SQLite's
+     * result code ({@code SQLITE_FULL}) when the message names one, else the class of the innermost cause.
+     */
+    public static String kindOf(Throwable error) {
+        Throwable root = error;
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            int at = m == null ? -1 : m.indexOf("[SQLITE_");
+            if (at >= 0 && m.indexOf(']', at) > at) {
+                return m.substring(at + 1, m.indexOf(']', at));
+            }
+            root = t;
+        }
+        return root.getClass().getSimpleName();
     }
 
     /** Whether the failure happened and has not been cleared. */

@@ -79,4 +79,20 @@ class FailureLogTest {
         assertFalse(log.failing("f0"), "the oldest is forgotten");
         assertTrue(log.failing("f" + (FailureLog.MAX_FAILURES + 9)));
     }
+
+    @Test
+    void different_causes_at_one_place_are_different_failures_and_end_together() {
+        java.sql.SQLException full = new java.sql.SQLException("[SQLITE_FULL] database or disk is full");
+        java.io.IOException gone = new java.io.IOException("wrapped", new java.nio.file.NoSuchFileException("a.db"));
+        assertEquals("SQLITE_FULL", FailureLog.kindOf(new IllegalStateException("cannot append: "
+                + full.getMessage(), full)));
+        assertEquals("NoSuchFileException", FailureLog.kindOf(gone));
+        log.error("write." + FailureLog.kindOf(full), "write failed error={}", "full");
+        log.error("write." + FailureLog.kindOf(gone), "write failed error={}", "gone");
+        log.error("write." + FailureLog.kindOf(full), "write failed error={}", "full");
+        log.cleared("write", "writes again");
+        assertEquals(List.of("ERROR write failed error=full", "ERROR write failed error=gone",
+                "INFO writes again failures=3"), lines);
+        assertFalse(log.failing("write." + FailureLog.kindOf(full)));
+    }
 }
