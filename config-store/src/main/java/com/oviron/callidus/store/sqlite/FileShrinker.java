@@ -7,7 +7,8 @@ import org.tinylog.Logger;
 
 /**
  * Gives pages the readings no longer use back to the file system ({@code PRAGMA incremental_vacuum}), in steps
- * whose WAL fits on the disk, each followed by a truncating checkpoint (which shrinks the file). A store
+ * whose WAL fits on the disk, each followed by a checkpoint (which shrinks the file). The WAL file itself is
+ * never cut to nothing here: its room is what lets the store delete and write on a disk with no byte free. A store
  * created before this agent is switched to incremental vacuum once, by a VACUUM, when the disk has room for it.
  */
 final class FileShrinker {
@@ -46,7 +47,7 @@ final class FileShrinker {
                 }
                 long n = Math.min(Math.min(pages, freelist), Math.max(16, stepBytes.getAsLong() / pageSize));
                 tx.execute("PRAGMA incremental_vacuum(" + n + ")");
-                tx.checkpoint(true);
+                tx.checkpoint(false); // the file shrinks; the WAL keeps its room for the store's next writes
                 pages -= n;
             }
         } catch (SQLException e) {

@@ -14,10 +14,10 @@ import java.nio.file.attribute.BasicFileAttributes;
  * A file of {@code bytes} real bytes next to the store, held so that the disk can never fill up completely
  * behind the store's back: deleting it gives that room back at once, for the writes that must get through
  * (acknowledgements, retention, alarms, the agent's state). It is written with bytes that do not compress
- * (a file system that compresses or a sparse file would reserve nothing), forced to disk, and put in place by
- * a rename. A symbolic link or anything else in its place is removed, never followed.
+ * (a file system that compresses or a sparse file would reserve nothing) and put in place by a rename. A
+ * symbolic link or anything else in its place is removed, never followed.
  *
- * <p>Not thread-safe: used under the store's lock and, for {@link #release()}, by anyone; both are synchronized.
+ * <p>Thread-safe: used under the store's lock and, for {@link #release()}, by other writers' threads.
  */
 final class ReserveFile {
     private static final int CHUNK = 64 * 1024;
@@ -78,7 +78,8 @@ final class ReserveFile {
                         left -= ch.write(chunk);
                     }
                 }
-                ch.force(true);
+                // not forced: the file system takes the blocks when they are written (a forced 16 MiB would hold
+                // up the start on a slow flash); a reserve a power cut took is written again at the next start
             }
             Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {

@@ -24,7 +24,10 @@ import org.tinylog.Logger;
  *       other writers can. When another writer leaves little, the per-minute history and the dead letters go
  *       before the readings of the last minutes (a floor, {@link #MIN_FLOOR_BYTES}).</li>
  *   <li><b>A small WAL.</b> {@code journal_size_limit} and {@code wal_autocheckpoint} keep the WAL within the
- *       allowance; deletions run in steps that fit it.</li>
+ *       allowance; deletions run in steps that fit it. Checkpoints never truncate: the WAL's room lets the
+ *       store delete on a disk with no byte free.</li>
+ *   <li><b>A page cap</b> ({@link #capPages}): the file grows by at most the reserve between two writes, so no
+ *       commit leaves pages in the WAL that the disk cannot take.</li>
  *   <li><b>A reserve file</b> ({@link ReserveFile}). A write that meets a full disk anyway releases it and
  *       tries again; the limit then drops by its size, retention and {@code incremental_vacuum} give the room
  *       back to the file system, and the reserve is written again.</li>
@@ -69,6 +72,7 @@ final class SpaceKeeper implements StoreSpace {
     }
 
     private final Object lock;
+    private final Path dbFile;
     private final Path walFile;
     private final FileStore fileStore;
     private final Transactions tx;
@@ -87,11 +91,14 @@ final class SpaceKeeper implements StoreSpace {
     private boolean droppedForDisk;
     private boolean closed;
     private boolean reserveWritten;
+    /** The page cap set last ({@code PRAGMA max_page_count}). */
+    private long pageCap;
     private SpaceStatus lastStatus;
 
     SpaceKeeper(Object lock, Path dbFile, Transactions tx, Retention retention, RetentionSettings settings,
                 long reserveBytes, Clock clock, FailureLog log, boolean full) throws IOException, SQLException {
         this.lock = lock;
+        this.dbFile = dbFile;
         this.walFile = dbFile.resolveSibling(dbFile.getFileName() + "-wal");
         this.fileStore = Files.getFileStore(dbFile.toAbsolutePath().getParent());
         this.tx = tx;
@@ -155,10 +162,16 @@ final class SpaceKeeper implements StoreSpace {
     }
 
     private void rescue(String what, int attempt, long roomBytes, Rescue rule, SQLException error) {
+        if (pageCap < retention.maxPageCount() && raiseCapIfRoom()) {
+            log.info("cap." + what, "store has room on its disk again, page cap raised, tries again what={}"
+                    + " attempt={} pageCap={} freeBytes={}", what, attempt, pageCap, freeQuietly());
+            return;
+        }
         String action;
         long free = freeQuietly();
-        // SQLITE_FULL with room on the disk comes from the store's own ceiling (max_page_count): the size rule
-        boolean ceiling = free >= 2 * roomBytes + walAllowance + headroom + reserve.bytes();
+        // SQLITE_FULL with room on the disk comes from the store's own ceiling (125 % of maxBytes): the size rule
+        boolean ceiling = pageCap >= retention.maxPageCount()
+                && free >= 2 * roomBytes + walAllowance + headroom + reserve.bytes();
         try {
             if (!ceiling) {
                 metFullDisk = true;
@@ -176,8 +189,9 @@ final class SpaceKeeper implements StoreSpace {
                 action = "checkpoint";
             }
             if (!ceiling) {
-                checkpointQuietly(true);
-                shrinker.shrink(roomBytes * 2);
+                // what was freed serves the write that is tried again: it is not given back to the disk here
+                checkpointQuietly();
+                capPages();
             }
         } catch (SQLException | RuntimeException e) {
             action = "making room failed: " + e.getMessage();
@@ -195,6 +209,7 @@ final class SpaceKeeper implements StoreSpace {
      */
     void upkeep(boolean checkAge) {
         try {
+            landGrowth(false);
             if (checkAge) {
                 write("retention", 0, Rescue.KEEP_READINGS, () -> {
                     retention.enforceAge();
@@ -214,7 +229,9 @@ final class SpaceKeeper implements StoreSpace {
                 b = budget();
             }
             checkpointIfLarge();
+            landGrowth(false);
             b = keepReserveAndHeadroom(b);
+            capPages();
             updateFull(b);
             log.cleared("upkeep", "store upkeep works again");
         } catch (SQLException | IOException | RuntimeException e) {
@@ -259,6 +276,51 @@ final class SpaceKeeper implements StoreSpace {
         return Math.max(MIN_STEP_BYTES, Math.min(walAllowance / 2, fsFree / 2));
     }
 
+    /**
+     * When the last writes grew the database beyond its file (the new pages are only in the WAL) and the disk is
+     * short, checkpoints at once, so that the file takes its room while the disk has it; a checkpoint that finds
+     * the disk full gets the reserve (the page cap never lets the database grow by more than the reserve). Pages
+     * the file cannot take would keep the WAL from ever starting over. With plenty of room the regular
+     * checkpoint (at half the WAL allowance) does it.
+     *
+     * @param always also with plenty of room (before the reserve takes the room)
+     * @return whether the file holds every page now (or there is plenty of room for them)
+     */
+    private boolean landGrowth(boolean always) {
+        try {
+            long beyond = tx.pragma("page_count") * pageSize - Files.size(dbFile);
+            if (beyond <= 0) {
+                return true;
+            }
+            if (!always && fileStore.getUsableSpace() - beyond >= reserve.bytes() + headroom) {
+                return true;
+            }
+        } catch (SQLException | IOException e) {
+            log.warn("land", "store file size not read error={}", e.getMessage());
+            return false;
+        }
+        return checkpointOrRelease();
+    }
+
+    /** A checkpoint; when the disk is too full for it, with the reserve released. Whether it was complete. */
+    private boolean checkpointOrRelease() {
+        try {
+            return tx.checkpoint(false);
+        } catch (SQLException e) {
+            if (!DiskFull.is(e) || !releaseReserve("checkpoint")) {
+                log.warn("checkpoint", "store checkpoint failed error={}", e.getMessage());
+                return false;
+            }
+            metFullDisk = true;
+            try {
+                return tx.checkpoint(false);
+            } catch (SQLException again) {
+                log.warn("checkpoint", "store checkpoint failed error={}", again.getMessage());
+                return false;
+            }
+        }
+    }
+
     private void checkpointIfLarge() throws SQLException {
         try {
             if (walBytes() > walAllowance / 2) {
@@ -291,12 +353,35 @@ final class SpaceKeeper implements StoreSpace {
                 alarm.full());
     }
 
-    private void checkpointQuietly(boolean truncate) {
+    /**
+     * Caps the pages the database may have ({@code PRAGMA max_page_count}): its file may grow by what the disk
+     * has now (keeping the WAL allowance free), but never by more than the reserve, and not at all while the
+     * reserve is released; and never beyond the hard ceiling. A write that would grow the file further fails
+     * before its commit, and a rescue makes room inside the file. Without the cap, a commit could put pages in
+     * the WAL that no checkpoint can write back once another program took the disk; the WAL could then never
+     * start over, and every later write, deletions too, would fail. The reserve covers what the cap lets grow.
+     */
+    private void capPages() {
         try {
-            tx.checkpoint(truncate);
-        } catch (SQLException e) {
-            log.warn("checkpoint", "store checkpoint failed error={}", e.getMessage());
+            long filePages = Files.size(dbFile) / pageSize;
+            long room = reserve.held() ? Math.min(reserve.bytes(), fileStore.getUsableSpace() - walAllowance) : 0;
+            long growth = Math.max(0, room) / pageSize;
+            long cap = Math.min(retention.maxPageCount(), filePages + growth);
+            if (cap != pageCap) {
+                tx.execute("PRAGMA max_page_count = " + cap);
+                pageCap = tx.pragma("max_page_count"); // never below the pages the database has
+            }
+        } catch (SQLException | IOException e) {
+            log.warn("cap", "store page cap not set error={}", e.getMessage());
         }
+    }
+
+    /**
+     * A checkpoint that lets the next write start the WAL from its beginning. Never a truncating one: the WAL's
+     * room is what lets the store delete and write on a disk with no byte free.
+     */
+    private void checkpointQuietly() {
+        checkpointOrRelease();
     }
 
     /**
@@ -309,7 +394,34 @@ final class SpaceKeeper implements StoreSpace {
             shrinker.shrink(wanted - b.fsFree());
             b = budget();
         }
-        if (!b.reserveHeld() && b.fsFree() >= reserve.bytes() + headroom) {
+        return restoreReserve(b);
+    }
+
+    /**
+     * A write failed at the page cap: when the disk has room again (another writer went away, or the readings
+     * were acknowledged meanwhile), the reserve is written again and the cap follows the disk as it is now, so
+     * that the write goes through without dropping a reading. Without this, a store whose reserve is released
+     * and whose readings are all acknowledged could never grow again: the cap allows no growth while the
+     * reserve is released, and the reserve comes back only after a write that succeeded. Also on a disk with
+     * room, a write larger than the growth the cap allowed gets it here, not by dropping readings.
+     *
+     * @return whether the cap was raised
+     */
+    private boolean raiseCapIfRoom() {
+        long before = pageCap;
+        try {
+            landGrowth(true); // the file takes the pages the WAL holds beyond it: the cap counts from the file
+            restoreReserve(budget());
+        } catch (SQLException | IOException | RuntimeException e) {
+            log.warn("cap", "store space figures not read error={}", e.getMessage());
+        }
+        capPages();
+        return pageCap > before;
+    }
+
+    /** The reserve written again when it is released and the disk has room for it and the headroom. */
+    private Budget restoreReserve(Budget b) throws SQLException, IOException {
+        if (!b.reserveHeld() && b.fsFree() >= reserve.bytes() + headroom && landGrowth(true)) {
             try {
                 reserve.create();
                 log.cleared("reserve", "store reserve written again after failures file={}", reserve.path());
@@ -345,13 +457,13 @@ final class SpaceKeeper implements StoreSpace {
     }
 
     /**
-     * At open: the WAL of the last run checkpointed and cut, an old file switched to incremental vacuum when the
+     * At open: the WAL of the last run checkpointed, an old file switched to incremental vacuum when the
      * disk has room for it, and the reserve and limits applied. Failures are logged: a full disk must not keep
      * the agent from starting.
      */
     void atOpen() {
         try {
-            write("open", 0, Rescue.KEEP_READINGS, () -> tx.checkpoint(true));
+            write("open", 0, Rescue.KEEP_READINGS, () -> tx.checkpoint(false));
         } catch (SQLException e) {
             log.warn("open", "store checkpoint at open failed error={}", e.getMessage());
         }
@@ -404,7 +516,7 @@ final class SpaceKeeper implements StoreSpace {
                 long wanted = Math.max(bytes, MIN_STEP_BYTES) * 2;
                 long dropped = retention.dropOldestInSteps(Math.max(Retention.MIN_DROP, wanted / perReading),
                         stepBytes(before) / perReading, true, Retention.Reason.FULL, this::checkpointIfLarge);
-                checkpointQuietly(true);
+                checkpointQuietly();
                 shrinker.shrink(wanted);
                 long after = freeQuietly();
                 log.warn("makeRoom", "store made room for another writer writer={} bytes={} droppedReadings={}"

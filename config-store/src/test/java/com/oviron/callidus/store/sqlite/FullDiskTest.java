@@ -261,6 +261,62 @@ class FullDiskTest {
     }
 
     @Test
+    void a_writer_that_takes_every_byte_the_store_frees_and_its_reserve_does_not_stop_it() throws Exception {
+        try (SqliteTelemetryOutbox outbox = open()) {
+            long appended = overfill(outbox, 100);
+            for (int i = 0; i < 60; i++) {
+                fs.fill("greedy-writer.bin", 0); // takes the headroom, the reserve, whatever the store gave back
+                assertEquals(0, fs.freeBytes());
+                outbox.append(group(1000));
+                appended += 1000;
+                if (i % 10 == 9) {
+                    long dropped = outbox.stats().droppedReadings();
+                    outbox.acknowledge(Math.max(outbox.acknowledgedSeq(), dropped) + 500);
+                    outbox.appendEvent(clock.millis(), "test.alarm", "alarm", "round " + i);
+                }
+            }
+            assertEquals(appended, outbox.lastSeq(), "every group accepted on a disk with no byte free");
+            assertFalse(outbox.space().status().reserveHeld(), "the other writer has the reserve too");
+            assertEquals(6, events(outbox, "test.alarm").size());
+            long dropped = outbox.stats().droppedReadings();
+            long acked = outbox.acknowledgedSeq();
+            assertTrue(acked > dropped, "acknowledgements recorded: " + acked);
+            assertEquals(appended - acked, storedCount(outbox, acked), "only the oldest went");
+            assertEquals("ok", outbox.integrityCheck());
+        }
+    }
+
+    @Test
+    void when_the_other_writer_gives_the_disk_back_appends_go_through_without_dropping_even_with_nothing_to_drop()
+            throws Exception {
+        try (SqliteTelemetryOutbox outbox = open()) {
+            overfill(outbox, 30);
+            fs.fill("greedy-writer.bin", 0);
+            outbox.append(group(1000)); // through the reserve
+            assertFalse(outbox.space().status().reserveHeld(), outbox.space().status().toString());
+            // the readings are acknowledged in steps, nothing is left to drop; the pages they freed go back to the
+            // disk, and the other writer takes them each time
+            for (long seq = outbox.acknowledgedSeq() + 1000; seq < outbox.lastSeq(); seq += 1000) {
+                outbox.acknowledge(seq);
+                fs.fill("greedy-writer.bin", 0);
+            }
+            outbox.acknowledge(outbox.lastSeq());
+            fs.fill("greedy-writer.bin", 0);
+            assertFalse(outbox.space().status().reserveHeld(), outbox.space().status().toString());
+
+            Files.delete(fs.path().resolve("greedy-writer.bin"));
+            long dropped = outbox.stats().droppedReadings();
+            for (int i = 0; i < 20; i++) {
+                long last = outbox.lastSeq();
+                assertEquals(last + 1000, outbox.append(group(1000)), "accepted on a disk with room again");
+            }
+            assertEquals(dropped, outbox.stats().droppedReadings(), "no reading dropped while the disk has room");
+            assertTrue(outbox.space().status().reserveHeld(), outbox.space().status().toString());
+            assertEquals("ok", outbox.integrityCheck());
+        }
+    }
+
+    @Test
     void the_store_opens_and_writes_on_a_disk_that_another_writer_filled_to_the_last_byte_meanwhile()
             throws Exception {
         long appended;
