@@ -35,9 +35,12 @@ import com.oviron.callidus.hal.serial.ReopeningSerialLine;
 import com.oviron.callidus.hal.sim.SimulatedCallidusBoard;
 import com.oviron.callidus.store.GroupCommitWriter;
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.SpaceStatus;
+import com.oviron.callidus.store.StoreSpace;
 import com.oviron.callidus.store.StoreStats;
 import com.oviron.callidus.store.folders.FolderGuard;
 import com.oviron.callidus.store.TelemetryOutbox;
+import com.oviron.callidus.store.log.FailureLog;
 import com.oviron.callidus.store.sqlite.SqliteTelemetryOutbox;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,6 +73,7 @@ public final class Agent implements AutoCloseable {
     private final AgentConfig config;
     private final SensorPort port;
     private final TelemetryOutbox outbox;
+    private final StoreSpace space;
     private final MqttConnection link;
     private final Sampler sampler;
     private final TelemetrySync sync;
@@ -92,8 +96,10 @@ public final class Agent implements AutoCloseable {
     private final long startedAtMillis;
     private boolean closed;
     private volatile AgentStatus finalStatus;
+    /** Failures that repeat per tick (health, live snapshots) are logged once a minute with their count. */
+    private final FailureLog failures = new FailureLog();
 
-    private Agent(AgentConfig config, SensorPort port, TelemetryOutbox outbox, MqttConnection link,
+    private Agent(AgentConfig config, SensorPort port, TelemetryOutbox outbox, StoreSpace space, MqttConnection link,
                   Optional<GpioPort> gpio, Clock clock, CommandJournal journal) throws StoreException {
         this.config = config;
         this.clock = clock;
@@ -104,6 +110,7 @@ public final class Agent implements AutoCloseable {
                         clock));
         this.port = port;
         this.outbox = outbox;
+        this.space = space;
         this.link = link;
         GroupCommitWriter writer = new GroupCommitWriter(outbox, config.store().groupCommitReadings(),
                 config.store().groupCommitDelay(), config.store().memoryBufferReadings());
@@ -128,7 +135,7 @@ public final class Agent implements AutoCloseable {
         sampler.tap(live::onSample);
         live.registerOn(commands);
         this.unitCommands = new UnitCommands(new UnitFacts(config.device().id(), AgentVersion.current(),
-                startedAtMillis, this::status, sampler::newest, port, port::diagnostics, outbox, commands,
+                startedAtMillis, this::status, sampler::newest, port, port::diagnostics, outbox, space, commands,
                 config.hal().modbus().map(m -> m.map().name()).orElse(config.hal().source()), stateFolder(config),
                 config.toString(), link::stats), clock, live::active);
         unitCommands.registerOn(commands);
@@ -237,8 +244,8 @@ public final class Agent implements AutoCloseable {
     }
 
     private static Agent startWithoutUpdates(AgentConfig config, SensorPort port, Clock clock) throws StoreException {
-        TelemetryOutbox outbox = SqliteTelemetryOutbox.open(config.store().path(), config.store().durability(),
-                config.store().retention(), clock);
+        SqliteTelemetryOutbox outbox = SqliteTelemetryOutbox.open(config.store().path(), config.store().durability(),
+                config.store().retention(), config.store().reserveBytes(), clock);
         CommandJournal journal = null;
         try {
             AgentConfig.Mqtt m = config.mqtt();
@@ -249,12 +256,13 @@ public final class Agent implements AutoCloseable {
                     m.sessionExpiry());
             MqttConnection link = new RateLimitedMqttConnection(new PahoMqttConnection(settings, topics.status(),
                     config.device().id(), AgentVersion.current(), clock), m.maxPublishesPerSecond());
-            journal = SqliteCommandJournal.open(stateFolder(config).resolve("commands.db"), clock);
-            Agent agent = new Agent(config, port, outbox, link, openGpio(config.gpio()), clock, journal);
+            journal = SqliteCommandJournal.open(stateFolder(config).resolve("commands.db"), clock, outbox.space());
+            Agent agent = new Agent(config, port, outbox, outbox.space(), link, openGpio(config.gpio()), clock,
+                    journal);
             agent.folderGuard = new FolderGuard(folderAlarms(outbox, clock));
             try {
                 agent.cloud = CloudServices.build(config, agent.gated, topics, agent.commands, agent.unitCommands,
-                        clock, agent.folderGuard);
+                        agent.space, clock, agent.folderGuard);
             } catch (java.io.IOException | StoreException | RuntimeException e) {
                 agent.folderGuard.close();
                 agent.diagnostics.close();
@@ -381,8 +389,9 @@ public final class Agent implements AutoCloseable {
                     link.publish(topics.live(), new LiveSnapshot(config.device().id(), clock.millis(), newest).encode(),
                             0, false);
                 }
+                failures.cleared("live", "live snapshots published again");
             } catch (StoreException | RuntimeException e) {
-                Logger.warn("live snapshot not published error={}", e.getMessage());
+                failures.warn("live." + FailureLog.kindOf(e), "live snapshot not published error={}", e.getMessage());
             }
         }, every, every, TimeUnit.MILLISECONDS);
     }
@@ -395,12 +404,15 @@ public final class Agent implements AutoCloseable {
         try {
             AgentStatus s = status();
             StoreStats store = outbox.stats();
+            SpaceStatus disk = space.status();
             HealthMessage health = new HealthMessage(config.device().id(), clock.millis(), s.lastSeq(),
                     s.acknowledgedSeq(), store.droppedReadings(), store.usedBytes(), s.samples(), s.halErrors(),
-                    s.treatmentInProgress(), link.stats());
+                    s.treatmentInProgress(), link.stats(), Optional.of(new HealthMessage.Disk(disk.freeBytes(),
+                    disk.totalBytes(), disk.reserveBytes(), disk.reserveHeld(), disk.limitBytes(), disk.full())));
             link.publish(new Topics(config.device().id()).health(), health.encode(), 1, true);
+            failures.cleared("health", "health published again");
         } catch (StoreException | RuntimeException e) {
-            Logger.warn("health not published error={}", e.getMessage());
+            failures.warn("health." + FailureLog.kindOf(e), "health not published error={}", e.getMessage());
         }
     }
 
@@ -551,12 +563,16 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** Keeps the sync running until the outbox is empty, the link is down, or the timeout passes. */
+    /** Keeps the sync running while there is a point ({@link ShutdownDrain}); says how it ended. */
     private void drain(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
         sync.syncSoon();
-        while (link.isConnected() && safePending() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+        ShutdownDrain.Outcome outcome = new ShutdownDrain(link::isConnected, this::safePending,
+                sync::acknowledgementFailures, System::nanoTime, () -> Thread.sleep(20)).run(timeout);
+        if (outcome == ShutdownDrain.Outcome.ACKNOWLEDGEMENTS_FAILING) {
+            Logger.warn("shutdown drain stopped: acknowledgements cannot be recorded in the store pending={}"
+                    + " freeBytes={}", safePending(), space.status().freeBytes());
+        } else if (outcome == ShutdownDrain.Outcome.TIMED_OUT) {
+            Logger.info("shutdown drain timed out, the rest is sent after the next start pending={}", safePending());
         }
     }
 

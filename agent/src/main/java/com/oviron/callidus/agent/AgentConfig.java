@@ -90,9 +90,10 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
      * @param groupCommitDelay     longest a reading waits in memory before its transaction starts
      * @param memoryBufferReadings most readings waiting in memory (besides the group being written)
      * @param retention            size and age limits of the stored readings
+     * @param reserveBytes         size of the reserve file kept next to the store to get through a full disk
      */
     public record Store(Path path, Durability durability, int groupCommitReadings, Duration groupCommitDelay,
-                        int memoryBufferReadings, RetentionSettings retention) {
+                        int memoryBufferReadings, RetentionSettings retention, long reserveBytes) {
     }
 
     /**

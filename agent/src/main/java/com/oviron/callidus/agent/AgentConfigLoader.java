@@ -69,6 +69,8 @@ public final class AgentConfigLoader {
     public static final List<String> HAL_SOURCES = List.of("modbus", "simulator");
     public static final int DEFAULT_BAUD_RATE = 115_200;
     public static final long DEFAULT_STORE_MAX_MB = 512;
+    /** The reserve file next to the store (ADR 0016); the store makes it at most an eighth of its disk. */
+    public static final long DEFAULT_STORE_RESERVE_MB = 16;
     public static final Duration DEFAULT_STORE_MAX_AGE = Duration.ofDays(30);
     public static final Duration DEFAULT_AGGREGATE_MAX_AGE = Duration.ofDays(365);
     /** Publishes per second of the whole connection: below AWS IoT Core's 100 per connection. */
@@ -198,6 +200,7 @@ public final class AgentConfigLoader {
                     + "store.maxAge (" + format(maxAge) + ")");
         }
         RetentionSettings retention = new RetentionSettings(maxSizeMb * 1024 * 1024, maxAge, aggregateMaxAge);
+        long reserveMb = store.integer("reserveMb", DEFAULT_STORE_RESERVE_MB, 1, 1024);
         store.done();
 
         AgentConfig.Mqtt mqtt = MqttConfigSection.read(top.section("mqtt", true), baseDir);
@@ -269,7 +272,8 @@ public final class AgentConfigLoader {
         return new AgentConfig(
                 new AgentConfig.Device(id),
                 new AgentConfig.Hal(source, seed, samplePeriod, modbus),
-                new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer, retention),
+                new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer, retention,
+                        reserveMb * 1024 * 1024),
                 mqtt,
                 new AgentConfig.Sync(batchMax, window, interval, healthInterval, maxPublishesPerSecond),
                 gpio,

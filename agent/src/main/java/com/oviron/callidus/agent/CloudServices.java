@@ -26,6 +26,7 @@ import com.oviron.callidus.cloud.files.ReceivedFileHandler;
 import com.oviron.callidus.cloud.files.UploadSource;
 import com.oviron.callidus.store.StoreException;
 import com.oviron.callidus.store.folders.FolderGuard;
+import com.oviron.callidus.store.StoreSpace;
 import com.oviron.callidus.store.settings.SettingsVersions;
 import com.oviron.callidus.store.settings.SqliteSettingsVersions;
 import com.oviron.callidus.store.transfers.SqliteTransferStore;
@@ -102,10 +103,11 @@ final class CloudServices implements AutoCloseable {
 
     /**
      * Builds every configured service and registers its commands; {@link #start()} before the connection
-     * starts.
+     * starts. The state databases ask {@code space} for room when they meet a full disk.
      */
     static CloudServices build(AgentConfig config, GatedMqttConnection link, Topics topics, CommandChannel commands,
-                               UnitCommands unit, Clock clock, FolderGuard guard) throws StoreException, IOException {
+                               UnitCommands unit, StoreSpace space, Clock clock, FolderGuard guard)
+            throws StoreException, IOException {
         AgentConfig.Cloud c = config.cloud();
         Path state = Agent.stateFolder(config);
         List<AutoCloseable> opened = new ArrayList<>();
@@ -148,7 +150,7 @@ final class CloudServices implements AutoCloseable {
                 receivers.put(FileKind.UPDATE, (kind, name, file) -> keepPackage(updatesFolder, name, file));
             }
 
-            TransferStore transferStore = SqliteTransferStore.open(state.resolve("transfers.db"), clock);
+            TransferStore transferStore = SqliteTransferStore.open(state.resolve("transfers.db"), clock, space);
             opened.add(transferStore);
             ScheduledExecutorService fileThread = singleThread("file-transfer");
             Optional<XrayVault> vaultForUploads = vault;
@@ -179,7 +181,7 @@ final class CloudServices implements AutoCloseable {
             Optional<SettingsSync> settings = Optional.empty();
             if (c.settings().isPresent()) {
                 versions = Optional.of(SqliteSettingsVersions.open(state.resolve("settings.db"),
-                        c.settings().get().maxVersions(), clock));
+                        c.settings().get().maxVersions(), clock, space));
                 opened.add(versions.get());
                 settingsThread = Optional.of(singleThread("settings-sync"));
                 settings = Optional.of(new SettingsSync(c.settings().get(), state, guard, versions.get(), link, topics,

@@ -41,6 +41,7 @@ class AgentConfigLoaderTest {
         assertEquals(512L * 1024 * 1024, c.store().retention().maxBytes());
         assertEquals(Duration.ofDays(30), c.store().retention().maxAge());
         assertEquals(Duration.ofDays(365), c.store().retention().aggregateMaxAge());
+        assertEquals(16L * 1024 * 1024, c.store().reserveBytes());
         assertEquals(Duration.ofMinutes(1), c.sync().healthInterval());
         assertTrue(c.mqtt().persistentSession());
         assertEquals(80, c.mqtt().maxPublishesPerSecond());
@@ -70,9 +71,11 @@ class AgentConfigLoaderTest {
     void reads_the_retention_limits() throws Exception {
         AgentConfig c = AgentConfigLoader.parse("""
                 {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
-                 "store": {"path": "a.db", "maxSizeMb": 64, "maxAge": "7d", "aggregateMaxAge": "90d"}}
+                 "store": {"path": "a.db", "maxSizeMb": 64, "maxAge": "7d", "aggregateMaxAge": "90d",
+                           "reserveMb": 2}}
                 """, dir);
         assertEquals(64L * 1024 * 1024, c.store().retention().maxBytes());
+        assertEquals(2L * 1024 * 1024, c.store().reserveBytes());
         assertEquals(Duration.ofDays(7), c.store().retention().maxAge());
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse("""
                 {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://h:1"},
@@ -188,6 +191,7 @@ class AgentConfigLoaderTest {
         "store.durability | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\",\"durability\":\"OFF\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
         "store.groupCommitReadings | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":0},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
         "store.groupCommitReadings | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":1.5},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
+        "store.reserveMb | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\",\"reserveMb\":0},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
         "store.memoryBufferReadings | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\",\"groupCommitReadings\":100,\"memoryBufferReadings\":10},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"}}",
         "mqtt.reconnectMax | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"reconnectMin\":\"10s\",\"reconnectMax\":\"1s\"}}",
         "sync.inFlightWindow | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxInflight\":6},\"sync\":{\"inFlightWindow\":3}}",

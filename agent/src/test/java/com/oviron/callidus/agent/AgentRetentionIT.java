@@ -84,10 +84,10 @@ class AgentRetentionIT {
                 // every sequence number either arrived or was dropped by retention
                 assertTrue(end.lastSeq() - seqs.size() <= dropped, "missing " + (end.lastSeq() - seqs.size())
                         + " but only " + dropped + " dropped");
-                // a batch already in flight when retention drops it still arrives: the overlap is at most the
-                // in-flight window (8 batches of 1000)
-                long overlap = seqs.size() + dropped - end.lastSeq();
-                assertTrue(overlap >= 0 && overlap <= 8 * 1000, "overlap " + overlap);
+                // a batch already in flight when retention drops it still arrives (and is counted as dropped);
+                // while the store is at its limit during the replay every retention step can catch the in-flight
+                // window (8 batches of 1000) again, so there is no tighter bound than "nothing is missing that was
+                // not counted", asserted above
                 // the oldest went first: the newest part of the stream arrived whole
                 for (long seq = end.lastSeq() - 10_000; seq <= end.lastSeq(); seq++) {
                     assertTrue(seqs.contains(seq), "newest readings all arrived, missing " + seq);

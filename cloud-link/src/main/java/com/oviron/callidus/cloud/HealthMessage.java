@@ -5,10 +5,12 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The retained message on {@link Topics#health()}: the unit's buffer and hardware figures, refreshed on every
- * connect and periodically. Tells the cloud how much is still to come and how much retention dropped.
+ * connect and periodically. Tells the cloud how much is still to come, how much retention dropped, and how
+ * full the store's disk is.
  *
  * @param deviceId         the unit
  * @param atMillis         when the figures were taken
@@ -20,19 +22,37 @@ import java.util.Objects;
  * @param halErrors        sample cycles that failed since the agent started
  * @param treatment        whether a treatment is in progress (GPIO)
  * @param link             what the link refused or repaired since the agent started
+ * @param disk             the store's disk (absent in messages of older agents)
  */
 public record HealthMessage(String deviceId, long atMillis, long lastSeq, long acknowledgedSeq, long droppedReadings,
-                            long storeBytes, long samples, long halErrors, boolean treatment, LinkStats link) {
+                            long storeBytes, long samples, long halErrors, boolean treatment, LinkStats link,
+                            Optional<Disk> disk) {
+    /**
+     * The disk of the unit's store ({@code store.disk} in the message).
+     *
+     * @param freeBytes    bytes free on the store's file system
+     * @param totalBytes   size of that file system
+     * @param reserveBytes size of the reserve file the store keeps to get through a full disk
+     * @param reserveHeld  whether the reserve is in place (false while it is released)
+     * @param limitBytes   how many bytes the stored readings may take now (the configured size, or less when the
+     *                     disk holds less)
+     * @param full         the store met a full disk: the alarm {@code store.full} stands
+     */
+    public record Disk(long freeBytes, long totalBytes, long reserveBytes, boolean reserveHeld, long limitBytes,
+                       boolean full) {
+    }
+
     public HealthMessage {
         Objects.requireNonNull(deviceId, "deviceId");
         Objects.requireNonNull(link, "link");
+        Objects.requireNonNull(disk, "disk");
     }
 
-    /** Without link figures (an older agent's message). */
+    /** Without link and disk figures (an older agent's message). */
     public HealthMessage(String deviceId, long atMillis, long lastSeq, long acknowledgedSeq, long droppedReadings,
                          long storeBytes, long samples, long halErrors, boolean treatment) {
         this(deviceId, atMillis, lastSeq, acknowledgedSeq, droppedReadings, storeBytes, samples, halErrors, treatment,
-                LinkStats.NONE);
+                LinkStats.NONE, Optional.empty());
     }
 
     public byte[] encode() {
@@ -45,6 +65,16 @@ public record HealthMessage(String deviceId, long atMillis, long lastSeq, long a
         store.addProperty("acknowledgedSeq", acknowledgedSeq);
         store.addProperty("droppedReadings", droppedReadings);
         store.addProperty("bytes", storeBytes);
+        disk.ifPresent(d -> {
+            JsonObject j = new JsonObject();
+            j.addProperty("freeBytes", d.freeBytes());
+            j.addProperty("totalBytes", d.totalBytes());
+            j.addProperty("reserveBytes", d.reserveBytes());
+            j.addProperty("reserveHeld", d.reserveHeld());
+            j.addProperty("limitBytes", d.limitBytes());
+            j.addProperty("full", d.full());
+            store.add("disk", j);
+        });
         o.add("store", store);
         JsonObject hal = new JsonObject();
         hal.addProperty("samples", samples);
@@ -74,11 +104,18 @@ public record HealthMessage(String deviceId, long atMillis, long lastSeq, long a
                         l.get("connectsAbandoned").getAsLong(), l.get("repliesDropped").getAsLong(),
                         l.get("liveDropped").getAsLong());
             }
+            Optional<Disk> disk = Optional.empty();
+            if (store.has("disk")) {
+                JsonObject d = store.getAsJsonObject("disk");
+                disk = Optional.of(new Disk(d.get("freeBytes").getAsLong(), d.get("totalBytes").getAsLong(),
+                        d.get("reserveBytes").getAsLong(), d.get("reserveHeld").getAsBoolean(),
+                        d.get("limitBytes").getAsLong(), d.get("full").getAsBoolean()));
+            }
             return new HealthMessage(o.get("device").getAsString(), o.get("at").getAsLong(),
                     store.get("lastSeq").getAsLong(), store.get("acknowledgedSeq").getAsLong(),
                     store.get("droppedReadings").getAsLong(), store.get("bytes").getAsLong(),
                     hal.get("samples").getAsLong(), hal.get("errors").getAsLong(),
-                    hal.get("treatmentInProgress").getAsBoolean(), link);
+                    hal.get("treatmentInProgress").getAsBoolean(), link, disk);
         } catch (RuntimeException e) {
             throw new MalformedMessageException("health message is malformed: " + e, e);
         }

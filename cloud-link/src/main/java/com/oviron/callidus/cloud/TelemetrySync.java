@@ -4,6 +4,7 @@ import com.oviron.callidus.store.StoreException;
 import com.oviron.callidus.store.StoredEvent;
 import com.oviron.callidus.store.TelemetryOutbox;
 import com.oviron.callidus.store.TelemetryRecord;
+import com.oviron.callidus.store.log.FailureLog;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -51,6 +52,9 @@ public final class TelemetrySync implements AutoCloseable {
     private long epoch;
     private ScheduledFuture<?> ticker;
     private volatile SyncStats stats = new SyncStats(0, 0, 0, 0, 0);
+    private volatile long acknowledgementFailures;
+    /** A failure that repeats per tick or per batch is logged once a minute, with the count of repeats. */
+    private final FailureLog log = new FailureLog();
 
     private static final class InFlight {
         final long firstSeq;
@@ -125,6 +129,14 @@ public final class TelemetrySync implements AutoCloseable {
         return stats;
     }
 
+    /**
+     * How many broker acknowledgements could not be recorded in the outbox (a full disk the store could not
+     * make room on) since the start. One more while waiting for the outbox to empty says the wait is in vain.
+     */
+    public long acknowledgementFailures() {
+        return acknowledgementFailures;
+    }
+
     private void pump() {
         try {
             if (!link.isConnected() || !gate.getAsBoolean()) {
@@ -160,8 +172,9 @@ public final class TelemetrySync implements AutoCloseable {
                 link.publish(topics.telemetry(), payload, 1, false)
                         .whenComplete((ok, error) -> executor.execute(() -> onPublished(entry, sentInEpoch, error)));
             }
+            log.cleared("read", "sync reads the outbox again");
         } catch (StoreException e) {
-            Logger.error("sync cannot read the outbox error={}", e.getMessage());
+            log.error("read." + FailureLog.kindOf(e), "sync cannot read the outbox error={}", e.getMessage());
         } catch (RuntimeException e) {
             // a scheduled task that throws is never run again: log and keep the ticker alive
             Logger.error(e, "sync failed unexpectedly");
@@ -215,8 +228,10 @@ public final class TelemetrySync implements AutoCloseable {
         }
         try {
             outbox.acknowledgeEvents(event.seq());
+            log.cleared("event.ack", "sync records event acknowledgements again");
         } catch (StoreException e) {
-            Logger.error("sync cannot record event acknowledgement seq={} error={}", event.seq(), e.getMessage());
+            log.error("event.ack." + FailureLog.kindOf(e), "sync cannot record event acknowledgement seq={} error={}", event.seq(),
+                    e.getMessage());
         }
         pump();
     }
@@ -303,12 +318,14 @@ public final class TelemetrySync implements AutoCloseable {
         if (ackUpTo > 0) {
             try {
                 outbox.acknowledge(ackUpTo);
+                log.cleared("ack", "sync records acknowledgements again seq={}", ackUpTo);
                 SyncStats s = stats;
                 stats = new SyncStats(s.batchesPublished(), s.batchesAcked(), s.publishFailures(), s.resends(),
                         ackUpTo);
             } catch (StoreException e) {
                 // the cloud has them; at worst they are sent again after a restart and dropped as duplicates
-                Logger.error("sync cannot record acknowledgement seq={} error={}", ackUpTo, e.getMessage());
+                acknowledgementFailures++; // written on the sync's thread only
+                log.error("ack." + FailureLog.kindOf(e), "sync cannot record acknowledgement seq={} error={}", ackUpTo, e.getMessage());
             }
         }
         pump();

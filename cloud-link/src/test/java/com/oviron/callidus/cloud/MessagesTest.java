@@ -2,6 +2,7 @@ package com.oviron.callidus.cloud;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -22,12 +23,27 @@ class MessagesTest {
     @Test
     void health_round_trips_with_the_link_counters_and_reads_an_older_agents_message() throws Exception {
         HealthMessage h = new HealthMessage("CAL-1", 1_700_000_000_000L, 500, 400, 3, 4096, 1000, 2, true,
-                new LinkStats(1, 2, 3, 4, 5));
+                new LinkStats(1, 2, 3, 4, 5), java.util.Optional.empty());
         assertEquals(h, HealthMessage.decode(h.encode()));
         String older = "{\"v\":1,\"device\":\"CAL-1\",\"at\":1,\"store\":{\"lastSeq\":5,\"acknowledgedSeq\":4,"
                 + "\"droppedReadings\":0,\"bytes\":10},\"hal\":{\"samples\":1,\"errors\":0,"
                 + "\"treatmentInProgress\":false}}";
         assertEquals(LinkStats.NONE, HealthMessage.decode(older.getBytes(StandardCharsets.UTF_8)).link());
+    }
+
+    @Test
+    void health_round_trips_with_the_disk_and_reads_a_message_of_an_older_agent_without_it() throws Exception {
+        HealthMessage h = new HealthMessage("CAL-1", 1000, 50, 40, 3, 4096, 10, 1, false, LinkStats.NONE,
+                java.util.Optional.of(new HealthMessage.Disk(1024, 8 << 20, 1 << 20, false, 6 << 20, true)));
+        assertEquals(h, HealthMessage.decode(h.encode()));
+        String json = new String(h.encode(), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"disk\":{\"freeBytes\":1024,\"totalBytes\":8388608,\"reserveBytes\":1048576,"
+                + "\"reserveHeld\":false,\"limitBytes\":6291456,\"full\":true}"), json);
+        HealthMessage old = HealthMessage.decode(("{\"v\":1,\"device\":\"CAL-1\",\"at\":1,\"store\":{\"lastSeq\":5,"
+                + "\"acknowledgedSeq\":4,\"droppedReadings\":0,\"bytes\":10},\"hal\":{\"samples\":1,\"errors\":0,"
+                + "\"treatmentInProgress\":false}}").getBytes(StandardCharsets.UTF_8));
+        assertTrue(old.disk().isEmpty());
+        assertEquals(5, old.lastSeq());
     }
 
     @Test

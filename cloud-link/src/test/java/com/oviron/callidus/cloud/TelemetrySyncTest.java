@@ -353,4 +353,22 @@ class TelemetrySyncTest {
         awaitPublishes(2);
         assertEquals(4, decoded(1).firstSeq());
     }
+
+    @Test
+    void an_acknowledgement_the_outbox_cannot_record_is_counted_and_the_next_one_covers_it() throws Exception {
+        store(6);
+        outbox.failNextAcknowledgements(1);
+        startSync(3, 1);
+        link.connect();
+        awaitPublishes(1);
+        assertEquals(0, sync.acknowledgementFailures());
+        link.publishes().get(0).ack();
+        Await.until("the failure counted", WAIT, () -> sync.acknowledgementFailures() == 1);
+        assertEquals(0, outbox.acknowledgedSeq(), "nothing recorded");
+        awaitPublishes(2);
+        link.publishes().get(1).ack();
+        Await.until("the next acknowledgement records both batches", WAIT, () -> sync.stats().acknowledgedSeq() == 6);
+        assertEquals(6, outbox.acknowledgedSeq());
+        assertEquals(1, sync.acknowledgementFailures());
+    }
 }

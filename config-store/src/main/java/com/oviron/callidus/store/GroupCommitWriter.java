@@ -1,5 +1,6 @@
 package com.oviron.callidus.store;
 
+import com.oviron.callidus.store.log.FailureLog;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,9 +15,11 @@ import org.tinylog.Logger;
  * when {@code maxRecords} readings have come or the oldest has waited {@code maxDelay}. The sampler only
  * hands readings over ({@link #offer}) and never waits for the disk, so a slow fsync does not delay sampling.
  *
- * <p>A reading is accepted once its group is written. If the store fails, the readings stay in memory and
- * the write is retried; beyond {@code capacity} readings in memory the oldest are dropped and counted, so
- * memory stays bounded whatever the disk does.
+ * <p>A reading is accepted once its group is written. A transaction takes at most {@code maxRecords} readings
+ * (what waited longer goes in the next ones at once), so that one transaction stays small on a full disk. If
+ * the store fails, the readings stay in memory and the write is retried; beyond {@code capacity} readings in
+ * memory the oldest are dropped and counted, so memory stays bounded whatever the disk does. A failure that
+ * repeats is logged once a minute with the count of repeats ({@link FailureLog}).
  */
 public final class GroupCommitWriter implements AutoCloseable {
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
@@ -37,6 +40,7 @@ public final class GroupCommitWriter implements AutoCloseable {
     private long dropped;
     private long failedWrites;
     private long written;
+    private final FailureLog log = new FailureLog();
 
     public GroupCommitWriter(TelemetryOutbox outbox, int maxRecords, Duration maxDelay, int capacity) {
         if (maxRecords < 1) {
@@ -79,9 +83,14 @@ public final class GroupCommitWriter implements AutoCloseable {
     }
 
     private void dropOverCapacity() {
+        long before = dropped;
         while (buffered.size() > capacity) {
             buffered.removeFirst();
             dropped++;
+        }
+        if (dropped > before) {
+            log.error("memory", "store writer memory full, the oldest readings not yet written were dropped"
+                    + " capacity={} droppedInMemory={}", capacity, dropped);
         }
     }
 
@@ -96,8 +105,14 @@ public final class GroupCommitWriter implements AutoCloseable {
                     }
                     changed.awaitNanos(nanosUntilDue());
                 }
-                group = new ArrayList<>(buffered);
-                buffered.clear();
+                int n = Math.min(maxRecords, buffered.size());
+                group = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    group.add(buffered.removeFirst());
+                }
+                if (!buffered.isEmpty()) {
+                    oldestSinceNanos = System.nanoTime() - maxDelayNanos; // the rest is due at once
+                }
                 writing = group.size();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -155,17 +170,20 @@ public final class GroupCommitWriter implements AutoCloseable {
     private boolean write(List<NewReading> group) {
         try {
             outbox.append(group);
+            log.cleared("write", "store writes again");
             return true;
         } catch (StoreException | RuntimeException e) {
             long failures;
+            long droppedNow;
             lock.lock();
             try {
                 failures = ++failedWrites;
+                droppedNow = dropped;
             } finally {
                 lock.unlock();
             }
-            Logger.error("store write failed, readings kept in memory group={} failures={} dropped={} error={}",
-                    group.size(), failures, dropped, e.getMessage());
+            log.error("write." + FailureLog.kindOf(e), "store write failed, readings kept in memory group={} failures={} dropped={} error={}",
+                    group.size(), failures, droppedNow, e.getMessage());
             return false;
         }
     }

@@ -22,6 +22,7 @@ class GroupCommitWriterTest {
     static final class SlowOutbox implements TelemetryOutbox {
         final InMemoryTelemetryOutbox inner = new InMemoryTelemetryOutbox();
         final AtomicInteger appends = new AtomicInteger();
+        final List<Integer> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile CountDownLatch gate = new CountDownLatch(0);
         final CountDownLatch entered = new CountDownLatch(1);
 
@@ -34,6 +35,7 @@ class GroupCommitWriterTest {
                 Thread.currentThread().interrupt();
             }
             appends.incrementAndGet();
+            sizes.add(readings.size());
             return inner.append(readings);
         }
 
@@ -171,6 +173,22 @@ class GroupCommitWriterTest {
         await("written after recovery", () -> writer.written() == 3);
         assertEquals(List.of("a", "b", "c"),
                 outbox.readAfter(0, 10).stream().map(TelemetryRecord::channelId).toList());
+    }
+
+    @Test
+    void a_backlog_in_memory_is_written_in_transactions_of_at_most_the_group_size_in_order() throws Exception {
+        outbox.gate = new CountDownLatch(1);
+        writer = new GroupCommitWriter(outbox, 10, Duration.ZERO, 1_000);
+        writer.offer(n(3));
+        assertTrue(outbox.entered.await(5, TimeUnit.SECONDS));
+        for (int i = 0; i < 47; i++) {
+            writer.offer(List.of(new NewReading("c", 100 + i, i, 0)));
+        }
+        outbox.gate.countDown();
+        await("all written", () -> writer.written() == 50);
+        assertEquals(List.of(3, 10, 10, 10, 10, 7), outbox.sizes, "small transactions, a full disk takes them");
+        List<Long> ts = outbox.readAfter(3, 100).stream().map(TelemetryRecord::timestampMillis).toList();
+        assertEquals(IntStream.range(0, 47).mapToObj(i -> 100L + i).toList(), ts);
     }
 
     @Test

@@ -15,6 +15,7 @@ import com.oviron.callidus.hal.Channel;
 import com.oviron.callidus.hal.Quality;
 import com.oviron.callidus.hal.Reading;
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.SpaceStatus;
 import com.oviron.callidus.store.StoreStats;
 import com.oviron.callidus.store.StoredEvent;
 import java.io.IOException;
@@ -172,6 +173,12 @@ public final class UnitCommands {
         } catch (IOException e) {
             storage.addProperty("diskFreeBytes", -1);
         }
+        SpaceStatus space = facts.space().status();
+        storage.addProperty("diskTotalBytes", space.totalBytes());
+        storage.addProperty("reserveBytes", space.reserveBytes());
+        storage.addProperty("reserveHeld", space.reserveHeld());
+        storage.addProperty("limitBytes", space.limitBytes());
+        storage.addProperty("full", space.full());
         r.add("storage", storage);
 
         JsonObject link = new JsonObject();

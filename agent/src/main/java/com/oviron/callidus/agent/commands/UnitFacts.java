@@ -4,6 +4,7 @@ import com.oviron.callidus.agent.AgentStatus;
 import com.oviron.callidus.cloud.command.CommandChannel;
 import com.oviron.callidus.hal.Reading;
 import com.oviron.callidus.hal.SensorPort;
+import com.oviron.callidus.store.StoreSpace;
 import com.oviron.callidus.store.TelemetryOutbox;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.function.Supplier;
  * @param port         the sensor port (channel list)
  * @param halCounters  the hardware link's counters (read on the sampler's thread by the supplier)
  * @param outbox       the telemetry store
+ * @param space        the disk space of the store's folder (free space, the reserve, the full alarm)
  * @param commands     the command channel (its counters)
  * @param registerMap  the register map's name, or "simulator"
  * @param stateFolder  the folder of the agent's state files (free space is reported)
@@ -28,6 +30,6 @@ import java.util.function.Supplier;
  */
 public record UnitFacts(String deviceId, String version, long startedAtMillis, Supplier<AgentStatus> status,
                         Supplier<List<Reading>> newest, SensorPort port, Supplier<Map<String, Long>> halCounters,
-                        TelemetryOutbox outbox, CommandChannel commands, String registerMap, Path stateFolder,
-                        String configSummary, Supplier<com.oviron.callidus.cloud.LinkStats> link) {
+                        TelemetryOutbox outbox, StoreSpace space, CommandChannel commands, String registerMap,
+                        Path stateFolder, String configSummary, Supplier<com.oviron.callidus.cloud.LinkStats> link) {
 }

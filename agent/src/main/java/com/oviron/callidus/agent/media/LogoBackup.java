@@ -7,6 +7,7 @@ import com.oviron.callidus.cloud.files.PathUploadSource;
 import com.oviron.callidus.cloud.files.UploadSource;
 import com.oviron.callidus.store.folders.ConfinedFolder;
 import com.oviron.callidus.store.folders.UnsafeEntryException;
+import com.oviron.callidus.store.log.FailureLog;
 import com.oviron.callidus.store.state.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,6 +58,8 @@ public final class LogoBackup {
     private final Map<FileKind, String> sending = new EnumMap<>(FileKind.class);
     /** Size and time stamp of each image when it was last found backed up or on its way. */
     private final Map<FileKind, String> seen = new EnumMap<>(FileKind.class);
+    /** The scan runs every 10 s: a failure that repeats (a full disk) is logged once a minute with its count. */
+    private final FailureLog failures = new FailureLog();
 
     public LogoBackup(DisplayImageInstaller display, Path stateFolder) throws IOException {
         this.display = display;
@@ -110,6 +113,7 @@ public final class LogoBackup {
                     String transfer = uploader.send(kind, name, PathUploadSource.of(snapshot));
                     sending.put(kind, sha);
                     Logger.info("logo backup started kind={} sha256={} transfer={}", kind.wire(), sha, transfer);
+                    failures.cleared("start." + kind.wire(), "logo backup starts again kind={}", kind.wire());
                 }
             } catch (UnsafeEntryException e) {
                 // not taken until it changes; the folder logged (and alarmed) a link or FIFO once already
@@ -118,7 +122,8 @@ public final class LogoBackup {
                     Logger.warn("logo backup skipped kind={} reason={}", kind.wire(), e.reason());
                 }
             } catch (Exception e) {
-                Logger.warn("logo backup not started now kind={} error={}", kind.wire(), e.getMessage());
+                failures.warn("start." + kind.wire(), "logo backup not started now kind={} error={}", kind.wire(),
+                        e.getMessage());
             }
         }
     }

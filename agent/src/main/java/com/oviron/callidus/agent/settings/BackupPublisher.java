@@ -3,6 +3,7 @@ package com.oviron.callidus.agent.settings;
 import com.oviron.callidus.cloud.MqttConnection;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.log.FailureLog;
 import com.oviron.callidus.store.settings.DocumentVersion;
 import com.oviron.callidus.store.settings.SettingsVersions;
 import java.time.Clock;
@@ -46,6 +47,8 @@ final class BackupPublisher {
     private final AtomicLong messagesAcked = new AtomicLong();
     private final AtomicLong publishFailures = new AtomicLong();
     private final AtomicLong reportsDropped = new AtomicLong();
+    /** Store failures that repeat (a full disk) are logged once a minute with their count. */
+    private final FailureLog failures = new FailureLog();
 
     /** @param post hands a task to the settings-sync thread (acknowledgements arrive on the broker's thread) */
     BackupPublisher(SettingsVersions versions, MqttConnection link, Topics topics, Duration fullBackupInterval,
@@ -96,7 +99,7 @@ final class BackupPublisher {
             docs = versions.unsynced().stream().filter(v -> !Long.valueOf(v.version()).equals(inFlight.get(v.name())))
                     .toList();
         } catch (StoreException e) {
-            Logger.error("settings versions unreadable, backup skipped error={}", e.getMessage());
+            failures.error("unsynced", "settings versions unreadable, backup skipped error={}", e.getMessage());
             return;
         }
         publish(reason, docs, false);
@@ -111,7 +114,7 @@ final class BackupPublisher {
                 fullBackup("daily");
             }
         } catch (StoreException e) {
-            Logger.error("settings full backup not checked error={}", e.getMessage());
+            failures.error("full.check", "settings full backup not checked error={}", e.getMessage());
         }
     }
 
@@ -174,8 +177,8 @@ final class BackupPublisher {
             try {
                 versions.markSynced(d.name(), d.version());
             } catch (StoreException e) {
-                Logger.error("settings version acknowledged but not booked; sent again later document={} version={}"
-                        + " error={}", d.name(), d.version(), e.getMessage());
+                failures.error("synced", "settings version acknowledged but not booked; sent again later document={}"
+                        + " version={} error={}", d.name(), d.version(), e.getMessage());
             }
         }
     }
@@ -186,7 +189,7 @@ final class BackupPublisher {
             versions.fullBackupDone(at);
             Logger.info("settings full backup acknowledged at={}", at);
         } catch (StoreException e) {
-            Logger.error("settings full backup not booked error={}", e.getMessage());
+            failures.error("full.done", "settings full backup not booked error={}", e.getMessage());
         }
     }
 }

@@ -7,6 +7,7 @@ import com.oviron.callidus.cloud.command.CommandChannel;
 import com.oviron.callidus.store.StoreException;
 import com.oviron.callidus.store.folders.ConfinedFolder;
 import com.oviron.callidus.store.folders.FolderGuard;
+import com.oviron.callidus.store.log.FailureLog;
 import com.oviron.callidus.store.settings.DocumentVersion;
 import com.oviron.callidus.store.settings.NewVersion;
 import com.oviron.callidus.store.settings.Origin;
@@ -66,6 +67,8 @@ public final class SettingsSync implements AutoCloseable {
     private ScheduledFuture<?> quietRescan;
     private ScheduledFuture<?> ticker;
     private final AtomicLong localVersions = new AtomicLong();
+    /** Store failures that repeat at every scan (a full disk) are logged once a minute with their count. */
+    private final FailureLog failures = new FailureLog();
 
     /**
      * Counters since start.
@@ -232,7 +235,7 @@ public final class SettingsSync implements AutoCloseable {
                 }
             }
         } catch (StoreException e) {
-            Logger.error("settings versions unreadable, scan skipped error={}", e.getMessage());
+            failures.error("latest", "settings versions unreadable, scan skipped error={}", e.getMessage());
             return Set.of();
         }
         pending.keySet().retainAll(names);
@@ -276,7 +279,8 @@ public final class SettingsSync implements AutoCloseable {
                             v.version(), v.deleted(), v.sha256());
                 }
             } catch (StoreException | RuntimeException e) {
-                Logger.error("settings change not recorded; retried at the next scan documents={} error={}",
+                failures.error("record", "settings change not recorded; retried at the next scan documents={}"
+                        + " error={}",
                         recorded.size(), e.getMessage());
                 return settling;
             }

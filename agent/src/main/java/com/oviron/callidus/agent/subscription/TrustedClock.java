@@ -3,6 +3,7 @@ package com.oviron.callidus.agent.subscription;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.oviron.callidus.cloud.command.CommandCodec;
+import com.oviron.callidus.store.log.FailureLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
@@ -101,6 +102,8 @@ public final class TrustedClock {
     private long trustedAtMs = -1;
     private long persistedMarkMs;
     private long persistedOwnMs;
+    /** A write that keeps failing (a full disk) is tried at every reading but logged once a minute. */
+    private final FailureLog failures = new FailureLog();
 
     /**
      * @param file      the state file
@@ -248,8 +251,10 @@ public final class TrustedClock {
             AtomicFile.write(file, o.toString().getBytes(StandardCharsets.UTF_8));
             persistedMarkMs = markMs;
             persistedOwnMs = ownMs;
+            failures.cleared("persist", "trusted time persisted again file={}", file);
         } catch (IOException e) {
-            Logger.warn("trusted time not persisted, kept in memory file={} error={}", file, e.getMessage());
+            failures.warn("persist." + FailureLog.kindOf(e), "trusted time not persisted, kept in memory file={} error={}", file,
+                    e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package com.oviron.callidus.store.commands;
 
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.StoreSpace;
 import com.oviron.callidus.store.state.StateDatabase;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -25,6 +26,11 @@ public final class SqliteCommandJournal implements CommandJournal {
 
     public static SqliteCommandJournal open(Path file, Clock clock) throws StoreException {
         return new SqliteCommandJournal(StateDatabase.open(file, SCHEMA, clock));
+    }
+
+    /** Opens or creates the file; a full disk asks {@code space} for room ({@link StateDatabase}). */
+    public static SqliteCommandJournal open(Path file, Clock clock, StoreSpace space) throws StoreException {
+        return new SqliteCommandJournal(StateDatabase.open(file, SCHEMA, clock, space));
     }
 
     @Override

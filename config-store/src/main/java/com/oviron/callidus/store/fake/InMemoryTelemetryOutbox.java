@@ -22,6 +22,7 @@ public final class InMemoryTelemetryOutbox implements TelemetryOutbox {
     private long lastSeq;
     private long acknowledged;
     private int failAppends;
+    private int failAcknowledgements;
     private boolean closed;
 
     @Override
@@ -65,6 +66,10 @@ public final class InMemoryTelemetryOutbox implements TelemetryOutbox {
         }
         if (seq <= acknowledged) {
             return;
+        }
+        if (failAcknowledgements > 0) {
+            failAcknowledgements--;
+            throw new StoreException("scripted acknowledgement failure: database or disk is full");
         }
         acknowledged = seq;
         pending.headMap(seq, true).clear();
@@ -159,6 +164,12 @@ public final class InMemoryTelemetryOutbox implements TelemetryOutbox {
     /** The next {@code count} appends throw {@link StoreException} and store nothing. */
     public synchronized void failNextAppends(int count) {
         failAppends = count;
+    }
+
+    /** The next {@code count} acknowledgements (that would move the cursor) throw and record nothing, as on a
+     * disk the store could not make room on. */
+    public synchronized void failNextAcknowledgements(int count) {
+        failAcknowledgements = count;
     }
 
     private void ensureOpen() throws StoreException {

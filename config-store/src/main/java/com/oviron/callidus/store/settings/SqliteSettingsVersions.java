@@ -1,6 +1,7 @@
 package com.oviron.callidus.store.settings;
 
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.StoreSpace;
 import com.oviron.callidus.store.state.StateDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -42,6 +43,15 @@ public final class SqliteSettingsVersions implements SettingsVersions {
             throw new IllegalArgumentException("maxVersions must be at least 2, got " + maxVersions);
         }
         return new SqliteSettingsVersions(StateDatabase.open(file, SCHEMA, clock), maxVersions);
+    }
+
+    /** Like {@link #open(Path, int, Clock)}; a full disk asks {@code space} for room ({@link StateDatabase}). */
+    public static SqliteSettingsVersions open(Path file, int maxVersions, Clock clock, StoreSpace space)
+            throws StoreException {
+        if (maxVersions < 2) {
+            throw new IllegalArgumentException("maxVersions must be at least 2, got " + maxVersions);
+        }
+        return new SqliteSettingsVersions(StateDatabase.open(file, SCHEMA, clock, space), maxVersions);
     }
 
     @Override

@@ -1,145 +1,208 @@
 package com.oviron.callidus.store.sqlite;
 
 import com.oviron.callidus.store.RetentionSettings;
-import java.sql.Connection;
+import com.oviron.callidus.store.log.FailureLog;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
-import org.tinylog.Logger;
 
 /**
- * Applies {@link RetentionSettings} to the outbox's tables: drops the oldest raw readings (by sequence
- * number) when the database is too big, and readings older than the maximum age, after folding them into
- * per-minute aggregates and counting them. Runs on the outbox's connection, under its
- * lock, each pass in one transaction.
+ * Drops the oldest raw readings (by sequence number) when the store is too big for its limit or its disk,
+ * and readings older than the maximum age, after folding them into per-minute aggregates and counting them.
+ * Every step is its own small transaction (a deletion is written to the WAL first, so one huge deletion
+ * could not get through a full disk), and a step counts only once its commit is seen: after the commit the
+ * dropped range is checked to be gone, and only then logged. Runs on the outbox's connection, under its lock.
  */
 final class Retention {
-    /** At least this many readings go per pass over the size limit (deleting one by one would thrash). */
-    private static final int MIN_DROP = 1_000;
+    /** At least this many readings go per step (deleting one by one would thrash). */
+    static final int MIN_DROP = 1_000;
     /** How many of the oldest readings one age check looks at. */
     private static final int AGE_WINDOW = 10_000;
+    /** Steps of one run at most; each is small, so this only stops a run that does not get anywhere. */
+    private static final int MAX_STEPS = 500;
 
-    private final Connection connection;
+    /** About how many bytes one stored reading takes. */
+    static final long READING_BYTES = 28;
+    /** About how many bytes one row of per-minute history takes. */
+    private static final long AGGREGATE_BYTES = 40;
+
+    /** Why readings are dropped, as logged. */
+    enum Reason { AGE, SIZE, DISK, FULL }
+
+    private final Transactions tx;
     private final RetentionSettings settings;
     private final Clock clock;
     private final long pageSize;
-    private boolean aggregate = true;
+    private final FailureLog log;
 
-    Retention(Connection connection, RetentionSettings settings, Clock clock) throws SQLException {
-        this.connection = connection;
+    Retention(Transactions tx, RetentionSettings settings, Clock clock, FailureLog log) throws SQLException {
+        this.tx = tx;
         this.settings = settings;
         this.clock = clock;
-        this.pageSize = pragma("page_size");
+        this.log = log;
+        this.pageSize = tx.pragma("page_size");
         // the hard ceiling: SQLITE_FULL at 125 % of the soft limit, whatever the disk has left
-        try (Statement st = connection.createStatement()) {
-            st.execute("PRAGMA max_page_count = " + Math.max(64, settings.maxBytes() * 5 / 4 / pageSize));
-        }
+        tx.execute("PRAGMA max_page_count = " + maxPageCount());
+    }
+
+    long maxPageCount() {
+        return Math.max(64, settings.maxBytes() * 5 / 4 / pageSize);
+    }
+
+    long pageSize() {
+        return pageSize;
     }
 
     long usedBytes() throws SQLException {
-        return (pragma("page_count") - pragma("freelist_count")) * pageSize;
+        return (tx.pragma("page_count") - tx.pragma("freelist_count")) * pageSize;
     }
 
-    private long pragma(String name) throws SQLException {
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("PRAGMA " + name)) {
-            return rs.next() ? rs.getLong(1) : 0;
-        }
+    /** The readings' sequence range (a close count: only acknowledgements and retention remove, from the head). */
+    long rowCount() throws SQLException {
+        return tx.queryLong("SELECT coalesce((SELECT max(seq) FROM reading) - (SELECT min(seq) FROM reading) + 1, 0)");
     }
 
-    /**
-     * Brings the store within its limits; returns how many readings were dropped. Call inside a
-     * transaction.
-     */
-    long enforce() throws SQLException {
-        long dropped = dropOlderThan(clock.millis() - settings.maxAge().toMillis());
-        int passes = 0;
-        while (usedBytes() > settings.maxBytes() && passes++ < 50) {
-            long n = dropOldest(Math.max(MIN_DROP, rowCount() / 10));
+    /** Bytes one stored reading takes, about (measured: 27 with the b-tree's share; the per-minute history and
+     * the events live in the same pages count, so a measured average would mislead). */
+    long bytesPerReading() {
+        return READING_BYTES;
+    }
+
+    /** Drops readings older than the maximum age; returns how many. */
+    long enforceAge() throws SQLException {
+        long cutoff = clock.millis() - settings.maxAge().toMillis();
+        long dropped = 0;
+        for (int step = 0; step < MAX_STEPS; step++) {
+            long bound;
+            try (PreparedStatement q = tx.connection().prepareStatement("SELECT max(seq) FROM (SELECT seq, ts FROM"
+                    + " reading ORDER BY seq LIMIT " + AGE_WINDOW + ") WHERE ts < ?")) {
+                q.setLong(1, cutoff);
+                try (ResultSet rs = q.executeQuery()) {
+                    bound = rs.next() ? rs.getLong(1) : 0;
+                }
+            }
+            if (bound == 0) {
+                break;
+            }
+            long n = drop("seq <= " + bound + " AND ts < " + cutoff, true, Reason.AGE);
+            dropped += n;
             if (n == 0) {
                 break;
             }
-            dropped += n;
-        }
-        try (PreparedStatement old = connection.prepareStatement("DELETE FROM minute_aggregate WHERE minute < ?")) {
-            old.setLong(1, (clock.millis() - settings.aggregateMaxAge().toMillis()) / 60_000);
-            old.executeUpdate();
         }
         return dropped;
     }
 
     /**
-     * For a full disk or the hard ceiling: drops the oldest readings now, at least {@code room} of them and a
-     * tenth of the store. Call inside a transaction.
+     * When the store takes more than {@code limitBytes}, brings it down to {@code targetBytes}, one small step
+     * (its own transaction, then {@code betweenSteps}) at a time, in this order: the oldest readings while more
+     * than {@code floorBytes} of readings are stored; then the oldest per-minute history; then the oldest dead
+     * letters. The floor of readings and the events stay (only a write that meets a full disk drops below the
+     * floor). Returns how many readings were dropped.
      */
-    long emergency(long room) throws SQLException {
-        return dropOldest(Math.max(Math.max(MIN_DROP, room), rowCount() / 10));
-    }
-
-    private long rowCount() throws SQLException {
-        try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("SELECT (SELECT max(seq) FROM reading) - (SELECT min(seq) FROM reading) + 1")) {
-            return rs.next() ? rs.getLong(1) : 0;
+    long enforceSize(long limitBytes, long targetBytes, long floorBytes, long stepBytes, Reason reason,
+                     Transactions.SqlWork betweenSteps) throws SQLException {
+        if (usedBytes() <= limitBytes) {
+            return 0;
         }
-    }
-
-    private long dropOldest(long count) throws SQLException {
-        long upTo;
-        try (PreparedStatement q = connection.prepareStatement(
-                "SELECT seq FROM reading ORDER BY seq LIMIT 1 OFFSET ?")) {
-            q.setLong(1, count - 1);
-            try (ResultSet rs = q.executeQuery()) {
-                upTo = rs.next() ? rs.getLong(1) : maxSeq();
+        long dropped = 0;
+        for (int step = 0; step < MAX_STEPS; step++) {
+            long over = usedBytes() - targetBytes;
+            if (over <= 0) {
+                break;
             }
+            long readings = rowCount() * READING_BYTES;
+            long chunk = Math.min(over, stepBytes);
+            long n = -1;
+            if (readings > floorBytes) {
+                n = dropOldest(Math.max(MIN_DROP, Math.min(chunk, readings - floorBytes) / READING_BYTES), true,
+                        reason);
+            } else if (!dropOldestHistory(Math.max(100, chunk / AGGREGATE_BYTES), reason)
+                    && !dropOldestDeadLetter(reason)) {
+                n = 0;
+            }
+            if (n == 0) {
+                break; // only the floor of readings and the events are left: they stay
+            }
+            dropped += Math.max(0, n);
+            betweenSteps.run();
         }
-        return drop("seq <= " + upTo);
+        return dropped;
     }
 
-    private long maxSeq() throws SQLException {
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT max(seq) FROM reading")) {
-            return rs.next() ? rs.getLong(1) : 0;
+    /** Deletes the oldest {@code rows} rows of per-minute history (whole minutes); false if there were none. */
+    private boolean dropOldestHistory(long rows, Reason reason) throws SQLException {
+        long upTo = tx.queryLong("SELECT coalesce((SELECT minute FROM minute_aggregate ORDER BY minute LIMIT 1"
+                + " OFFSET " + (rows - 1) + "), (SELECT max(minute) FROM minute_aggregate), -1)");
+        if (upTo < 0) {
+            return false;
         }
+        long[] deleted = {0};
+        tx.run(() -> {
+            try (Statement st = tx.connection().createStatement()) {
+                deleted[0] = st.executeUpdate("DELETE FROM minute_aggregate WHERE minute <= " + upTo);
+            }
+        });
+        log.warn("history." + reason, "store retention dropped the oldest per-minute history reason={} rows={}"
+                + " upToMinute={}", reason.name().toLowerCase(java.util.Locale.ROOT), deleted[0], upTo);
+        return deleted[0] > 0;
+    }
+
+    /** Deletes the oldest dead letter (its payload); false if there was none. */
+    private boolean dropOldestDeadLetter(Reason reason) throws SQLException {
+        long id = tx.queryLong("SELECT coalesce(min(id), -1) FROM dead_letter");
+        if (id < 0) {
+            return false;
+        }
+        tx.run(() -> tx.execute("DELETE FROM dead_letter WHERE id = " + id));
+        log.warn("deadLetter." + reason, "store retention dropped the oldest dead letter reason={} id={}",
+                reason.name().toLowerCase(java.util.Locale.ROOT), id);
+        return true;
     }
 
     /**
-     * Drops readings older than the cutoff from the head of the stream, a window at a time: the oldest
-     * readings by sequence are the oldest by time, so this never scans the whole table (there is no index on
-     * time). A reading whose clock was far behind is dropped when it reaches the head.
+     * Drops the {@code count} oldest readings, at most {@code stepCount} per transaction (then
+     * {@code betweenSteps}); returns how many went.
      */
-    private long dropOlderThan(long cutoffMillis) throws SQLException {
+    long dropOldestInSteps(long count, long stepCount, boolean aggregate, Reason reason,
+                           Transactions.SqlWork betweenSteps) throws SQLException {
         long dropped = 0;
-        while (true) {
-            long bound;
-            try (PreparedStatement q = connection.prepareStatement("SELECT max(seq) FROM (SELECT seq, ts FROM reading"
-                    + " ORDER BY seq LIMIT " + AGE_WINDOW + ") WHERE ts < ?")) {
-                q.setLong(1, cutoffMillis);
-                try (ResultSet rs = q.executeQuery()) {
-                    bound = rs.next() ? rs.getLong(1) : 0;
-                    if (rs.wasNull()) {
-                        bound = 0;
-                    }
-                }
-            }
-            if (bound == 0) {
-                return dropped;
-            }
-            long n = drop("seq <= " + bound + " AND ts < " + cutoffMillis);
-            dropped += n;
+        for (int step = 0; step < MAX_STEPS && dropped < count; step++) {
+            long n = dropOldest(Math.min(Math.max(1, stepCount), count - dropped), aggregate, reason);
             if (n == 0) {
-                return dropped;
+                break;
             }
+            dropped += n;
+            betweenSteps.run();
         }
+        return dropped;
     }
 
-    /** Like {@link #enforce()}, for a full store: frees space without writing aggregates. */
-    long enforceWithoutAggregates() throws SQLException {
-        aggregate = false;
-        try {
-            return enforce();
-        } finally {
-            aggregate = true;
+    /** Deletes aggregates older than their own maximum age. */
+    void pruneAggregates() throws SQLException {
+        long cutoffMinute = (clock.millis() - settings.aggregateMaxAge().toMillis()) / 60_000;
+        tx.run(() -> tx.execute("DELETE FROM minute_aggregate WHERE minute < " + cutoffMinute));
+    }
+
+    /**
+     * Drops the {@code count} oldest readings in one transaction, folded into aggregates when
+     * {@code aggregate}; returns how many went (0 if there were none).
+     */
+    long dropOldest(long count, boolean aggregate, Reason reason) throws SQLException {
+        long upTo;
+        try (PreparedStatement q = tx.connection().prepareStatement(
+                "SELECT seq FROM reading ORDER BY seq LIMIT 1 OFFSET ?")) {
+            q.setLong(1, Math.max(0, count - 1));
+            try (ResultSet rs = q.executeQuery()) {
+                upTo = rs.next() ? rs.getLong(1) : tx.queryLong("SELECT coalesce(max(seq), 0) FROM reading");
+            }
         }
+        if (upTo == 0) {
+            return 0;
+        }
+        return drop("seq <= " + upTo, aggregate, reason);
     }
 
     /**
@@ -156,19 +219,36 @@ final class Retention {
                 + " sum = sum + excluded.sum");
     }
 
-    /** Folds the matching readings into minute aggregates, counts the unacknowledged ones, deletes them all. */
-    private long drop(String where) throws SQLException {
-        try (Statement st = connection.createStatement()) {
-            if (aggregate) {
-                foldIntoMinuteAggregates(st, where);
+    /**
+     * Folds the matching readings into minute aggregates, counts them (everything still here is unsent:
+     * acknowledged readings are deleted on acknowledgement) and deletes them, in one transaction; then checks
+     * that they are gone and logs. Returns how many went.
+     */
+    private long drop(String where, boolean aggregate, Reason reason) throws SQLException {
+        long[] deleted = {0};
+        tx.run(() -> {
+            try (Statement st = tx.connection().createStatement()) {
+                if (aggregate) {
+                    foldIntoMinuteAggregates(st, where);
+                }
+                deleted[0] = st.executeUpdate("DELETE FROM reading WHERE " + where);
+                if (deleted[0] > 0) {
+                    st.executeUpdate("UPDATE counter SET value = value + " + deleted[0]
+                            + " WHERE name = 'dropped_readings'");
+                }
             }
-            // acknowledged readings are deleted on acknowledgement: everything here is still unsent
-            int deleted = st.executeUpdate("DELETE FROM reading WHERE " + where);
-            if (deleted > 0) {
-                st.executeUpdate("UPDATE counter SET value = value + " + deleted + " WHERE name = 'dropped_readings'");
-                Logger.warn("store retention dropped unsent readings count={} rule={}", deleted, where);
-            }
-            return deleted;
+        });
+        if (deleted[0] == 0) {
+            return 0;
         }
+        if (tx.queryLong("SELECT EXISTS(SELECT 1 FROM reading WHERE " + where + ")") != 0) {
+            // never seen, but a step that did not take effect must not be counted, logged as done, or repeated
+            throw new SQLException("retention step had no effect: readings " + where + " are still stored");
+        }
+        long total = tx.queryLong("SELECT value FROM counter WHERE name = 'dropped_readings'");
+        log.warn("dropped." + reason, "store retention dropped the oldest unsent readings reason={} count={}"
+                + " droppedTotal={} rule={} aggregated={}", reason.name().toLowerCase(java.util.Locale.ROOT),
+                deleted[0], total, where, aggregate);
+        return deleted[0];
     }
 }

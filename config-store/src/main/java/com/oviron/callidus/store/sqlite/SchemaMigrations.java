@@ -1,6 +1,8 @@
 package com.oviron.callidus.store.sqlite;
 
+import com.oviron.callidus.store.Durability;
 import com.oviron.callidus.store.StoreException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -91,6 +93,25 @@ final class SchemaMigrations {
     }
 
     private SchemaMigrations() {
+    }
+
+    /** WAL, durability, and the schema; a new file gives its freed pages back to the disk (incremental vacuum). */
+    static int prepare(Connection connection, Path file, Durability durability, boolean fresh)
+            throws SQLException, StoreException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("PRAGMA busy_timeout = 5000");
+            if (fresh) {
+                st.execute("PRAGMA auto_vacuum = INCREMENTAL"); // only before the first table
+            }
+            try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
+                String mode = rs.next() ? rs.getString(1) : "?";
+                if (!"wal".equalsIgnoreCase(mode)) {
+                    throw new StoreException("database " + file + " refused WAL mode (got " + mode + ")");
+                }
+            }
+            st.execute("PRAGMA synchronous = " + durability.name());
+        }
+        return migrate(connection, file.toString());
     }
 
     /** Applies every migration above the file's version; refuses a file from a newer agent. */

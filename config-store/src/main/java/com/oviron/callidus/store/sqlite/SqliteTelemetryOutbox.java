@@ -1,14 +1,18 @@
 package com.oviron.callidus.store.sqlite;
 
+import com.oviron.callidus.store.DiskFull;
 import com.oviron.callidus.store.Durability;
 import com.oviron.callidus.store.NewReading;
 import com.oviron.callidus.store.PeriodSummary;
 import com.oviron.callidus.store.RetentionSettings;
+import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.StoreSpace;
 import com.oviron.callidus.store.StoreStats;
 import com.oviron.callidus.store.StoredEvent;
-import com.oviron.callidus.store.StoreException;
 import com.oviron.callidus.store.TelemetryOutbox;
 import com.oviron.callidus.store.TelemetryRecord;
+import com.oviron.callidus.store.log.FailureLog;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,29 +31,48 @@ import org.tinylog.Logger;
 /**
  * The telemetry outbox in an SQLite file in WAL mode. One connection, guarded by this object's lock:
  * the sampler's appends and the sync's reads are short, and one connection keeps the sequence logic simple.
+ * Every write goes through the {@link SpaceKeeper}, which makes room when the disk is full and keeps the store
+ * within what its disk holds ({@link #space()}).
  */
 public final class SqliteTelemetryOutbox implements TelemetryOutbox {
+    /** Default size of the reserve file kept next to the store (at most an eighth of its file system). */
+    public static final long DEFAULT_RESERVE_BYTES = SpaceKeeper.DEFAULT_RESERVE_BYTES;
     private static final String STREAM = "telemetry";
+    /** The age rule is checked after this many appends (it reads a window of the oldest readings). */
+    private static final int APPENDS_PER_AGE_CHECK = 32;
+    /** Room an event, a cursor move or a dead letter needs at most, for the full-disk rescue. */
+    private static final long SMALL_WRITE_BYTES = 256 * 1024;
 
     private final Path file;
     private final Connection connection;
-    private static final int SQLITE_FULL = 13;
-    /** Retention is checked after this many appends (a check reads two pragmas: cheap, but not free). */
-    private static final int APPENDS_PER_RETENTION_CHECK = 32;
-
+    private final Transactions tx;
     private final ChannelDictionary channels;
     private final Retention retention;
-    private final RetentionSettings retentionSettings;
-    private int appendsSinceCheck;
+    private final SpaceKeeper space;
+    private final EventStream events;
+    private final Clock clock;
+    private int appendsSinceAgeCheck;
     private boolean closed;
 
-    private SqliteTelemetryOutbox(Path file, Connection connection, RetentionSettings settings, Clock clock)
-            throws SQLException {
+    private SqliteTelemetryOutbox(Path file, Connection connection, RetentionSettings settings, long reserveBytes,
+                                  Clock clock) throws SQLException, IOException {
         this.file = file;
         this.connection = connection;
+        this.clock = clock;
         this.channels = new ChannelDictionary(connection);
-        this.retention = new Retention(connection, settings, clock);
-        this.retentionSettings = settings;
+        this.tx = new Transactions(connection, () -> {
+            try {
+                channels.invalidate();
+            } catch (SQLException e) {
+                Logger.warn("store channel names not reloaded after a rollback error={}", e.getMessage());
+            }
+        });
+        this.events = new EventStream(tx);
+        FailureLog log = new FailureLog();
+        this.retention = new Retention(tx, settings, clock, log);
+        this.space = new SpaceKeeper(this, file, tx, retention, settings, reserveBytes, clock, log,
+                tx.queryLong("SELECT coalesce((SELECT value FROM counter WHERE name = 'store_full'), 0)") != 0);
+        space.onFullChange(this::recordFullChange);
     }
 
     /**
@@ -62,48 +85,96 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
 
     /**
      * Opens (creating if needed) the database file, switches it to WAL with the given durability, brings
-     * its schema up to date and applies the retention limits.
+     * its schema up to date and applies the retention limits, with a reserve file of the default size.
      */
     public static SqliteTelemetryOutbox open(Path file, Durability durability, RetentionSettings retention,
                                              Clock clock) throws StoreException {
+        return open(file, durability, retention, DEFAULT_RESERVE_BYTES, clock);
+    }
+
+    /**
+     * Opens (creating if needed) the database file, switches it to WAL with the given durability, brings its
+     * schema up to date, applies the retention limits and the limit of its disk, and keeps a reserve file of
+     * {@code reserveBytes} (at most an eighth of the file system) next to it. A full disk does not keep it from
+     * opening: it makes room as it does for any write.
+     */
+    public static SqliteTelemetryOutbox open(Path file, Durability durability, RetentionSettings retention,
+                                             long reserveBytes, Clock clock) throws StoreException {
+        if (reserveBytes <= 0) {
+            throw new IllegalArgumentException("reserveBytes must be positive, got " + reserveBytes);
+        }
+        try {
+            return openOnce(file, durability, retention, reserveBytes, clock);
+        } catch (StoreException e) {
+            if (!DiskFull.is(e)) {
+                throw e;
+            }
+            // a full disk at the very start: the reserve of the last run makes the room
+            Path reserve = SpaceKeeper.reserveFileOf(file);
+            boolean released;
+            try {
+                released = Files.deleteIfExists(reserve);
+            } catch (IOException io) {
+                released = false;
+            }
+            if (!released) {
+                throw new StoreException("cannot open database " + file + ": the disk is full (" + freeBytes(file)
+                        + " bytes free) and no reserve is left to release; free some space in "
+                        + file.toAbsolutePath().getParent() + " (" + e.getMessage() + ")", e);
+            }
+            Logger.warn("store reserve released to open the store on a full disk file={}", reserve);
+            return openOnce(file, durability, retention, reserveBytes, clock);
+        }
+    }
+
+    private static long freeBytes(Path file) {
+        try {
+            return Files.getFileStore(file.toAbsolutePath().getParent()).getUsableSpace();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static SqliteTelemetryOutbox openOnce(Path file, Durability durability, RetentionSettings retention,
+                                                  long reserveBytes, Clock clock) throws StoreException {
+        boolean fresh;
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-        } catch (java.io.IOException e) {
+            fresh = !Files.exists(file) || Files.size(file) == 0;
+        } catch (IOException e) {
             throw new StoreException("cannot create the folder of " + file + ": " + e.getMessage(), e);
         }
         Optional<CorruptionRecovery.Salvage> salvage = CorruptionRecovery.checkAndMoveAside(file, clock);
+        fresh |= salvage.isPresent();
         Connection connection = null;
         try {
             connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            try (Statement st = connection.createStatement()) {
-                st.execute("PRAGMA busy_timeout = 5000");
-                try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
-                    String mode = rs.next() ? rs.getString(1) : "?";
-                    if (!"wal".equalsIgnoreCase(mode)) {
-                        throw new StoreException("database " + file + " refused WAL mode (got " + mode + ")");
-                    }
-                }
-                st.execute("PRAGMA synchronous = " + durability.name());
-            }
-            int version = SchemaMigrations.migrate(connection, file.toString());
+            int version = SchemaMigrations.prepare(connection, file, durability, fresh);
             Logger.info("store opened file={} schema={} durability={} maxBytes={} maxAge={}", file, version,
                     durability, retention.maxBytes(), retention.maxAge());
-            SqliteTelemetryOutbox outbox = new SqliteTelemetryOutbox(file, connection, retention, clock);
+            SqliteTelemetryOutbox outbox = new SqliteTelemetryOutbox(file, connection, retention, reserveBytes, clock);
             if (salvage.isPresent()) {
                 outbox.restore(salvage.get(), clock);
             }
-            outbox.enforceRetention();
+            synchronized (outbox) {
+                outbox.space.atOpen();
+            }
             return outbox;
-        } catch (SQLException e) {
+        } catch (SQLException | IOException e) {
             closeQuietly(connection);
             throw new StoreException("cannot open database " + file + ": " + e.getMessage(), e);
         } catch (StoreException e) {
             closeQuietly(connection);
             throw e;
         }
+    }
+
+    /** The disk space of the store's folder, for the agent's other writers and the health figures. */
+    public StoreSpace space() {
+        return space;
     }
 
     @Override
@@ -113,131 +184,47 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             return lastSeq();
         }
         try {
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    insert(readings);
-                    break;
-                } catch (SQLException e) {
-                    if (!isFull(e) || attempt > 3) {
-                        throw e;
-                    }
-                    // the disk, or the store's ceiling, is full: drop the oldest by the retention rule, room for
-                    // the group and more, and try again
-                    Logger.warn("store full, dropping the oldest readings file={} attempt={} error={}", file, attempt,
-                            e.getMessage());
-                    long room = 2L * attempt * readings.size();
-                    inTransaction(() -> retention.emergency(room));
-                }
-            }
-            // size after every append (two pragmas: microseconds), so the soft limit holds and the hard ceiling
-            // stays a last resort; age now and then (it reads a window of the oldest readings)
-            if (++appendsSinceCheck >= APPENDS_PER_RETENTION_CHECK || retention.usedBytes() > retentionSettings.maxBytes()) {
-                appendsSinceCheck = 0;
-                try {
-                    enforceRetention();
-                } catch (StoreException e) {
-                    // the readings are committed, hence accepted: a retention failure must not make the caller
-                    // write them a second time
-                    Logger.error("store retention failed after an append error={}", e.getMessage());
-                }
-            }
-            return lastSeq();
-        } catch (SQLException | StoreException e) {
+            long room = (long) readings.size() * retention.bytesPerReading();
+            space.write("append", room, SpaceKeeper.Rescue.DROP_READINGS, () -> tx.run(() -> insert(readings)));
+        } catch (SQLException e) {
             throw new StoreException("cannot append " + readings.size() + " readings to " + file + ": "
                     + e.getMessage(), e);
         }
+        // the readings are committed, hence accepted: what follows never fails the append
+        boolean age = ++appendsSinceAgeCheck >= APPENDS_PER_AGE_CHECK;
+        if (age) {
+            appendsSinceAgeCheck = 0;
+        }
+        space.upkeep(age);
+        return lastSeq();
     }
 
-    /**
-     * Loads what was salvaged from a damaged file into this fresh store and raises an alarm. Salvaged readings
-     * keep their sequence numbers, so the cloud drops what it already had. When the damaged file no longer
-     * told how far the sequence had gone, the stream jumps ahead (to the current time in milliseconds x 1000)
-     * rather than risk giving a number twice.
-     */
     private void restore(CorruptionRecovery.Salvage s, Clock clock) throws SQLException, StoreException {
-        long maxSalvaged = s.readings().stream().mapToLong(CorruptionRecovery.SalvagedReading::seq).max().orElse(0);
-        long minSalvaged = s.readings().stream().mapToLong(CorruptionRecovery.SalvagedReading::seq).min().orElse(0);
-        long next = s.lastSeq().isPresent() ? Math.max(s.lastSeq().getAsLong(), maxSalvaged)
-                : Math.max(maxSalvaged, clock.millis() * 1000);
-        long acknowledged = s.acknowledgedSeq().isPresent() ? Math.min(s.acknowledgedSeq().getAsLong(), next)
-                : s.readings().isEmpty() ? next : minSalvaged - 1;
-        inTransaction(() -> {
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO reading(seq, channel_id, ts, value, quality) VALUES (?, ?, ?, ?, ?)")) {
-                for (CorruptionRecovery.SalvagedReading r : s.readings()) {
-                    insert.setLong(1, r.seq());
-                    insert.setInt(2, channels.idOf(r.channel()));
-                    insert.setLong(3, r.ts());
-                    if (r.value() == null) {
-                        insert.setNull(4, Types.REAL);
-                    } else {
-                        insert.setDouble(4, r.value());
-                    }
-                    insert.setInt(5, r.quality());
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-            }
-            try (Statement st = connection.createStatement()) {
-                st.executeUpdate("DELETE FROM sqlite_sequence WHERE name = 'reading'");
-                st.executeUpdate("INSERT INTO sqlite_sequence(name, seq) VALUES ('reading', " + next + ")");
-                st.executeUpdate("UPDATE stream_cursor SET acknowledged_seq = " + acknowledged
-                        + " WHERE stream = 'telemetry'");
-            }
-            // events keep their numbers too, and the events stream goes on (or jumps) like telemetry's
-            long maxEvent = s.events().stream().mapToLong(CorruptionRecovery.SalvagedEvent::seq).max().orElse(0);
-            long nextEvent = s.lastEventSeq().isPresent() ? Math.max(s.lastEventSeq().getAsLong(), maxEvent)
-                    : Math.max(maxEvent, clock.millis() * 1000);
-            long minEvent = s.events().stream().mapToLong(CorruptionRecovery.SalvagedEvent::seq).min()
-                    .orElse(nextEvent + 1);
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO event(seq, ts, kind, severity, message, detail) VALUES (?, ?, ?, ?, ?, ?)");
-                 Statement st = connection.createStatement()) {
-                for (CorruptionRecovery.SalvagedEvent e : s.events()) {
-                    insert.setLong(1, e.seq());
-                    insert.setLong(2, e.ts());
-                    insert.setString(3, e.kind());
-                    insert.setString(4, e.severity());
-                    insert.setString(5, e.message());
-                    insert.setString(6, e.detail());
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-                st.executeUpdate("DELETE FROM sqlite_sequence WHERE name = 'event'");
-                st.executeUpdate("INSERT INTO sqlite_sequence(name, seq) VALUES ('event', " + nextEvent + ")");
-                st.executeUpdate("UPDATE stream_cursor SET acknowledged_seq = " + (minEvent - 1)
-                        + " WHERE stream = 'events'");
-            }
-        });
+        long next;
+        synchronized (this) {
+            next = SalvageLoader.load(tx, channels, s, clock);
+        }
         appendEvent(clock.millis(), "store.corrupt", "alarm", "the agent's database was damaged (" + s.problem()
                 + "); it was moved to " + s.movedTo().getFileName() + " and " + s.readings().size()
                 + " unsent readings were recovered; the telemetry stream continues after sequence number " + next);
     }
 
-    private static boolean isFull(SQLException e) {
-        return (e.getErrorCode() & 0xFF) == SQLITE_FULL || String.valueOf(e.getMessage()).contains("SQLITE_FULL");
-    }
-
     private void insert(List<NewReading> readings) throws SQLException {
-        {
-            // one transaction, one fsync, for the whole group
-            inTransaction(() -> {
-                try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO reading(channel_id, ts, value, quality) VALUES (?, ?, ?, ?)")) {
-                    for (NewReading r : readings) {
-                        insert.setInt(1, channels.idOf(r.channelId()));
-                        insert.setLong(2, r.timestampMillis());
-                        if (Double.isFinite(r.value())) {
-                            insert.setDouble(3, r.value());
-                        } else {
-                            insert.setNull(3, Types.REAL);
-                        }
-                        insert.setInt(4, r.qualityCode());
-                        insert.addBatch();
-                    }
-                    insert.executeBatch();
+        // one transaction, one fsync, for the whole group
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO reading(channel_id, ts, value, quality) VALUES (?, ?, ?, ?)")) {
+            for (NewReading r : readings) {
+                insert.setInt(1, channels.idOf(r.channelId()));
+                insert.setLong(2, r.timestampMillis());
+                if (Double.isFinite(r.value())) {
+                    insert.setDouble(3, r.value());
+                } else {
+                    insert.setNull(3, Types.REAL);
                 }
-            });
+                insert.setInt(4, r.qualityCode());
+                insert.addBatch();
+            }
+            insert.executeBatch();
         }
     }
 
@@ -249,24 +236,26 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             throw new IllegalArgumentException("no batch " + firstSeq + ".." + lastSeq + " to set aside");
         }
         try {
-            inTransaction(() -> {
-                try (PreparedStatement insert = connection.prepareStatement("INSERT INTO dead_letter(ts, stream,"
-                        + " first_seq, last_seq, reason, payload) VALUES (?, 'telemetry', ?, ?, ?, ?)");
-                     PreparedStatement cursor = connection.prepareStatement("UPDATE stream_cursor"
-                             + " SET acknowledged_seq = max(acknowledged_seq, ?) WHERE stream = 'telemetry'");
-                     PreparedStatement delete = connection.prepareStatement("DELETE FROM reading WHERE seq <= ?")) {
-                    insert.setLong(1, atMillis);
-                    insert.setLong(2, firstSeq);
-                    insert.setLong(3, lastSeq);
-                    insert.setString(4, reason);
-                    insert.setBytes(5, payload);
-                    insert.executeUpdate();
-                    cursor.setLong(1, lastSeq);
-                    cursor.executeUpdate();
-                    delete.setLong(1, lastSeq);
-                    delete.executeUpdate();
-                }
-            });
+            space.write("deadLetter", SMALL_WRITE_BYTES + payload.length, SpaceKeeper.Rescue.KEEP_READINGS,
+                    () -> tx.run(() -> {
+                        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO dead_letter(ts,"
+                                + " stream, first_seq, last_seq, reason, payload) VALUES (?, 'telemetry', ?, ?, ?, ?)");
+                             PreparedStatement cursor = connection.prepareStatement("UPDATE stream_cursor"
+                                     + " SET acknowledged_seq = max(acknowledged_seq, ?) WHERE stream = 'telemetry'");
+                             PreparedStatement delete = connection.prepareStatement(
+                                     "DELETE FROM reading WHERE seq <= ?")) {
+                            insert.setLong(1, atMillis);
+                            insert.setLong(2, firstSeq);
+                            insert.setLong(3, lastSeq);
+                            insert.setString(4, reason);
+                            insert.setBytes(5, payload);
+                            insert.executeUpdate();
+                            cursor.setLong(1, lastSeq);
+                            cursor.executeUpdate();
+                            delete.setLong(1, lastSeq);
+                            delete.executeUpdate();
+                        }
+                    }));
         } catch (SQLException e) {
             throw new StoreException("cannot set aside readings " + firstSeq + ".." + lastSeq + " in " + file + ": "
                     + e.getMessage(), e);
@@ -288,50 +277,30 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         ensureOpen();
         new StoredEvent(1, atMillis, kind, severity, message, detail); // validates before anything is written
         try {
-            try {
-                insertEvent(atMillis, kind, severity, message, detail);
-            } catch (SQLException e) {
-                if (!isFull(e)) {
-                    throw e;
-                }
-                // an alarm must get through a full store: readings make room, events are never dropped
-                inTransaction(() -> retention.emergency(0));
-                insertEvent(atMillis, kind, severity, message, detail);
-            }
-            return queryLong("SELECT seq FROM sqlite_sequence WHERE name = 'event'");
+            // an alarm must get through a full store: readings make room, events are never dropped
+            space.write("event", SMALL_WRITE_BYTES, SpaceKeeper.Rescue.DROP_READINGS,
+                    () -> tx.run(() -> events.insert(atMillis, kind, severity, message, detail)));
+            return events.lastSeq();
         } catch (SQLException e) {
             throw new StoreException("cannot store event " + kind + " in " + file + ": " + e.getMessage(), e);
         }
     }
 
-    private void insertEvent(long atMillis, String kind, String severity, String message, Optional<String> detail)
-            throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO event(ts, kind, severity, message, detail) VALUES (?, ?, ?, ?, ?)")) {
-            insert.setLong(1, atMillis);
-            insert.setString(2, kind);
-            insert.setString(3, severity);
-            insert.setString(4, message);
-            insert.setString(5, detail.orElse(null));
-            insert.executeUpdate();
-        }
+    /** The space keeper's alarm and its state, in one transaction (called under this object's lock). */
+    private void recordFullChange(boolean full, String kind, String severity, String message) throws SQLException {
+        long at = clock.millis();
+        tx.run(() -> {
+            events.insert(at, kind, severity, message, Optional.empty());
+            tx.execute("INSERT INTO counter(name, value) VALUES ('store_full', " + (full ? 1 : 0) + ")"
+                    + " ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+        });
     }
 
     @Override
     public synchronized List<StoredEvent> pendingEvents(int limit) throws StoreException {
         ensureOpen();
-        try (PreparedStatement q = connection.prepareStatement("SELECT seq, ts, kind, severity, message, detail"
-                + " FROM event WHERE seq > (SELECT acknowledged_seq FROM stream_cursor WHERE stream = 'events')"
-                + " ORDER BY seq LIMIT ?")) {
-            q.setInt(1, limit);
-            List<StoredEvent> out = new ArrayList<>();
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new StoredEvent(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), Optional.ofNullable(rs.getString(6))));
-                }
-            }
-            return out;
+        try {
+            return events.pending(limit);
         } catch (SQLException e) {
             throw new StoreException("cannot read events from " + file + ": " + e.getMessage(), e);
         }
@@ -341,78 +310,30 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     public synchronized void acknowledgeEvents(long seq) throws StoreException {
         ensureOpen();
         try {
-            inTransaction(() -> {
-                try (PreparedStatement cursor = connection.prepareStatement(
-                        "UPDATE stream_cursor SET acknowledged_seq = max(acknowledged_seq, ?) WHERE stream = 'events'");
-                     PreparedStatement delete = connection.prepareStatement("DELETE FROM event WHERE seq <= ?")) {
-                    cursor.setLong(1, seq);
-                    cursor.executeUpdate();
-                    delete.setLong(1, seq);
-                    delete.executeUpdate();
-                }
-            });
+            space.write("acknowledgeEvents", SMALL_WRITE_BYTES, SpaceKeeper.Rescue.KEEP_READINGS,
+                    () -> tx.run(() -> events.acknowledge(seq)));
         } catch (SQLException e) {
             throw new StoreException("cannot acknowledge events up to " + seq + " in " + file + ": "
                     + e.getMessage(), e);
         }
     }
 
-    /** Applies the retention limits now (also done every few appends and at open). */
+    /** Applies the retention limits (age, size and the disk's) now; also done after every write and at open. */
     public synchronized void enforceRetention() throws StoreException {
         ensureOpen();
-        try {
-            try {
-                inTransaction(() -> retention.enforce());
-            } catch (SQLException e) {
-                if (!isFull(e)) {
-                    throw e;
-                }
-                // even the aggregates need pages: on a full store, free space first, without them
-                Logger.warn("store full during retention, dropping without aggregates file={}", file);
-                inTransaction(() -> retention.enforceWithoutAggregates());
-            }
-        } catch (SQLException e) {
-            throw new StoreException("cannot apply retention to " + file + ": " + e.getMessage(), e);
-        }
+        space.upkeep(true);
     }
 
     @Override
     public synchronized List<PeriodSummary> summarize(long fromMillis, long toMillis, long bucketMillis)
             throws StoreException {
         ensureOpen();
-        if (bucketMillis <= 0 || bucketMillis % 60_000 != 0) {
-            throw new IllegalArgumentException("bucket must be a whole number of minutes, got " + bucketMillis + " ms");
-        }
-        long bucketMinutes = bucketMillis / 60_000;
-        String sql = "SELECT c.name, b, sum(n), min(lo), max(hi), sum(s) FROM ("
-                + " SELECT channel_id, (minute / ?) * ? AS b, count AS n, min AS lo, max AS hi, sum AS s"
-                + " FROM minute_aggregate WHERE minute >= ? AND minute < ?"
-                + " UNION ALL"
-                + " SELECT channel_id, ((ts / 60000) / ?) * ?, count(value), min(value), max(value), total(value)"
-                + " FROM reading WHERE ts >= ? AND ts < ? GROUP BY channel_id, ts / 60000"
-                + ") JOIN channel c ON c.id = channel_id GROUP BY c.name, b HAVING sum(n) > 0 ORDER BY c.name, b";
-        List<PeriodSummary> out = new ArrayList<>();
-        try (PreparedStatement q = connection.prepareStatement(sql)) {
-            q.setLong(1, bucketMinutes);
-            q.setLong(2, bucketMinutes);
-            q.setLong(3, Math.floorDiv(fromMillis, 60_000));
-            q.setLong(4, Math.floorDiv(toMillis + 59_999, 60_000));
-            q.setLong(5, bucketMinutes);
-            q.setLong(6, bucketMinutes);
-            q.setLong(7, fromMillis);
-            q.setLong(8, toMillis);
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    long n = rs.getLong(3);
-                    out.add(new PeriodSummary(rs.getString(1), rs.getLong(2) * 60_000, n, rs.getDouble(4),
-                            rs.getDouble(5), rs.getDouble(6) / n));
-                }
-            }
+        try {
+            return PeriodSummaries.query(connection, fromMillis, toMillis, bucketMillis);
         } catch (SQLException e) {
             throw new StoreException("cannot summarize " + fromMillis + ".." + toMillis + " from " + file + ": "
                     + e.getMessage(), e);
         }
-        return out;
     }
 
     @Override
@@ -455,6 +376,11 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         }
     }
 
+    /**
+     * Moves the cursor and removes the acknowledged readings (their per-minute history stays for period
+     * reports), in steps that fit the WAL allowance: on a full disk a step must fit in the room the store
+     * keeps. A step never drops readings to make room: the oldest readings are the ones acknowledged.
+     */
     @Override
     public synchronized void acknowledge(long seq) throws StoreException {
         ensureOpen();
@@ -462,27 +388,30 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         if (seq > last) {
             throw new IllegalArgumentException("cannot acknowledge seq " + seq + ": the last accepted is " + last);
         }
-        if (seq <= acknowledgedSeq()) {
+        long acked = acknowledgedSeq();
+        if (seq <= acked) {
             return;
         }
         try {
-            inTransaction(() -> {
-                try (PreparedStatement cursor = connection.prepareStatement(
-                        "UPDATE stream_cursor SET acknowledged_seq = ? WHERE stream = ?");
-                     PreparedStatement delete = connection.prepareStatement("DELETE FROM reading WHERE seq <= ?");
-                     Statement fold = connection.createStatement()) {
-                    // the readings leave the raw table: their per-minute history stays for period reports
-                    Retention.foldIntoMinuteAggregates(fold, "seq <= " + seq);
-                    cursor.setLong(1, seq);
-                    cursor.setString(2, STREAM);
-                    cursor.executeUpdate();
-                    delete.setLong(1, seq);
-                    delete.executeUpdate();
+            long step = Math.max(Retention.MIN_DROP, space.walAllowance() / 2 / retention.bytesPerReading());
+            for (long upTo = Math.min(seq, acked + step); ; upTo = Math.min(seq, upTo + step)) {
+                long to = upTo;
+                space.write("acknowledge", SMALL_WRITE_BYTES, SpaceKeeper.Rescue.KEEP_READINGS, () -> tx.run(() -> {
+                    try (Statement fold = connection.createStatement()) {
+                        Retention.foldIntoMinuteAggregates(fold, "seq <= " + to);
+                    }
+                    tx.execute("UPDATE stream_cursor SET acknowledged_seq = " + to + " WHERE stream = '" + STREAM
+                            + "'");
+                    tx.execute("DELETE FROM reading WHERE seq <= " + to);
+                }));
+                if (to == seq) {
+                    break;
                 }
-            });
+            }
         } catch (SQLException e) {
             throw new StoreException("cannot acknowledge seq " + seq + " in " + file + ": " + e.getMessage(), e);
         }
+        space.upkeep(false);
     }
 
     @Override
@@ -498,39 +427,9 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         return queryLong("SELECT seq FROM sqlite_sequence WHERE name = 'reading'");
     }
 
-    /** Work that runs inside one transaction. */
-    @FunctionalInterface
-    private interface SqlWork {
-        void run() throws SQLException;
-    }
-
-    /** Runs the work in one transaction: committed as a whole, or rolled back as a whole. */
-    private void inTransaction(SqlWork work) throws SQLException {
-        connection.setAutoCommit(false);
-        boolean committed = false;
-        try {
-            work.run();
-            connection.commit();
-            committed = true;
-        } catch (SQLException | RuntimeException e) {
-            rollbackQuietly();
-            channels.invalidate();
-            throw e;
-        } finally {
-            try {
-                connection.setAutoCommit(true);
-            } catch (SQLException e) {
-                // after SQLITE_FULL SQLite has already rolled back: the original error is the one to report
-                if (committed) {
-                    throw e;
-                }
-            }
-        }
-    }
-
     private long queryLong(String sql) throws StoreException {
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getLong(1) : 0;
+        try {
+            return tx.queryLong(sql);
         } catch (SQLException e) {
             throw new StoreException("cannot query " + file + ": " + e.getMessage(), e);
         }
@@ -573,17 +472,6 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         }
     }
 
-    private void rollbackQuietly() {
-        try {
-            connection.rollback();
-        } catch (SQLException e) {
-            // SQLite rolls back by itself on some errors (SQLITE_FULL): then there is nothing left to undo
-            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
-                Logger.warn("store rollback failed file={} error={}", file, e.getMessage());
-            }
-        }
-    }
-
     private static void closeQuietly(Connection connection) {
         if (connection != null) {
             try {
@@ -600,6 +488,7 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             return;
         }
         closed = true;
+        space.close();
         try {
             connection.close();
             Logger.info("store closed file={}", file);

@@ -1,6 +1,10 @@
 package com.oviron.callidus.store.state;
 
+import com.oviron.callidus.store.DiskFull;
+import com.oviron.callidus.store.SpaceStatus;
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.StoreSpace;
+import com.oviron.callidus.store.log.FailureLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +25,10 @@ import org.tinylog.Logger;
  * {@code PRAGMA user_version}, and one connection used under this object's lock. A file that fails
  * {@code PRAGMA quick_check} at open is moved aside (kept for service) and started afresh: this state is
  * small and the cloud holds a copy of what matters.
+ *
+ * <p>On a full disk: the WAL stays small ({@value #WAL_LIMIT_BYTES} bytes at most after a checkpoint), and a
+ * transaction (or the open) that meets a full disk asks the {@link StoreSpace} for room (the telemetry store
+ * releases its reserve, or drops its oldest readings) and runs once more.
  */
 public final class StateDatabase implements AutoCloseable {
 
@@ -30,13 +38,34 @@ public final class StateDatabase implements AutoCloseable {
         T run(Connection connection) throws SQLException;
     }
 
+    /** The WAL is checkpointed at about this size and cut back to it after a checkpoint. */
+    static final long WAL_LIMIT_BYTES = 256 * 1024;
+    /** Room asked for when a transaction meets a full disk: the WAL limit covers any transaction of these files. */
+    private static final long ROOM_BYTES = WAL_LIMIT_BYTES;
+
+    /** Without a telemetry store to make room: a full disk fails the write. */
+    private static final StoreSpace NO_SPACE_KEEPER = new StoreSpace() {
+        @Override
+        public SpaceStatus status() {
+            return new SpaceStatus(0, 0, 0, false, 0, false);
+        }
+
+        @Override
+        public boolean makeRoom(long bytes, String writer) {
+            return false;
+        }
+    };
+
     private final Path file;
     private final Connection connection;
+    private final StoreSpace space;
+    private final FailureLog log = new FailureLog();
     private boolean closed;
 
-    private StateDatabase(Path file, Connection connection) {
+    private StateDatabase(Path file, Connection connection, StoreSpace space) {
         this.file = file;
         this.connection = connection;
+        this.space = space;
     }
 
     /**
@@ -44,6 +73,28 @@ public final class StateDatabase implements AutoCloseable {
      * {@code schema} brings the file to version {@code i + 1}; steps are only ever appended.
      */
     public static StateDatabase open(Path file, List<String> schema, Clock clock) throws StoreException {
+        return open(file, schema, clock, NO_SPACE_KEEPER);
+    }
+
+    /**
+     * Like {@link #open(Path, List, Clock)}; a full disk (at the open or in a transaction) asks {@code space}
+     * for room and tries once more.
+     */
+    public static StateDatabase open(Path file, List<String> schema, Clock clock, StoreSpace space)
+            throws StoreException {
+        try {
+            return openOnce(file, schema, clock, space);
+        } catch (StoreException e) {
+            if (!DiskFull.is(e) || !space.makeRoom(ROOM_BYTES, file.getFileName().toString())) {
+                throw e;
+            }
+            Logger.warn("state file met a full disk at open, room made, opening again file={}", file);
+            return openOnce(file, schema, clock, space);
+        }
+    }
+
+    private static StateDatabase openOnce(Path file, List<String> schema, Clock clock, StoreSpace space)
+            throws StoreException {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -73,6 +124,8 @@ public final class StateDatabase implements AutoCloseable {
                 st.execute("PRAGMA busy_timeout = 5000");
                 st.execute("PRAGMA journal_mode = WAL");
                 st.execute("PRAGMA synchronous = FULL");
+                st.execute("PRAGMA journal_size_limit = " + WAL_LIMIT_BYTES);
+                st.execute("PRAGMA wal_autocheckpoint = " + WAL_LIMIT_BYTES / 4096);
                 int version;
                 try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
                     version = rs.getInt(1);
@@ -93,7 +146,7 @@ public final class StateDatabase implements AutoCloseable {
                 c.commit();
                 c.setAutoCommit(true);
             }
-            return new StateDatabase(file, c);
+            return new StateDatabase(file, c, space);
         } catch (SQLException e) {
             closeQuietly(c);
             throw new StoreException("cannot open state file " + file + ": " + e.getMessage(), e);
@@ -103,23 +156,50 @@ public final class StateDatabase implements AutoCloseable {
         }
     }
 
-    /** Runs {@code work} in one transaction: all of it is committed, or none of it. */
+    /**
+     * Runs {@code work} in one transaction: all of it is committed, or none of it. A transaction that meets a
+     * full disk is run once more after the {@link StoreSpace} made room; the work must therefore be SQL only.
+     */
     public synchronized <T> T inTransaction(SqlWork<T> work) throws StoreException {
         checkOpen();
         try {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+            T result = once(work);
+            log.cleared("full", "state file writes again file={}", file.getFileName());
+            return result;
         } catch (SQLException e) {
+            if (DiskFull.is(e) && space.makeRoom(ROOM_BYTES, file.getFileName().toString())) {
+                log.warn("full", "state file met a full disk, room made, trying again file={} error={}",
+                        file.getFileName(), e.getMessage());
+                try {
+                    return once(work);
+                } catch (SQLException again) {
+                    throw new StoreException(file.getFileName() + ": " + again.getMessage(), again);
+                }
+            }
             throw new StoreException(file.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T once(SqlWork<T> work) throws SQLException {
+        connection.setAutoCommit(false);
+        try {
+            T result = work.run(connection);
+            connection.commit();
+            connection.setAutoCommit(true);
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            // after a full disk SQLite has rolled back by itself; "no transaction is active" must not hide why
+            try {
+                connection.rollback();
+            } catch (SQLException ignored) {
+                // the error that matters is e
+            }
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // likewise
+            }
+            throw e;
         }
     }
 
@@ -151,12 +231,16 @@ public final class StateDatabase implements AutoCloseable {
         }
     }
 
-    private static boolean healthy(Path file) {
+    /** Whether quick_check says ok; a full disk (no room even to read) is no damage: it is thrown. */
+    private static boolean healthy(Path file) throws StoreException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
             return rs.next() && "ok".equalsIgnoreCase(rs.getString(1));
         } catch (SQLException e) {
+            if (DiskFull.is(e)) {
+                throw new StoreException("cannot check state file " + file + ": " + e.getMessage(), e);
+            }
             return false;
         }
     }

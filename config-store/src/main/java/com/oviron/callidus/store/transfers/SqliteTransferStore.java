@@ -1,6 +1,7 @@
 package com.oviron.callidus.store.transfers;
 
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.StoreSpace;
 import com.oviron.callidus.store.state.StateDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -39,6 +40,11 @@ public final class SqliteTransferStore implements TransferStore {
 
     public static SqliteTransferStore open(Path file, Clock clock) throws StoreException {
         return new SqliteTransferStore(StateDatabase.open(file, SCHEMA, clock), clock);
+    }
+
+    /** Opens or creates the file; a full disk asks {@code space} for room ({@link StateDatabase}). */
+    public static SqliteTransferStore open(Path file, Clock clock, StoreSpace space) throws StoreException {
+        return new SqliteTransferStore(StateDatabase.open(file, SCHEMA, clock, space), clock);
     }
 
     @Override

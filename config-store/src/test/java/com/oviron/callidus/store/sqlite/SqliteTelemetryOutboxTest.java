@@ -117,4 +117,42 @@ class SqliteTelemetryOutboxTest extends TelemetryOutboxContract {
         assertTrue(e.getMessage().contains("schema version 99"), e.getMessage());
     }
 
+    private static long autoVacuum(Path file) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("PRAGMA auto_vacuum")) {
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void a_new_store_can_give_pages_it_no_longer_uses_back_to_the_disk() throws Exception {
+        outbox.append(readings(1, 0));
+        assertEquals(2, autoVacuum(dir.resolve("agent.db")), "auto_vacuum INCREMENTAL");
+    }
+
+    @Test
+    void a_store_of_an_older_agent_is_converted_once_to_give_pages_back_to_the_disk() throws Exception {
+        Path old = dir.resolve("old.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode = WAL");
+            for (SchemaMigrations.Migration m : SchemaMigrations.ALL) {
+                for (String sql : m.statements()) {
+                    st.execute(sql);
+                }
+            }
+            st.execute("PRAGMA user_version = " + SchemaMigrations.latestVersion());
+            st.execute("INSERT INTO channel(id, name) VALUES (1, 'a')");
+            for (int i = 1; i <= 100; i++) {
+                st.execute("INSERT INTO reading(channel_id, ts, value, quality) VALUES (1, " + (NOW + i) + ", " + i
+                        + ", 0)");
+            }
+        }
+        assertEquals(0, autoVacuum(old));
+        try (SqliteTelemetryOutbox converted = SqliteTelemetryOutbox.open(old, Durability.FULL)) {
+            assertEquals(100, converted.lastSeq());
+            assertEquals(100, converted.readAfter(0, 1000).size(), "every reading kept");
+            assertEquals("ok", converted.integrityCheck());
+        }
+        assertEquals(2, autoVacuum(old));
+    }
 }
