@@ -94,8 +94,10 @@ final class MqttConfigSection {
                     + " (a list), not both");
         }
         if (single.isEmpty() && list.isEmpty()) {
-            throw new ConfigException("mqtt.brokerUri", "is missing; give the broker as mqtt.brokerUri, e.g."
-                    + " \"ssl://broker.example:8883\", or several as mqtt.brokerUris");
+            // a misspelt brokerUri ("brokerURL") is what the technician must fix: name it
+            throw mqtt.typo("brokerUri").or(() -> mqtt.typo("brokerUris")).orElseGet(() -> new ConfigException(
+                    "mqtt.brokerUri", "is missing; give the broker as mqtt.brokerUri, e.g."
+                    + " \"ssl://broker.example:8883\", or several as mqtt.brokerUris"));
         }
         if (!single.isEmpty()) {
             validateBrokerUri("mqtt.brokerUri", single);

@@ -54,7 +54,7 @@ class AgentConfigLoaderTest {
     @Test
     void reads_a_list_of_brokers_the_mqtt_version_and_the_session_expiry() throws Exception {
         AgentConfig c = AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"},
+                {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "store": {"path": "a.db"},
                  "mqtt": {"allowPlainTcp": true, "brokerUris": ["tcp://node1:1883", "tcp://node2:1883", "tcp://node3:1883"],
                           "protocol": "3.1.1", "sessionExpiry": "2d"}}
                 """, dir);
@@ -449,7 +449,7 @@ class AgentConfigLoaderTest {
     @Test
     void reads_the_access_section_with_its_defaults_and_a_consent_button_on_a_gpio_input() throws Exception {
         AgentConfig c = AgentConfigLoader.parse("""
-                {"device": {"id": "CAL-000123"},
+                {"device": {"id": "CAL-000123"}, "hal": {"source": "simulator"},
                  "store": {"path": "data/agent.db"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://broker.local:1883"},
                  "gpio": {"provider": "mock", "lines": {"consent_button": {"direction": "input", "pin": 5}}},
