@@ -41,7 +41,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
@@ -101,7 +100,8 @@ final class CloudServices implements AutoCloseable {
      * starts.
      */
     static CloudServices build(AgentConfig config, GatedMqttConnection link, Topics topics, CommandChannel commands,
-                               UnitCommands unit, Clock clock) throws StoreException, IOException {
+                               UnitCommands unit, Clock clock, AgentThreads threads)
+            throws StoreException, IOException {
         AgentConfig.Cloud c = config.cloud();
         Path state = Agent.stateFolder(config);
         List<AutoCloseable> opened = new ArrayList<>();
@@ -146,7 +146,7 @@ final class CloudServices implements AutoCloseable {
 
             TransferStore transferStore = SqliteTransferStore.open(state.resolve("transfers.db"), clock);
             opened.add(transferStore);
-            ScheduledExecutorService fileThread = singleThread("file-transfer");
+            ScheduledExecutorService fileThread = threads.single("file-transfer");
             Optional<XrayVault> vaultForUploads = vault;
             Path bundleFolder = state.resolve("bundles");
             Optional<LogoBackup> logos = logoBackup;
@@ -177,7 +177,7 @@ final class CloudServices implements AutoCloseable {
                 versions = Optional.of(SqliteSettingsVersions.open(state.resolve("settings.db"),
                         c.settings().get().maxVersions(), clock));
                 opened.add(versions.get());
-                settingsThread = Optional.of(singleThread("settings-sync"));
+                settingsThread = Optional.of(threads.single("settings-sync"));
                 settings = Optional.of(new SettingsSync(c.settings().get(), versions.get(), link, topics,
                         settingsThread.get(), clock));
                 settings.get().registerCommands(commands);
@@ -421,13 +421,5 @@ final class CloudServices implements AutoCloseable {
         } catch (Exception e) {
             Logger.warn("closing failed error={}", e.getMessage());
         }
-    }
-
-    private static ScheduledExecutorService singleThread(String name) {
-        return Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
     }
 }
