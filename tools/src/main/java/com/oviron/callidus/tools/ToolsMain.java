@@ -29,6 +29,8 @@ public final class ToolsMain {
               vendor    subscription tokens and time statements for the vendor side: keygen, token sign,
                         token verify, time sign, time verify (vendor --help)
               package   build, sign and verify remote update packages; make a signing key (package --help)
+              ingest    the cloud side's reference consumer: every unit's telemetry and events from the
+                        broker into SQLite or PostgreSQL, duplicates dropped, gaps reported (ingest --help)
               help      show this text
             """;
 
@@ -53,6 +55,7 @@ public final class ToolsMain {
             case "logo" -> LogoCommand.run(rest, out, err);
             case "vendor" -> VendorCommand.run(rest, out, err, java.time.Clock.systemUTC());
             case "package" -> PackageCommand.run(rest, out, err);
+            case "ingest" -> com.oviron.callidus.tools.ingest.IngestCommand.run(rest, out, err);
             default -> {
                 err.println("error: unknown command '" + args[0] + "'");
                 err.print(USAGE);
