@@ -77,14 +77,30 @@ public final class JdbcReadingStore implements ReadingStore {
                     s.execute("PRAGMA synchronous=NORMAL");
                     s.execute("PRAGMA busy_timeout=10000");
                 }
-                s.execute(CREATE_READINGS);
-                s.execute(CREATE_EVENTS);
+                createTables(s);
             }
             c.setAutoCommit(false);
-            c.commit();
             return new JdbcReadingStore(url, c);
         } catch (SQLException e) {
             throw new IngestException("cannot open the database " + withoutSecrets(url) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * PostgreSQL: two instances starting together may both try to create a table, and one fails on the
+     * catalog's unique index although {@code IF NOT EXISTS}; the second try sees the table.
+     */
+    private static void createTables(Statement s) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                s.execute(CREATE_READINGS);
+                s.execute(CREATE_EVENTS);
+                return;
+            } catch (SQLException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+            }
         }
     }
 
