@@ -442,6 +442,11 @@ public final class Agent implements AutoCloseable {
                 s.resends(), treatment.map(TreatmentDetector::inProgress).orElse(false));
     }
 
+    /** Whether the broker session is up now; cheap (no store query), unlike {@link #status()}. */
+    public boolean isConnected() {
+        return link.isConnected();
+    }
+
     /** The discrete lines, when configured and available. */
     public Optional<GpioPort> gpioPort() {
         return gpio;

@@ -31,6 +31,8 @@ public final class ToolsMain {
               package   build, sign and verify remote update packages; make a signing key (package --help)
               ingest    the cloud side's reference consumer: every unit's telemetry and events from the
                         broker into SQLite or PostgreSQL, duplicates dropped, gaps reported (ingest --help)
+              fleet     N simulated units in one JVM against a broker cluster, with scenarios and tables
+                        (fleet --help)
               help      show this text
             """;
 
@@ -55,6 +57,7 @@ public final class ToolsMain {
             case "logo" -> LogoCommand.run(rest, out, err);
             case "vendor" -> VendorCommand.run(rest, out, err, java.time.Clock.systemUTC());
             case "package" -> PackageCommand.run(rest, out, err);
+            case "fleet" -> com.oviron.callidus.tools.fleet.FleetCommand.run(rest, out, err);
             case "ingest" -> com.oviron.callidus.tools.ingest.IngestCommand.run(rest, out, err);
             default -> {
                 err.println("error: unknown command '" + args[0] + "'");
