@@ -18,27 +18,30 @@ final class ConnectionTimeline implements AutoCloseable {
     static final int TICK_MS = 100;
 
     private final List<? extends FleetUnit> units;
-    private final boolean[] up;
-    private final long[] lastConnectNanos;
+    private boolean[] up = new boolean[0];
     private final List<long[]> connects = new ArrayList<>(); // {nanos, unit index}
     private final ScheduledFuture<?> task;
     private volatile int connectedNow;
 
     ConnectionTimeline(List<? extends FleetUnit> units, ScheduledExecutorService timer) {
         this.units = units;
-        this.up = new boolean[units.size()];
-        this.lastConnectNanos = new long[units.size()];
         this.task = timer.scheduleAtFixedRate(this::poll, 0, TICK_MS, TimeUnit.MILLISECONDS);
     }
 
     private synchronized void poll() {
         long now = System.nanoTime();
         int n = 0;
-        for (int i = 0; i < up.length; i++) {
-            boolean c = units.get(i).connected();
+        List<? extends FleetUnit> current;
+        synchronized (units) {
+            current = List.copyOf(units);
+        }
+        if (current.size() > up.length) {
+            up = java.util.Arrays.copyOf(up, current.size());
+        }
+        for (int i = 0; i < current.size(); i++) {
+            boolean c = current.get(i).connected();
             if (c && !up[i]) {
                 connects.add(new long[] {now, i});
-                lastConnectNanos[i] = now;
             }
             up[i] = c;
             if (c) {

@@ -108,6 +108,12 @@ final class Fleet implements AutoCloseable {
                 + "\", \"persistentSession\": " + options.persistentSession();
     }
 
+    /** The sync section: the agent's defaults unless --sync-interval says otherwise. */
+    String syncJson() {
+        return options.syncInterval().equals(java.time.Duration.ofSeconds(1)) ? ""
+                : "\"sync\": {\"interval\": \"" + fmt(options.syncInterval()) + "\"},\n ";
+    }
+
     /** Starts every unit, at most {@code startRate} per second: complete agents first, then lightweight ones. */
     void startUnits() throws IOException, ConfigException, StoreException, MqttException, InterruptedException {
         long t0 = System.nanoTime();
@@ -121,10 +127,11 @@ final class Fleet implements AutoCloseable {
             }
             FleetUnit u;
             if (i < options.complete()) {
-                u = CompleteUnit.start(completeId(i), folder(i), i + 1, mqttJson(i), DRAIN, agentThreads);
+                u = CompleteUnit.start(completeId(i), folder(i), i + 1, options.samplePeriod(), mqttJson(i),
+                        syncJson() + DRAIN, agentThreads);
             } else {
                 LightUnit l = new LightUnit(lightId(i), options.brokers().get(i % options.brokers().size()), timer,
-                        backoff, options.persistentSession(), i + 1);
+                        backoff, options.persistentSession(), i + 1, options.samplePeriod(), options.syncInterval());
                 l.start();
                 u = l;
             }

@@ -43,6 +43,8 @@ public final class FleetCommand {
               --reconnect-min <d>      the units' mqtt.reconnectMin (default 1s, the agent's default)
               --reconnect-max <d>      the units' mqtt.reconnectMax (default 2m, the agent's default)
               --persistent-session <b> the units' mqtt.persistentSession (default true, the agent's default)
+              --sample-period <d>      the units' hal.samplePeriod (default 100ms, the agent's default)
+              --sync-interval <d>      the units' sync.interval (default 1s, the agent's default)
               --workers <n>            shared threads for the agents' components (default 2 x cores, at least 4)
               --data-dir <dir>         the units' folders, fleet.log and ingest.db (default a new temporary folder)
               --max-wait <d>           longest wait for the fleet to connect or drain (default 10m)

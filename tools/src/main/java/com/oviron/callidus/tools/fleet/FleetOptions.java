@@ -16,7 +16,8 @@ import java.util.Set;
 record FleetOptions(int units, int complete, List<String> brokers, Optional<String> amqp, Optional<Path> clusterDir,
                     Set<String> scenarios, Duration warmup, Duration window, int restartNode, Duration restartDown,
                     Duration outage, int startRate, int maxConnectRate, Duration reconnectMin, Duration reconnectMax,
-                    boolean persistentSession, int workers, Optional<Path> dataDir, String db, Duration maxWait) {
+                    boolean persistentSession, int workers, Optional<Path> dataDir, String db, Duration maxWait,
+                    Duration samplePeriod, Duration syncInterval) {
 
     static FleetOptions parse(String[] args) throws IOException {
         Map<String, String> v = new HashMap<>();
@@ -29,7 +30,8 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
         }
         List<String> known = List.of("units", "complete", "broker", "amqp", "cluster-dir", "scenario", "warmup",
                 "window", "restart-node", "restart-down", "outage", "start-rate", "max-connect-rate", "reconnect-min",
-                "reconnect-max", "persistent-session", "workers", "data-dir", "db", "max-wait");
+                "reconnect-max", "persistent-session", "workers", "data-dir", "db", "max-wait", "sample-period",
+                "sync-interval");
         for (String k : v.keySet()) {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException("unknown option '--" + k + "'");
@@ -82,7 +84,8 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
                 number(v, "max-connect-rate", 200, 1, 1_000_000), duration(v, "reconnect-min", "1s"),
                 duration(v, "reconnect-max", "2m"), bool(v, "persistent-session", true),
                 number(v, "workers", Math.max(4, Runtime.getRuntime().availableProcessors() * 2), 1, 1024), dataDir,
-                v.getOrDefault("db", ""), duration(v, "max-wait", "10m"));
+                v.getOrDefault("db", ""), duration(v, "max-wait", "10m"), duration(v, "sample-period", "100ms"),
+                duration(v, "sync-interval", "1s"));
     }
 
     private static Map<String, String> clusterEnv(Path dir) throws IOException {

@@ -42,11 +42,10 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * and Paho's callbacks only schedule work there.
  */
 final class LightUnit implements FleetUnit {
-    /** Ten minutes of readings at 90 per second. */
+    /** Ten minutes of readings at 90 per second (the default sampling). */
     static final int MAX_BUFFERED = 54_000;
     private static final int WINDOW = 8;
     private static final int BATCH_MAX = 500;
-    private static final Duration SAMPLE_PERIOD = Duration.ofMillis(100);
 
     private final String id;
     private final Topics topics;
@@ -74,8 +73,17 @@ final class LightUnit implements FleetUnit {
     private volatile boolean connected;
     private ScheduledFuture<?> ticker;
 
+    private final Duration samplePeriod;
+    private final Duration interval;
+
+    /**
+     * @param samplePeriod the board's sampling period (the agent's default: 100 ms)
+     * @param interval     how often a batch goes out (the agent's sync.interval, default 1 s)
+     */
     LightUnit(String id, String brokerUri, ScheduledExecutorService timer, Backoff backoff, boolean persistentSession,
-              long seed) throws MqttException {
+              long seed, Duration samplePeriod, Duration interval) throws MqttException {
+        this.samplePeriod = samplePeriod;
+        this.interval = interval;
         this.id = id;
         this.topics = new Topics(id);
         this.timer = timer;
@@ -108,8 +116,8 @@ final class LightUnit implements FleetUnit {
 
     void start() {
         synchronized (this) {
-            long offset = random.nextInt(1000);
-            ticker = timer.scheduleAtFixedRate(this::tick, offset, 1000, TimeUnit.MILLISECONDS);
+            long offset = random.nextInt((int) Math.max(1, interval.toMillis()));
+            ticker = timer.scheduleAtFixedRate(this::tick, offset, interval.toMillis(), TimeUnit.MILLISECONDS);
         }
         timer.execute(this::connect);
     }
@@ -218,14 +226,15 @@ final class LightUnit implements FleetUnit {
         timer.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
 
-    /** Once a second: ten samples of the board, then send what the window allows. */
+    /** Every interval: the board's samples of that interval, then send what the window allows. */
     private void tick() {
         synchronized (this) {
             if (closed) {
                 return;
             }
-            for (int s = 0; s < 10; s++) {
-                boardClock.advance(SAMPLE_PERIOD);
+            long samples = Math.max(1, interval.toMillis() / samplePeriod.toMillis());
+            for (long s = 0; s < samples; s++) {
+                boardClock.advance(samplePeriod);
                 for (Reading r : board.sample()) {
                     unacked.addLast(new TelemetryRecord(nextSeq++, r.channelId(), r.timestamp().toEpochMilli(),
                             r.value(), r.quality().code()));
@@ -327,6 +336,9 @@ final class LightUnit implements FleetUnit {
     @Override
     public void close() {
         synchronized (this) {
+            if (closed) {
+                return;
+            }
             closed = true;
             if (ticker != null) {
                 ticker.cancel(false);
