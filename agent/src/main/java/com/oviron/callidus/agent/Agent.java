@@ -36,6 +36,7 @@ import com.oviron.callidus.hal.sim.SimulatedCallidusBoard;
 import com.oviron.callidus.store.GroupCommitWriter;
 import com.oviron.callidus.store.StoreException;
 import com.oviron.callidus.store.StoreStats;
+import com.oviron.callidus.store.folders.FolderGuard;
 import com.oviron.callidus.store.TelemetryOutbox;
 import com.oviron.callidus.store.sqlite.SqliteTelemetryOutbox;
 import java.time.Clock;
@@ -80,6 +81,7 @@ public final class Agent implements AutoCloseable {
     private final Optional<SubscriptionService> subscription;
     private final UnitCommands unitCommands;
     private CloudServices cloud;
+    private FolderGuard folderGuard;
     private Optional<Updates> updates = Optional.empty();
     private Optional<com.oviron.callidus.agent.console.FieldConsole> console = Optional.empty();
     private final long startedAtMillis;
@@ -232,17 +234,20 @@ public final class Agent implements AutoCloseable {
         try {
             AgentConfig.Mqtt m = config.mqtt();
             Topics topics = new Topics(config.device().id());
-            LinkSettings settings = new LinkSettings(m.brokerUri(), config.device().id(), m.keepAlive(),
+            LinkSettings settings = new LinkSettings(m.brokerUris(), config.device().id(), m.keepAlive(),
                     m.connectTimeout(), new Backoff(m.reconnectMin(), m.reconnectMax()), m.username(), m.password(),
-                    m.maxInflight(), m.tls(), m.persistentSession(), m.maxIncomingBytes());
+                    m.maxInflight(), m.tls(), m.persistentSession(), m.maxIncomingBytes(), m.protocol(),
+                    m.sessionExpiry());
             MqttConnection link = new RateLimitedMqttConnection(new PahoMqttConnection(settings, topics.status(),
                     config.device().id(), AgentVersion.current(), clock), m.maxPublishesPerSecond());
             journal = SqliteCommandJournal.open(stateFolder(config).resolve("commands.db"), clock);
             Agent agent = new Agent(config, port, outbox, link, openGpio(config.gpio()), clock, journal, threads);
+            agent.folderGuard = new FolderGuard(folderAlarms(outbox, clock));
             try {
                 agent.cloud = CloudServices.build(config, agent.gated, topics, agent.commands, agent.unitCommands,
-                        clock, threads);
+                        clock, agent.folderGuard, threads);
             } catch (java.io.IOException | StoreException | RuntimeException e) {
+                agent.folderGuard.close();
                 agent.gpio.ifPresent(GpioPort::close);
                 agent.commandExecutor.shutdownNow();
                 agent.syncExecutor.shutdownNow();
@@ -258,6 +263,20 @@ public final class Agent implements AutoCloseable {
             port.close();
             throw e;
         }
+    }
+
+    /**
+     * Refused entries of the folders other software writes (a link, a FIFO, a planted commit manifest) become
+     * alarm events {@code folder.refused} for the cloud, once each (docs/protocol.md, events).
+     */
+    private static FolderGuard.AlarmSink folderAlarms(TelemetryOutbox outbox, Clock clock) {
+        return message -> {
+            try {
+                outbox.appendEvent(clock.millis(), "folder.refused", "alarm", message);
+            } catch (StoreException e) {
+                Logger.error("folder refusal not recorded as an event error={}", e.getMessage());
+            }
+        };
     }
 
     /**
@@ -292,9 +311,10 @@ public final class Agent implements AutoCloseable {
     }
 
     private void startParts() throws StoreException {
-        Logger.info("agent starting device={} version={} channels={} samplePeriodMs={} store={} broker={}",
+        Logger.info("agent starting device={} version={} channels={} samplePeriodMs={} store={} brokers={} protocol={}",
                 config.device().id(), AgentVersion.current(), port.channels().size(),
-                config.hal().samplePeriod().toMillis(), config.store().path(), config.mqtt().brokerUri());
+                config.hal().samplePeriod().toMillis(), config.store().path(), config.mqtt().brokerUris(),
+                config.mqtt().protocol());
         Logger.info("store backlog pending={} lastSeq={}", outbox.pendingCount(), outbox.lastSeq());
         publishCatalogOnEveryConnect();
         publishHealthOnConnectAndPeriodically();
@@ -447,6 +467,16 @@ public final class Agent implements AutoCloseable {
         return link.isConnected();
     }
 
+    /** Sampling cycles so far, with or without an answer from the board: the service watchdog's progress. */
+    long samplerCycles() {
+        return sampler.samples() + sampler.halErrors();
+    }
+
+    /** Runs {@code task} on the telemetry-sync thread every {@code every}: the service watchdog's heartbeat. */
+    void everyOnSyncThread(Duration every, Runnable task) {
+        syncExecutor.scheduleWithFixedDelay(task, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** The discrete lines, when configured and available. */
     public Optional<GpioPort> gpioPort() {
         return gpio;
@@ -475,6 +505,9 @@ public final class Agent implements AutoCloseable {
             commandExecutor.shutdownNow();
             if (cloud != null) {
                 cloud.close();
+            }
+            if (folderGuard != null) {
+                folderGuard.close();
             }
             updates.ifPresent(Updates::close);
             link.close();

@@ -6,6 +6,7 @@ import com.oviron.callidus.agent.media.XraySettings;
 import com.oviron.callidus.agent.settings.SettingsSyncSettings;
 import com.oviron.callidus.agent.subscription.SubscriptionSettings;
 import com.oviron.callidus.cloud.files.FileTransferSettings;
+import com.oviron.callidus.cloud.MqttProtocol;
 import com.oviron.callidus.cloud.TlsSettings;
 import com.oviron.callidus.hal.GpioLine;
 import com.oviron.callidus.hal.SerialSettings;
@@ -82,7 +83,9 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
     }
 
     /**
-     * @param brokerUri      tcp://host:port
+     * @param brokerUris     the brokers, ssl://host:port (or tcp:// in development); the unit starts with the first
+     *                       and moves on to the next when a session is lost or a connect fails
+     * @param protocol       MQTT 5, 3.1.1, or auto: 5 where the broker takes it
      * @param keepAlive      MQTT keep-alive
      * @param connectTimeout one connect attempt at most
      * @param reconnectMin   cap of the first reconnect wait
@@ -92,16 +95,21 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
      * @param maxInflight    QoS 1 publishes awaiting PUBACK at most (Paho's window)
      * @param tls            mutual TLS for an ssl:// broker
      * @param persistentSession clean session off: commands sent while the unit is away wait at the broker
+     * @param sessionExpiry  MQTT 5: how long the broker keeps that session for a unit that went away
      * @param maxPublishesPerSecond publishes per second of the whole connection at most (0: no limit)
      */
-    public record Mqtt(String brokerUri, Duration keepAlive, Duration connectTimeout, Duration reconnectMin,
-                       Duration reconnectMax, Optional<String> username, Optional<String> password, int maxInflight,
-                       Optional<TlsSettings> tls, boolean persistentSession, int maxPublishesPerSecond,
-                       int maxIncomingBytes) {
+    public record Mqtt(List<String> brokerUris, MqttProtocol protocol, Duration keepAlive, Duration connectTimeout,
+                       Duration reconnectMin, Duration reconnectMax, Optional<String> username,
+                       Optional<String> password, int maxInflight, Optional<TlsSettings> tls, boolean persistentSession,
+                       Duration sessionExpiry, int maxPublishesPerSecond, int maxIncomingBytes) {
+        public Mqtt {
+            brokerUris = List.copyOf(brokerUris);
+        }
+
         @Override
         public String toString() {
-            return "Mqtt[brokerUri=" + brokerUri + ", username=" + username + ", password="
-                    + (password.isPresent() ? "***" : "none") + "]";
+            return "Mqtt[brokerUris=" + brokerUris + ", protocol=" + protocol + ", username=" + username
+                    + ", password=" + (password.isPresent() ? "***" : "none") + "]";
         }
     }
 
@@ -132,8 +140,19 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
         }
     }
 
-    /** @param level the lowest level logged at start: debug, info, warn, error (changed at run time by log.set-level) */
-    public record Log(String level) {
+    /**
+     * @param level       the lowest level logged at start: debug, info, warn, error (changed at run time by
+     *                    log.set-level)
+     * @param file        the optional log file besides standard output
+     * @param fileMaxMb   the size at which the file is rolled over
+     * @param fileBackups how many rolled-over files are kept besides the current one
+     */
+    public record Log(String level, Optional<java.nio.file.Path> file, int fileMaxMb, int fileBackups) {
+        /** Standard output only. */
+        public Log(String level) {
+            this(level, Optional.empty(), AgentConfigLoader.DEFAULT_LOG_FILE_MAX_MB,
+                    AgentConfigLoader.DEFAULT_LOG_FILE_BACKUPS);
+        }
     }
 
     /** @param drainTimeout on SIGTERM, how long to keep sending what is buffered before closing */

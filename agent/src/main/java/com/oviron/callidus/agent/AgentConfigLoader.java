@@ -10,8 +10,6 @@ import com.oviron.callidus.agent.update.UpdateSettings;
 import com.oviron.callidus.agent.subscription.SubscriptionSettings;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
-import com.oviron.callidus.cloud.LinkSettings;
-import com.oviron.callidus.cloud.TlsSettings;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.hal.GpioLine;
 import com.oviron.callidus.hal.GpioPull;
@@ -23,8 +21,6 @@ import com.oviron.callidus.hal.modbus.RegisterMapLoader;
 import com.oviron.callidus.store.Durability;
 import com.oviron.callidus.store.RetentionSettings;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -61,6 +57,10 @@ public final class AgentConfigLoader {
     public static final int DEFAULT_IN_FLIGHT_WINDOW = 8;
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
     public static final String DEFAULT_LOG_LEVEL = "info";
+    /** The log file's size cap before it is rolled over (log.fileMaxMb). */
+    public static final int DEFAULT_LOG_FILE_MAX_MB = 10;
+    /** Rolled-over log files kept (log.fileBackups). */
+    public static final int DEFAULT_LOG_FILE_BACKUPS = 3;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
     /** Paho in-flight slots kept free for the status, channel catalog, health and event messages. */
@@ -200,46 +200,9 @@ public final class AgentConfigLoader {
         RetentionSettings retention = new RetentionSettings(maxSizeMb * 1024 * 1024, maxAge, aggregateMaxAge);
         store.done();
 
-        ConfigSection mqtt = top.section("mqtt", true);
-        String brokerUri = mqtt.string("brokerUri", null);
-        validateBrokerUri(brokerUri);
-        boolean allowPlainTcp = mqtt.bool("allowPlainTcp", false);
-        Optional<TlsSettings> tls = tls(mqtt.section("tls", false), baseDir);
-        if (brokerUri.startsWith("tcp://") && !allowPlainTcp) {
-            throw new ConfigException("mqtt.brokerUri", "'" + brokerUri + "' is plain TCP: use ssl://host:port with "
-                    + "mqtt.tls, or set mqtt.allowPlainTcp to true (development only)");
-        }
-        if (brokerUri.startsWith("ssl://") && tls.isEmpty()) {
-            throw new ConfigException("mqtt.tls", "is missing; an ssl:// broker needs at least mqtt.tls.caCertificate");
-        }
-        if (brokerUri.startsWith("tcp://") && tls.isPresent()) {
-            throw new ConfigException("mqtt.tls", "is for ssl:// brokers; the broker URI is plain TCP");
-        }
-        // Paho takes whole seconds: keepAlive and connectTimeout are rounded down to them
-        Duration keepAlive = mqtt.duration("keepAlive", DEFAULT_KEEP_ALIVE, Duration.ofSeconds(5),
-                Duration.ofMinutes(20));
-        Duration connectTimeout = mqtt.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT, Duration.ofSeconds(1),
-                Duration.ofMinutes(5));
-        Duration reconnectMin = mqtt.duration("reconnectMin", DEFAULT_RECONNECT_MIN, Duration.ofMillis(10),
-                Duration.ofMinutes(10));
-        Duration reconnectMax = mqtt.duration("reconnectMax", DEFAULT_RECONNECT_MAX, Duration.ofMillis(10),
-                Duration.ofHours(1));
-        if (reconnectMax.compareTo(reconnectMin) < 0) {
-            throw new ConfigException("mqtt.reconnectMax", format(reconnectMax) + " must not be below "
-                    + "mqtt.reconnectMin (" + format(reconnectMin) + ")");
-        }
-        Optional<String> username = Optional.ofNullable(mqtt.string("username", ""))
-                .filter(s -> !s.isEmpty());
-        Optional<String> password = Optional.ofNullable(mqtt.string("password", "")).filter(s -> !s.isEmpty());
-        int maxInflight = (int) mqtt.integer("maxInflight", DEFAULT_MAX_INFLIGHT, 1 + RESERVED_INFLIGHT, 65_535);
-        boolean persistentSession = mqtt.bool("persistentSession", true);
-        int linkPublishesPerSecond = (int) mqtt.integer("maxPublishesPerSecond", DEFAULT_LINK_PUBLISHES_PER_SECOND, 0,
-                10_000);
-        // the protocol's largest message to the unit must always get through; above 16 MiB a message could
-        // take the unit's memory
-        int maxIncomingBytes = (int) mqtt.integer("maxIncomingBytes", LinkSettings.DEFAULT_MAX_INCOMING_PAYLOAD,
-                LinkSettings.DEFAULT_MAX_INCOMING_PAYLOAD, MAX_INCOMING_BYTES);
-        mqtt.done();
+        AgentConfig.Mqtt mqtt = MqttConfigSection.read(top.section("mqtt", true), baseDir);
+        int maxInflight = mqtt.maxInflight();
+        int linkPublishesPerSecond = mqtt.maxPublishesPerSecond();
 
         ConfigSection sync = top.section("sync", false);
         int batchMax = (int) sync.integer("batchMaxReadings", DEFAULT_BATCH_MAX_READINGS, 1, 1_000);
@@ -265,6 +228,15 @@ public final class AgentConfigLoader {
 
         ConfigSection log = top.section("log", false);
         String level = log.oneOf("level", DEFAULT_LOG_LEVEL, LOG_LEVELS);
+        String logFileText = log.string("file", "");
+        Optional<Path> logFile = logFileText.isBlank() ? Optional.empty()
+                : Optional.of(baseDir.resolve(logFileText).normalize());
+        if (logFile.isPresent() && (Files.isDirectory(logFile.get()) || logFile.get().getFileName() == null)) {
+            throw new ConfigException("log.file", "'" + logFileText + "' is a folder; name a file, e.g."
+                    + " /var/log/callidus/agent.log");
+        }
+        int logFileMaxMb = (int) log.integer("fileMaxMb", DEFAULT_LOG_FILE_MAX_MB, 1, 1024);
+        int logFileBackups = (int) log.integer("fileBackups", DEFAULT_LOG_FILE_BACKUPS, 0, 100);
         log.done();
 
         Path stateFolder = path.toAbsolutePath().getParent();
@@ -290,11 +262,10 @@ public final class AgentConfigLoader {
                 new AgentConfig.Device(id),
                 new AgentConfig.Hal(source, seed, samplePeriod, modbus),
                 new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer, retention),
-                new AgentConfig.Mqtt(brokerUri, keepAlive, connectTimeout, reconnectMin, reconnectMax, username,
-                        password, maxInflight, tls, persistentSession, linkPublishesPerSecond, maxIncomingBytes),
+                mqtt,
                 new AgentConfig.Sync(batchMax, window, interval, healthInterval, maxPublishesPerSecond),
                 gpio,
-                new AgentConfig.Log(level),
+                new AgentConfig.Log(level, logFile, logFileMaxMb, logFileBackups),
                 new AgentConfig.Shutdown(drain),
                 subscription,
                 new AgentConfig.Cloud(settingsSync, files, display, xray, xrayCapture, update),
@@ -351,62 +322,6 @@ public final class AgentConfigLoader {
         gpio.done();
         return new AgentConfig.Gpio(provider, List.copyOf(lines), new java.util.LinkedHashSet<>(treatment), holdOff,
                 statusLed);
-    }
-
-    /** The mqtt.tls section: files resolved against the config's folder and checked to be readable now. */
-    private static Optional<TlsSettings> tls(ConfigSection tls, Path baseDir) throws ConfigException {
-        if (!tls.isPresent()) {
-            tls.done();
-            return Optional.empty();
-        }
-        Path ca = readable(tls, "caCertificate", baseDir, true).orElseThrow();
-        Optional<Path> cert = readable(tls, "clientCertificate", baseDir, false);
-        Optional<Path> key = readable(tls, "clientKey", baseDir, false);
-        Optional<Path> p12 = readable(tls, "pkcs12", baseDir, false);
-        Optional<String> p12Password = Optional.of(tls.string("pkcs12Password", "")).filter(s -> !s.isEmpty());
-        boolean hostname = tls.bool("hostnameVerification", true);
-        tls.done();
-        if (cert.isPresent() != key.isPresent()) {
-            throw new ConfigException(cert.isPresent() ? "mqtt.tls.clientKey" : "mqtt.tls.clientCertificate",
-                    "is missing; a client certificate and its key go together");
-        }
-        if (p12.isPresent() && cert.isPresent()) {
-            throw new ConfigException("mqtt.tls.pkcs12", "give the unit's identity either as PEM files "
-                    + "(clientCertificate, clientKey) or as pkcs12, not both");
-        }
-        if (p12.isEmpty() && cert.isEmpty()) {
-            throw new ConfigException("mqtt.tls.clientCertificate", "is missing; the broker needs the unit's "
-                    + "certificate (clientCertificate and clientKey, or pkcs12)");
-        }
-        return Optional.of(new TlsSettings(ca, cert, key, p12, p12Password, hostname));
-    }
-
-    private static Optional<Path> readable(ConfigSection section, String name, Path baseDir, boolean required)
-            throws ConfigException {
-        String text = section.string(name, required ? null : "");
-        if (text.isEmpty()) {
-            return Optional.empty();
-        }
-        Path path = baseDir.resolve(text).normalize();
-        if (!Files.isReadable(path)) {
-            throw new ConfigException(section.key(name), "file " + path + " does not exist or cannot be read");
-        }
-        return Optional.of(path);
-    }
-
-    private static void validateBrokerUri(String uri) throws ConfigException {
-        try {
-            URI parsed = new URI(uri);
-            boolean hasPath = parsed.getRawPath() != null && !parsed.getRawPath().isEmpty();
-            boolean knownScheme = "ssl".equals(parsed.getScheme()) || "tcp".equals(parsed.getScheme());
-            if (!knownScheme || parsed.getHost() == null || parsed.getPort() < 1 || hasPath
-                    || parsed.getRawQuery() != null || parsed.getRawUserInfo() != null) {
-                throw new ConfigException("mqtt.brokerUri", "'" + uri + "' must look like ssl://host:port (or "
-                        + "tcp://host:port with mqtt.allowPlainTcp)");
-            }
-        } catch (URISyntaxException e) {
-            throw new ConfigException("mqtt.brokerUri", "'" + uri + "' is not a URI: " + e.getReason());
-        }
     }
 
     /** Parses the duration syntax of the configuration: "250ms", "5s", "2m", "1h" (no sign, no fraction). */

@@ -25,6 +25,7 @@ import com.oviron.callidus.cloud.files.PathUploadSource;
 import com.oviron.callidus.cloud.files.ReceivedFileHandler;
 import com.oviron.callidus.cloud.files.UploadSource;
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.folders.FolderGuard;
 import com.oviron.callidus.store.settings.SettingsVersions;
 import com.oviron.callidus.store.settings.SqliteSettingsVersions;
 import com.oviron.callidus.store.transfers.SqliteTransferStore;
@@ -34,6 +35,7 @@ import com.oviron.callidus.store.transfers.TransferState;
 import com.oviron.callidus.store.transfers.TransferStore;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -100,7 +102,7 @@ final class CloudServices implements AutoCloseable {
      * starts.
      */
     static CloudServices build(AgentConfig config, GatedMqttConnection link, Topics topics, CommandChannel commands,
-                               UnitCommands unit, Clock clock, AgentThreads threads)
+                               UnitCommands unit, Clock clock, FolderGuard guard, AgentThreads threads)
             throws StoreException, IOException {
         AgentConfig.Cloud c = config.cloud();
         Path state = Agent.stateFolder(config);
@@ -108,13 +110,13 @@ final class CloudServices implements AutoCloseable {
         try {
             Optional<DisplayImageInstaller> display = Optional.empty();
             if (c.display().isPresent()) {
-                display = Optional.of(new DisplayImageInstaller(c.display().get(), clock));
+                display = Optional.of(new DisplayImageInstaller(c.display().get(), clock, guard));
                 new DisplayCommands(display.get()).registerOn(commands);
             }
             Optional<XrayVault> vault = Optional.empty();
             if (c.xray().isPresent()) {
                 try {
-                    vault = Optional.of(new XrayVault(c.xray().get(), clock));
+                    vault = Optional.of(new XrayVault(c.xray().get(), clock, guard));
                 } catch (XrayVaultException e) {
                     throw new IOException("X-ray vault unusable: " + e.getMessage(), e);
                 }
@@ -153,7 +155,7 @@ final class CloudServices implements AutoCloseable {
             FileTransfers files = new FileTransfers(link, topics, transferStore, c.files(), receivers,
                     (kind, name) -> DisplayImageInstaller.handles(kind) && logos.isPresent()
                             ? logos.get().reopen(kind, name) : reopen(kind, name, vaultForUploads, bundleFolder),
-                    fileThread, clock);
+                    fileThread, clock, guard);
             files.registerCommands(commands);
             files.onUploadFinished(t -> {
                 markDeliveredWhenConfirmed(t, vaultForUploads);
@@ -165,7 +167,7 @@ final class CloudServices implements AutoCloseable {
             if (c.xrayCapture().isPresent() && vault.isPresent()) {
                 XrayVault v = vault.get();
                 capture = Optional.of(new XrayCaptureFolder(c.xrayCapture().get(), v, clock,
-                        r -> sendXray(files, v, r)));
+                        r -> sendXray(files, v, r), guard));
             } else if (c.xrayCapture().isPresent()) {
                 Logger.warn("xray.captureFolder is set but the X-ray vault is not configured: not watched");
             }
@@ -178,7 +180,7 @@ final class CloudServices implements AutoCloseable {
                         c.settings().get().maxVersions(), clock));
                 opened.add(versions.get());
                 settingsThread = Optional.of(threads.single("settings-sync"));
-                settings = Optional.of(new SettingsSync(c.settings().get(), versions.get(), link, topics,
+                settings = Optional.of(new SettingsSync(c.settings().get(), state, guard, versions.get(), link, topics,
                         settingsThread.get(), clock));
                 settings.get().registerCommands(commands);
             }
@@ -241,7 +243,7 @@ final class CloudServices implements AutoCloseable {
                 return Optional.empty();
             }
             Path file = Agent.stateFolder(config).resolve("updates").resolve(t.get().name());
-            return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+            return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Optional.of(file) : Optional.empty();
         } catch (StoreException e) {
             Logger.warn("update package not looked up transfer={} error={}", transferId, e.getMessage());
             return Optional.empty();
@@ -272,7 +274,7 @@ final class CloudServices implements AutoCloseable {
 
     private static java.nio.file.attribute.FileTime modified(Path p) {
         try {
-            return Files.getLastModifiedTime(p);
+            return Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             return java.nio.file.attribute.FileTime.fromMillis(0);
         }
@@ -365,7 +367,7 @@ final class CloudServices implements AutoCloseable {
             }
             if (kind == FileKind.SUPPORT_BUNDLE) {
                 Path file = bundleFolder.resolve(name).normalize();
-                if (file.startsWith(bundleFolder) && Files.isRegularFile(file)) {
+                if (file.startsWith(bundleFolder) && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                     return Optional.of(PathUploadSource.of(file));
                 }
             }

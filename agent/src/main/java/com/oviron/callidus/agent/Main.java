@@ -1,12 +1,16 @@
 package com.oviron.callidus.agent;
 
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.folders.ProcessUser;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import com.oviron.callidus.agent.logging.SwitchableConsoleWriter;
+import com.oviron.callidus.agent.systemd.ServiceWatchdog;
 import org.tinylog.Logger;
 import org.tinylog.configuration.Configuration;
 
@@ -15,8 +19,9 @@ import org.tinylog.configuration.Configuration;
  * hand (no framework), runs until SIGTERM/SIGINT, then shuts down cleanly.
  *
  * <p>Exit codes: 0 for --help/--version/--check-config; 2 for a usage or config error; 1 when the agent
- * cannot start (store unreadable, ...). Stopped by a signal, the JVM exits with 128 + the signal number
- * after the clean shutdown (143 for SIGTERM), which systemd counts as a clean stop.
+ * cannot start (store unreadable, unsafe ownership or permissions of its own files ({@link StartupChecks}),
+ * ...). Stopped by a signal, the JVM exits with 128 + the signal number after the clean shutdown (143 for
+ * SIGTERM), which systemd counts as a clean stop.
  */
 public final class Main {
     public static final int EXIT_OK = 0;
@@ -36,7 +41,8 @@ public final class Main {
               --help            show this text and exit
               --version         print the agent's version and exit
 
-            Exit codes: 0 ok, 1 cannot start, 2 usage or configuration error;
+            Exit codes: 0 ok, 1 cannot start (e.g. unsafe permissions of its own files),
+            2 usage or configuration error;
             after SIGTERM the agent shuts down cleanly and the JVM exits with 143.
             """;
 
@@ -44,7 +50,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
+        // under systemd, what goes to standard error is an error in the journal (journalctl -p err)
+        PrintStream err = System.getenv("JOURNAL_STREAM") == null ? System.err : new PrintStream(
+                new com.oviron.callidus.agent.logging.JournalPriorityStream(System.err, 3), true,
+                java.nio.charset.StandardCharsets.UTF_8);
+        int code = run(args, System.out, err);
         if (code != EXIT_OK || !isRunForever(args)) {
             System.exit(code);
         }
@@ -101,10 +111,16 @@ public final class Main {
             err.println("error: " + e.getMessage());
             return EXIT_USAGE;
         }
+        List<String> unsafe = StartupChecks.problems(config, configFile, ProcessUser.current());
+        if (!unsafe.isEmpty()) {
+            err.println("error: agent cannot start: unsafe ownership or permissions (docs/security.md):");
+            unsafe.forEach(p -> err.println("  " + p));
+            return EXIT_FAILURE;
+        }
         if (checkOnly) {
             out.println("config ok: device=" + config.device().id() + " store=" + config.store().path()
-                    + " broker=" + config.mqtt().brokerUri() + " samplePeriod="
-                    + AgentConfigLoader.format(config.hal().samplePeriod()));
+                    + " broker=" + String.join(",", config.mqtt().brokerUris()) + " protocol="
+                    + config.mqtt().protocol() + " samplePeriod=" + AgentConfigLoader.format(config.hal().samplePeriod()));
             AgentConfig.Cloud c = config.cloud();
             out.println("services: subscription=" + (config.subscription().isPresent() ? "checked"
                     : "NOT CHECKED (development)") + " settings=" + c.settings().map(s -> s.folder().toString())
@@ -114,7 +130,8 @@ public final class Main {
                     + config.console().map(k -> k.serial().device()).orElse("off"));
             return EXIT_OK;
         }
-        configureLogging(config.log().level());
+        configureLogging(config.log(), System.getenv());
+        StartupChecks.warn(config, ProcessUser.current());
 
         Agent agent;
         try {
@@ -124,8 +141,11 @@ public final class Main {
             err.println("error: agent cannot start: " + e.getMessage());
             return EXIT_FAILURE;
         }
+        // under systemd (Type=notify): READY=1, the watchdog, STOPPING=1 first thing on the way down
+        Optional<ServiceWatchdog> service = AgentService.notifySystemd(agent, config, System.getenv());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.ifPresent(ServiceWatchdog::close);
             agent.close();
             stopped.countDown();
         }, "shutdown"));
@@ -137,25 +157,56 @@ public final class Main {
         return EXIT_OK;
     }
 
-    /** tinylog reads its configuration once, at the first log call: this must run before any logging. */
-    static void configureLogging(String level) {
-        SwitchableConsoleWriter.setLevel(level);
+    /**
+     * tinylog reads its configuration once, at the first log call: this must run before any logging. Under
+     * systemd ({@code JOURNAL_STREAM} set: standard output goes to the journal) lines carry their syslog
+     * priority and no time stamp (the journal adds its own); elsewhere they start with the local time.
+     */
+    static void configureLogging(AgentConfig.Log log, Map<String, String> env) {
+        SwitchableConsoleWriter.setLevel(log.level());
         if (Configuration.isFrozen()) {
             return;
         }
-        Configuration.replace(Map.of(
+        Configuration.replace(loggingProperties(log, env.containsKey("JOURNAL_STREAM")));
+    }
+
+    static Map<String, String> loggingProperties(AgentConfig.Log log, boolean journal) {
+        Map<String, String> p = new java.util.HashMap<>(Map.of(
                 // Pi4J (through SLF4J) is chatty at info, and its board detection reports errors on any
                 // controller that is not a Raspberry Pi even when the gpiod chip works
                 "level@com.pi4j", "warn",
                 "level@com.pi4j.boardinfo", "off",
-                // the level is switched by the writer (command log.set-level); tinylog lets debug through to it
+                // the level is switched by the writers (command log.set-level); tinylog lets debug through to them
                 "level", "debug",
-                "writer", "switchable console",
-                "writer.level", "debug",
-                "writer.stream", "out",
-                "writer.format", "{date:yyyy-MM-dd HH:mm:ss.SSS} {level} [{thread}] {message}",
                 "writingthread", "false",
                 // the agent logs while it stops in the shutdown hook: tinylog must not close first
                 "autoshutdown", "false"));
+        String lineFormat = "{level} [{thread}] {message}";
+        p.put("writer", "switchable console");
+        p.put("writer.level", "debug");
+        p.put("writer.stream", "out");
+        p.put("writer.journal", Boolean.toString(journal));
+        p.put("writer.format", journal ? lineFormat : "{date:yyyy-MM-dd HH:mm:ss.SSS} " + lineFormat);
+        log.file().ifPresent(file -> {
+            p.put("writer2", "switchable rolling file");
+            p.put("writer2.level", "debug");
+            // agent.log is a link to the newest of agent.0.log, agent.1.log, ...; the oldest beyond backups go
+            p.put("writer2.file", numbered(file).toString());
+            p.put("writer2.latest", file.toString());
+            p.put("writer2.format", "{date:yyyy-MM-dd HH:mm:ss.SSS} " + lineFormat);
+            p.put("writer2.policies", "size: " + log.fileMaxMb() + "mb");
+            // tinylog's backups count the current file too
+            p.put("writer2.backups", Integer.toString(log.fileBackups() + 1));
+            p.put("writer2.charset", "UTF-8");
+        });
+        return p;
+    }
+
+    /** agent.log → agent.{count}.log: tinylog's pattern for the rolled files. */
+    static Path numbered(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String pattern = dot > 0 ? name.substring(0, dot) + ".{count}" + name.substring(dot) : name + ".{count}";
+        return file.resolveSibling(pattern);
     }
 }

@@ -4,6 +4,7 @@ import com.oviron.callidus.agent.update.HealthChecks;
 import com.oviron.callidus.agent.update.InstallGate;
 import com.oviron.callidus.agent.update.InstalledRelease;
 import com.oviron.callidus.agent.update.ProcessRestarter;
+import com.oviron.callidus.agent.update.SlotManager;
 import com.oviron.callidus.agent.update.UpdateBoot;
 import com.oviron.callidus.agent.update.UpdateCommands;
 import com.oviron.callidus.agent.update.UpdateService;
@@ -64,11 +65,16 @@ final class Updates implements AutoCloseable {
      */
     static Optional<Updates> boot(Optional<UpdateSettings> config, BooleanSupplier started, BooleanSupplier boardRead,
                                   Clock clock) throws IOException {
+        boolean release = factoryRelease().isPresent();
         if (config.isEmpty()) {
-            Logger.info("updates off: the configuration has no update section");
+            Logger.info("updates off: the configuration has no update section{}", release ? "" : "; " + developmentBuild());
             return Optional.empty();
         }
         UpdateSettings settings = config.get();
+        if (!release && !SlotManager.isInitialized(settings.root())) {
+            Logger.warn("updates off: {}", developmentBuild());
+            return Optional.empty();
+        }
         ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "update");
             t.setDaemon(true);
@@ -182,6 +188,12 @@ final class Updates implements AutoCloseable {
         } catch (java.net.URISyntaxException | RuntimeException e) {
             return Path.of("unknown.jar");
         }
+    }
+
+    /** Why a development build takes no updates, and how to build a release (docs/operations.md). */
+    static String developmentBuild() {
+        return "this is a development build (version " + AgentVersion.current() + ", not a release MAJOR.MINOR.PATCH),"
+                + " which does not set up the update slots; build a release with mvn -B verify -Drevision=1.4.0";
     }
 
     /** The release the factory installed, when this build has a release version (not a development build). */

@@ -45,6 +45,25 @@ class AgentConfigLoaderTest {
         assertTrue(c.mqtt().persistentSession());
         assertEquals(80, c.mqtt().maxPublishesPerSecond());
         assertEquals(128 * 1024, c.mqtt().maxIncomingBytes());
+        assertEquals(java.util.List.of("tcp://broker.local:1883"), c.mqtt().brokerUris());
+        assertEquals(com.oviron.callidus.cloud.MqttProtocol.AUTO, c.mqtt().protocol());
+        assertEquals(Duration.ofDays(7), c.mqtt().sessionExpiry());
+    }
+
+    @Test
+    void reads_a_list_of_brokers_the_mqtt_version_and_the_session_expiry() throws Exception {
+        AgentConfig c = AgentConfigLoader.parse("""
+                {"device": {"id": "CAL-1"}, "store": {"path": "a.db"},
+                 "mqtt": {"allowPlainTcp": true, "brokerUris": ["tcp://node1:1883", "tcp://node2:1883", "tcp://node3:1883"],
+                          "protocol": "3.1.1", "sessionExpiry": "2d"}}
+                """, dir);
+        assertEquals(java.util.List.of("tcp://node1:1883", "tcp://node2:1883", "tcp://node3:1883"),
+                c.mqtt().brokerUris());
+        assertEquals(com.oviron.callidus.cloud.MqttProtocol.MQTT_3_1_1, c.mqtt().protocol());
+        assertEquals(Duration.ofDays(2), c.mqtt().sessionExpiry());
+        AgentConfig five = AgentConfigLoader.parse(MINIMAL.replace("\"allowPlainTcp\"", "\"protocol\": \"5\", \"allowPlainTcp\""),
+                dir);
+        assertEquals(com.oviron.callidus.cloud.MqttProtocol.MQTT_5, five.mqtt().protocol());
     }
 
     @Test
@@ -117,7 +136,16 @@ class AgentConfigLoaderTest {
         "mqtt.maxPublishesPerSecond | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxPublishesPerSecond\":-1}}",
         "sync.maxPublishesPerSecond | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"maxPublishesPerSecond\":40}}",
         "telemetry        | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"telemetry\":{}}",
-        "mqtt             | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":\"tcp://h:1\"}"
+        "mqtt             | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":\"tcp://h:1\"}",
+        "mqtt.brokerUri   | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true}}",
+        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"brokerUris\":[\"tcp://h:2\"]}}",
+        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUris\":[\"tcp://h:1\",\"tcp://h:1\"]}}",
+        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUris\":[\"tcp://h:1\",\"http://h:2\"]}}",
+        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUris\":[\"tcp://h:1\",\"ssl://h:2\"]}}",
+        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUris\":[\"tcp://h:1\"]}}",
+        "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUris\":\"tcp://h:1\"}}",
+        "mqtt.protocol    | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"protocol\":\"3\"}}",
+        "mqtt.sessionExpiry | {\"device\":{\"id\":\"C\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"sessionExpiry\":\"10s\"}}"
     })
     void names_the_key_that_is_wrong(String key, String json) {
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse(json, dir));

@@ -76,4 +76,20 @@ class MainTest {
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("config ok: device=CAL-1"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("services: subscription=NOT CHECKED (development) settings=off"), out.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void unsafe_permissions_of_its_own_files_stop_the_start_with_exit_1_naming_the_file() throws Exception {
+        Path file = dir.resolve("agent.json");
+        Files.writeString(file, """
+                {"device": {"id": "CAL-1"}, "store": {"path": "data/agent.db"},
+                 "mqtt": {"allowPlainTcp": true, "brokerUri": "tcp://localhost:1"}}
+                """);
+        Path key = Files.writeString(Files.createDirectories(dir.resolve("data")).resolve("xray.key"), "k");
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertEquals(1, run("--config", file.toString(), "--check-config"));
+        assertTrue(err().contains("error: agent cannot start: unsafe ownership or permissions"), err());
+        assertTrue(err().contains(key + " (X-ray vault key): mode 0644, owner root (uid 0): readable or usable by"
+                + " others; required:"), err());
+        assertEquals(1, run("--config", file.toString()), "the same without --check-config, before anything starts");
+    }
 }

@@ -79,6 +79,16 @@ public final class GatedMqttConnection implements MqttConnection {
     }
 
     @Override
+    public CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained,
+                                           MessageProperties properties) {
+        if (!gate.getAsBoolean()) {
+            return CompletableFuture.failedFuture(new NotConnectedException(
+                    "the subscription does not cover cloud services now"));
+        }
+        return delegate.publish(topic, payload, qos, retained, properties);
+    }
+
+    @Override
     public void subscribe(String filter, int qos, MessageListener listener) {
         delegate.subscribe(filter, qos, listener);
     }

@@ -9,6 +9,14 @@ public interface MessageListener {
     void arrived(String topic, byte[] payload);
 
     /**
+     * A message with its MQTT 5 properties ({@link MessageProperties#NONE} under MQTT 3.1.1). By default the
+     * properties are not looked at: {@link #arrived(String, byte[])} is called.
+     */
+    default void arrived(String topic, byte[] payload, MessageProperties properties) {
+        arrived(topic, payload);
+    }
+
+    /**
      * A message on a subscribed topic was larger than the unit reads ({@link LinkSettings#maxIncomingPayload}):
      * it was dropped unread (and acknowledged, so the broker does not send it again). Its payload is unknown.
      * Called on the connection's own thread, like {@link #arrived}.

@@ -18,11 +18,21 @@ public interface MqttConnection extends AutoCloseable {
     /**
      * Publishes a message.
      *
-     * @return completes when the broker has acknowledged it (PUBACK for QoS 1), or exceptionally with
-     *     {@link NotConnectedException} or the broker's refusal; never completes on the caller's thread
-     *     synchronously from a library callback
+     * @return completes when the broker has acknowledged it (PUBACK for QoS 1), or exceptionally: with
+     *     {@link NotConnectedException} (not connected, or the session ended before the acknowledgement),
+     *     {@link LinkBusyException} (a queue on the unit is full) or {@link PublishRefusedException} (the broker's
+     *     refusal); never completes on the caller's thread synchronously from a library callback
      */
     CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained);
+
+    /**
+     * Publishes a message with MQTT 5 properties (a reply's correlation data). A connection that speaks MQTT 3.1.1
+     * sends the message without them: 3.1.1 has no properties.
+     */
+    default CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained,
+                                            MessageProperties properties) {
+        return publish(topic, payload, qos, retained);
+    }
 
     /**
      * Subscribes to a topic filter ({@code +} and {@code #} allowed) for the life of the connection: the

@@ -68,7 +68,8 @@ public final class RateLimitedMqttConnection implements MqttConnection {
     public static final int REPLIES_IN_FLIGHT = 8;
     private static final Duration DROP_LOG_INTERVAL = Duration.ofMinutes(1);
 
-    private record Held(String topic, byte[] payload, int qos, boolean retained, CompletableFuture<Void> result) {
+    private record Held(String topic, byte[] payload, int qos, boolean retained, MessageProperties properties,
+                        CompletableFuture<Void> result) {
     }
 
     private static final class State {
@@ -120,8 +121,14 @@ public final class RateLimitedMqttConnection implements MqttConnection {
 
     @Override
     public CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained) {
+        return publish(topic, payload, qos, retained, MessageProperties.NONE);
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained,
+                                           MessageProperties properties) {
         Lane lane = Lane.of(topic);
-        Held held = new Held(topic, payload, qos, retained, new CompletableFuture<>());
+        Held held = new Held(topic, payload, qos, retained, properties, new CompletableFuture<>());
         boolean now;
         synchronized (this) {
             if (closed) {
@@ -183,7 +190,9 @@ public final class RateLimitedMqttConnection implements MqttConnection {
         boolean counted = held.qos() > 0;
         CompletableFuture<Void> sent;
         try {
-            sent = delegate.publish(held.topic(), held.payload(), held.qos(), held.retained());
+            sent = held.properties().isEmpty()
+                    ? delegate.publish(held.topic(), held.payload(), held.qos(), held.retained())
+                    : delegate.publish(held.topic(), held.payload(), held.qos(), held.retained(), held.properties());
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }

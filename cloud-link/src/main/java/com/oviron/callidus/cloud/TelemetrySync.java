@@ -24,9 +24,10 @@ import org.tinylog.Logger;
 public final class TelemetrySync implements AutoCloseable {
     /** Failures in a row after which the oldest batch is set aside as poison. */
     static final int POISON_ATTEMPTS = 5;
-    private static final long POISON_DROP_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** After back-pressure, the window is tried again this much later (or at the next tick, if sooner). */
     private static final long RETRY_AFTER_BUSY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** After a temporary refusal (MQTT 5: 0x97 quota exceeded), the window is tried again this much later. */
+    private static final long RETRY_AFTER_QUOTA_NANOS = TimeUnit.SECONDS.toNanos(1);
     private final IntervalLog failureLog = new IntervalLog(java.time.Duration.ofMinutes(1));
 
     /** The name of the telemetry stream in messages. */
@@ -54,7 +55,6 @@ public final class TelemetrySync implements AutoCloseable {
     private static final class InFlight {
         final long firstSeq;
         final long lastSeq;
-        long sentAtNanos;
         boolean acked;
 
         InFlight(long firstSeq, long lastSeq) {
@@ -99,15 +99,9 @@ public final class TelemetrySync implements AutoCloseable {
 
             @Override
             public void disconnected(String reason) {
-                executor.execute(() -> {
-                    InFlight head = inFlight.peekFirst();
-                    // a broker drops a client at once when it refuses a message (AWS IoT: too large)
-                    if (head != null && !head.acked
-                            && System.nanoTime() - head.sentAtNanos < POISON_DROP_WINDOW_NANOS) {
-                        countHeadFailure("connection dropped right after sending: " + reason);
-                    }
-                    forgetInFlight();
-                });
+                // whether the drop refused a batch is the connection's to say: it fails that publish with a
+                // PublishRefusedException before it tells its listeners
+                executor.execute(TelemetrySync.this::forgetInFlight);
             }
         });
         long period = settings.interval().toMillis();
@@ -159,7 +153,6 @@ public final class TelemetrySync implements AutoCloseable {
                     return;
                 }
                 InFlight entry = new InFlight(batch.firstSeq(), batch.lastSeq());
-                entry.sentAtNanos = System.nanoTime();
                 inFlight.addLast(entry);
                 nextSeq = batch.lastSeq() + 1;
                 long sentInEpoch = epoch;
@@ -230,12 +223,12 @@ public final class TelemetrySync implements AutoCloseable {
 
     /**
      * A batch the broker will not take must not block the stream: one that is too large for any broker, or
-     * that the broker refused {@value #POISON_ATTEMPTS} times in a row, goes to the dead-letter table. A refusal
-     * is a {@link PublishRefusedException} (MQTT 5's PUBACK reason codes), or, as MQTT 3.1.1 has no refusal
-     * code, the broker dropping the connection within 2 s of the batch being sent while it was the oldest one
-     * unacknowledged (AWS IoT drops a client that publishes what it will not take). A full queue on the unit,
-     * the client's in-flight window, a publish while disconnected, or the watchdog cutting a silent broker are
-     * never refusals.
+     * that the broker refused {@value #POISON_ATTEMPTS} times in a row, goes to the dead-letter table with the
+     * refusal as its reason. A refusal is a {@link PublishRefusedException} the connection reports: MQTT 5's PUBACK
+     * and DISCONNECT reason codes, or, as MQTT 3.1.1 has no refusal code, the broker dropping the connection within
+     * 2 s of the batch being sent (AWS IoT drops a client that publishes what it will not take). A temporary
+     * refusal (0x97 quota exceeded), a full queue on the unit, the client's in-flight window, a publish while
+     * disconnected, or the watchdog cutting a silent broker are never counted.
      */
     private boolean isPoison(TelemetryBatch batch, byte[] payload) throws StoreException {
         String reason = null;
@@ -274,10 +267,17 @@ public final class TelemetrySync implements AutoCloseable {
         if (error != null) {
             Throwable cause = unwrap(error);
             count(0, 0, 1, 0);
-            if (cause instanceof PublishRefusedException) {
+            if (cause instanceof PublishRefusedException refused && !refused.temporary()) {
                 countHeadFailure("refused by the broker: " + cause.getMessage());
                 Logger.warn("sync batch refused by the broker first={} last={} error={}", entry.firstSeq,
                         entry.lastSeq, cause.getMessage());
+            } else if (cause instanceof PublishRefusedException) {
+                long notLogged = failureLog.occurred();
+                if (notLogged >= 0) {
+                    Logger.warn("sync batch not taken for now by the broker, sending again shortly first={} last={}"
+                            + " reason={} notLogged={}", entry.firstSeq, entry.lastSeq, cause.getMessage(), notLogged);
+                }
+                schedulePumpIn(RETRY_AFTER_QUOTA_NANOS);
             } else {
                 // back-pressure (a full queue on the unit), or the link going down: not the broker refusing
                 // this batch, so it never counts towards dead-lettering; the window is sent again shortly

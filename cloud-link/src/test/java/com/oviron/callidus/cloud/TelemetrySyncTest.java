@@ -197,7 +197,7 @@ class TelemetrySyncTest {
         for (int attempt = 1; attempt <= TelemetrySync.POISON_ATTEMPTS; attempt++) {
             awaitPublishes(attempt);
             assertEquals(1, decoded(attempt - 1).firstSeq());
-            link.publishes().get(attempt - 1).refuse("0x97 quota exceeded");
+            link.publishes().get(attempt - 1).refuse(0x87, "the broker refused the publish: 0x87 not authorized");
         }
         awaitPublishes(TelemetrySync.POISON_ATTEMPTS + 1);
         // the alarm about it goes first, then the next batch
@@ -244,13 +244,31 @@ class TelemetrySyncTest {
     }
 
     @Test
+    void a_temporary_refusal_never_dead_letters_a_batch_however_often_it_comes() throws Exception {
+        store(3);
+        startSync(3, 1);
+        link.connect();
+        int attempts = 2 * TelemetrySync.POISON_ATTEMPTS;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            awaitPublishes(attempt);
+            FakeMqttConnection.Publish p = link.publishes().get(attempt - 1);
+            assertEquals("callidus/v1/CAL-0001/telemetry", p.topic(), "no dead-letter alarm");
+            p.refuse(0x97, "the broker refused the publish: 0x97 quota exceeded");
+        }
+        awaitPublishes(attempts + 1);
+        link.publishes().get(attempts).ack();
+        Await.until("acknowledged", WAIT, () -> sync.stats().acknowledgedSeq() == 3);
+        assertEquals(0, outbox.deadLetterCount());
+    }
+
+    @Test
     void a_few_refusals_do_not_make_a_batch_poison() throws Exception {
         store(3);
         startSync(3, 1);
         link.connect();
         for (int attempt = 1; attempt < TelemetrySync.POISON_ATTEMPTS; attempt++) {
             awaitPublishes(attempt);
-            link.publishes().get(attempt - 1).refuse("0x97 quota exceeded");
+            link.publishes().get(attempt - 1).refuse(0x87, "the broker refused the publish: 0x87 not authorized");
         }
         awaitPublishes(TelemetrySync.POISON_ATTEMPTS);
         link.publishes().get(TelemetrySync.POISON_ATTEMPTS - 1).ack();

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -58,8 +59,9 @@ public final class SupportBundle {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        try (OutputStream file = Files.newOutputStream(temp, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        // created afresh: a leftover temp file (or anything put in its place) is removed, never written through
+        Files.deleteIfExists(temp);
+        try (OutputStream file = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
              ZipOutputStream zip = new ZipOutputStream(new DigestOutputStream(file, sha))) {
             entry(zip, "diagnostics.json", UnitCommands.pretty(diagnostics));
             entry(zip, "recent-log.txt", String.join("\n", SwitchableConsoleWriter.recentLines()) + "\n");
@@ -69,7 +71,7 @@ public final class SupportBundle {
                     + SwitchableConsoleWriter.RECENT_LINES + " log lines at most (level " + SwitchableConsoleWriter.level()
                     + ").\nconfiguration.txt: the agent's configuration, passwords hidden.\n");
         }
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             ch.force(true);
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

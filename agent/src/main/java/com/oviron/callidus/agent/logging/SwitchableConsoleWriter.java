@@ -18,6 +18,11 @@ import org.tinylog.writers.AbstractFormatPatternWriter;
  *
  * <p>tinylog itself is configured at {@code debug}, the lowest level this writer can be switched to, so that
  * debug lines exist to be let through; at the default {@code info} they are dropped here.
+ *
+ * <p>With the property {@code journal = true} (the agent runs under systemd, whose journal reads standard
+ * output) every line starts with its syslog priority, {@code <3>} error, {@code <4>} warn, {@code <6>} info,
+ * {@code <7>} debug (sd-daemon(3)), also each line of a stack trace, so that {@code journalctl -p warning}
+ * finds them. The lines kept for support bundles have no prefix.
  */
 public final class SwitchableConsoleWriter extends AbstractFormatPatternWriter {
     /** How many of the newest log lines a support bundle gets. */
@@ -29,9 +34,35 @@ public final class SwitchableConsoleWriter extends AbstractFormatPatternWriter {
     private static final Deque<String> recent = new ArrayDeque<>();
 
     private final PrintStream out = System.out;
+    private final boolean journal;
 
     public SwitchableConsoleWriter(Map<String, String> properties) {
         super(properties);
+        this.journal = Boolean.parseBoolean(properties.getOrDefault("journal", "false"));
+    }
+
+    /** The syslog priority journald reads from a line's {@code <n>} prefix. */
+    static int priority(Level level) {
+        return switch (level) {
+            case ERROR -> 3;
+            case WARN -> 4;
+            case INFO -> 6;
+            default -> 7;
+        };
+    }
+
+    /** Puts {@code <priority>} before every line of {@code text}. */
+    static String withPriority(String text, Level level) {
+        String prefix = "<" + priority(level) + ">";
+        StringBuilder b = new StringBuilder(text.length() + 8);
+        int start = 0;
+        while (start < text.length()) {
+            int end = text.indexOf('\n', start);
+            int next = end < 0 ? text.length() : end + 1;
+            b.append(prefix).append(text, start, next);
+            start = next;
+        }
+        return b.toString();
     }
 
     /** Sets the level from now on; one of {@link #LEVELS}. */
@@ -65,7 +96,7 @@ public final class SwitchableConsoleWriter extends AbstractFormatPatternWriter {
             return;
         }
         String line = render(logEntry);
-        out.print(line);
+        out.print(journal ? withPriority(line, logEntry.getLevel()) : line);
         synchronized (recent) {
             if (recent.size() == RECENT_LINES) {
                 recent.removeFirst();

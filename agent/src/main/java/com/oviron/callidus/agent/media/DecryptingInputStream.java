@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -27,9 +25,12 @@ final class DecryptingInputStream extends InputStream {
     private int pos;
     private long nextSegment;
 
-    /** Opens {@code file}, authenticates its header and positions at {@code offset} (0 to the plain size). */
-    static DecryptingInputStream open(Path file, VaultKey key, long offset, String what) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+    /**
+     * Takes an open vault file (closed with the stream, or here if this fails), authenticates its header and
+     * positions at {@code offset} (0 to the plain size).
+     */
+    static DecryptingInputStream open(FileChannel channel, VaultKey key, long offset, String what)
+            throws IOException {
         try {
             VaultFormat.Header header = VaultFormat.readHeader(channel, key, what);
             if (offset < 0 || offset > header.plainSize()) {

@@ -5,14 +5,19 @@ import com.google.gson.JsonParser;
 import com.oviron.callidus.cloud.files.FileKind;
 import com.oviron.callidus.cloud.files.FileRejectedException;
 import com.oviron.callidus.cloud.files.ReceivedFileHandler;
+import com.oviron.callidus.store.folders.ConfinedFolder;
+import com.oviron.callidus.store.folders.FolderGuard;
+import com.oviron.callidus.store.folders.UnsafeEntryException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
@@ -22,8 +27,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
-import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.tinylog.Logger;
 
 /**
@@ -42,29 +47,38 @@ import org.tinylog.Logger;
  * <p>What the unit remembers about each image (original name, install time) sits in
  * {@code <stateFolder>/display-meta/<sha256>.json}, written before the image so an installed image always
  * has it. Thread-safe: installs and rollbacks run one at a time.
+ *
+ * <p>The display folder is the UI's: every file in it is used through a {@link ConfinedFolder}. An image
+ * that is a symbolic link, a FIFO, or a file with a second hard link is never read: it is not copied to
+ * the previous image, not rolled back to and not described; an install replaces such an entry (the entry
+ * itself, never what a link points to).
  */
 public final class DisplayImageInstaller implements ReceivedFileHandler {
     private static final Pattern META_NAME = Pattern.compile("[0-9a-f]{64}\\.json");
+    private static final long META_MAX_BYTES = 64 * 1024;
 
-    private final Path folder;
-    private final Path metaFolder;
+    private final ConfinedFolder folder;
+    private final ConfinedFolder metaFolder;
     private final DisplayImageValidator validator;
     private final DurableFiles files;
     private final Clock clock;
+    private final long maxImageBytes;
 
     /** Creates the folders if needed and finishes or undoes an install a crash interrupted. */
-    public DisplayImageInstaller(DisplaySettings settings, Clock clock) throws IOException {
-        this(settings, clock, DurableFiles.LOCAL);
+    public DisplayImageInstaller(DisplaySettings settings, Clock clock, FolderGuard guard) throws IOException {
+        this(settings, clock, guard, DurableFiles.LOCAL);
     }
 
-    DisplayImageInstaller(DisplaySettings settings, Clock clock, DurableFiles files) throws IOException {
-        this.folder = settings.displayFolder();
-        this.metaFolder = settings.stateFolder().resolve("display-meta");
+    DisplayImageInstaller(DisplaySettings settings, Clock clock, FolderGuard guard, DurableFiles files)
+            throws IOException {
+        this.folder = ConfinedFolder.of(settings.displayFolder(), "display", guard);
+        this.metaFolder = ConfinedFolder.of(settings.stateFolder().resolve("display-meta"), "display notes", guard);
         this.validator = new DisplayImageValidator(settings.spec());
+        this.maxImageBytes = settings.spec().maxBytes();
         this.files = files;
         this.clock = clock;
-        Files.createDirectories(folder);
-        Files.createDirectories(metaFolder);
+        folder.create();
+        metaFolder.create();
         recover();
     }
 
@@ -89,7 +103,7 @@ public final class DisplayImageInstaller implements ReceivedFileHandler {
         synchronized (this) {
             try {
                 writeMeta(image, name);
-                try (InputStream in = Files.newInputStream(verifiedFile)) {
+                try (InputStream in = Files.newInputStream(verifiedFile, LinkOption.NOFOLLOW_LINKS)) {
                     replace(kind, in, Optional.of(image.sha256()));
                 }
             } catch (IOException e) {
@@ -109,64 +123,86 @@ public final class DisplayImageInstaller implements ReceivedFileHandler {
      * (a second rollback undoes the first).
      *
      * @return the image now shown
-     * @throws NoPreviousImageException when there is nothing to roll back to
+     * @throws NoPreviousImageException when there is nothing to roll back to (or the previous image is not a
+     *                                  plain file of its own: a link, a FIFO, a second hard link)
      */
     public synchronized InstalledImage rollback(FileKind kind) throws NoPreviousImageException, IOException {
         requireDisplayKind(kind);
-        Path current = currentFile(kind);
-        Path previous = previousFile(kind);
-        if (!Files.isRegularFile(previous)) {
+        if (folder.entry(previousName(kind)).isEmpty()) {
             throw new NoPreviousImageException("there is no previous " + kind.wire() + " to roll back to");
         }
-        if (!Files.isRegularFile(current)) {
+        if (!isFile(currentName(kind))) {
             throw new NoPreviousImageException("there is no current " + kind.wire() + " to roll back from");
         }
-        try (InputStream in = Files.newInputStream(previous)) {
+        ConfinedFolder.OpenFile previous;
+        try {
+            previous = folder.open(previousName(kind), maxImageBytes);
+        } catch (NoSuchFileException e) {
+            throw new NoPreviousImageException("there is no previous " + kind.wire() + " to roll back to");
+        } catch (UnsafeEntryException e) {
+            throw new NoPreviousImageException("the previous " + kind.wire() + " is not used: " + e.reason());
+        }
+        try (InputStream in = previous.stream()) {
             replace(kind, in, Optional.empty());
         }
-        InstalledImage now = describe(current).orElseThrow(() -> new IOException("rolled-back image vanished"));
+        InstalledImage now = describe(currentName(kind)).orElseThrow(() -> new IOException(
+                "rolled-back image vanished"));
         Logger.info("display image rolled back kind={} name={} sha256={}", kind.wire(), now.name(), now.sha256());
         return now;
     }
 
-    /** The image shown now, if any. */
+    /** The image shown now, if any (not a plain file of its own: none). */
     public synchronized Optional<InstalledImage> installed(FileKind kind) throws IOException {
         requireDisplayKind(kind);
-        return describe(currentFile(kind));
+        return describe(currentName(kind));
     }
 
     /** The image a rollback would bring back, if any. */
     public synchronized Optional<InstalledImage> previous(FileKind kind) throws IOException {
         requireDisplayKind(kind);
-        return describe(previousFile(kind));
+        return describe(previousName(kind));
+    }
+
+    /** The display folder, for those who read the images (the logo backup). */
+    public ConfinedFolder folder() {
+        return folder;
     }
 
     /** Where the UI reads the current image of a kind. */
     public Path currentFile(FileKind kind) {
-        return folder.resolve(base(kind) + ".png");
+        return folder.pathOf(currentName(kind));
     }
 
     /** Where the rollback copy of a kind is kept. */
     public Path previousFile(FileKind kind) {
-        return folder.resolve(base(kind) + ".previous.png");
+        return folder.pathOf(previousName(kind));
     }
 
-    private Path tempCurrent(FileKind kind) {
-        return folder.resolve("." + base(kind) + ".png.tmp");
+    /** The name of the current image of a kind in the display folder. */
+    public static String currentName(FileKind kind) {
+        return kind.wire() + ".png";
     }
 
-    private Path tempPrevious(FileKind kind) {
-        return folder.resolve("." + base(kind) + ".previous.png.tmp");
+    private static String previousName(FileKind kind) {
+        return kind.wire() + ".previous.png";
     }
 
-    private static String base(FileKind kind) {
-        return kind.wire();
+    private static String tempCurrent(FileKind kind) {
+        return "." + kind.wire() + ".png.tmp";
+    }
+
+    private static String tempPrevious(FileKind kind) {
+        return "." + kind.wire() + ".previous.png.tmp";
     }
 
     private static void requireDisplayKind(FileKind kind) {
         if (!handles(kind)) {
             throw new IllegalArgumentException("not a display image kind: " + kind.wire());
         }
+    }
+
+    private boolean isFile(String name) throws IOException {
+        return folder.entry(name).map(e -> e.type() == ConfinedFolder.Type.FILE).orElse(false);
     }
 
     /**
@@ -176,31 +212,28 @@ public final class DisplayImageInstaller implements ReceivedFileHandler {
      */
     private void replace(FileKind kind, InputStream newContent, Optional<String> expectedSha256)
             throws IOException {
-        Path current = currentFile(kind);
-        Path tmpCurrent = tempCurrent(kind);
-        Path tmpPrevious = tempPrevious(kind);
+        String tmpCurrent = tempCurrent(kind);
+        String tmpPrevious = tempPrevious(kind);
         boolean committed = false;
         try {
             // the copy of the replaced image goes first, always: a copy left without the new image beside it
             // is what start-up takes for a committed install (recover)
-            files.deleteIfExists(tmpPrevious);
-            files.deleteIfExists(tmpCurrent);
-            files.writeNew(tmpCurrent, newContent);
-            if (expectedSha256.isPresent()
-                    && !expectedSha256.get().equals(DisplayImageValidator.sha256(tmpCurrent))) {
-                throw new IOException("the file changed after it was checked");
-            }
-            setModified(tmpCurrent);
-            boolean hadCurrent = Files.isRegularFile(current);
-            if (hadCurrent) {
-                try (InputStream old = Files.newInputStream(current)) {
-                    files.writeNew(tmpPrevious, old);
+            files.deleteIfExists(folder, tmpPrevious);
+            files.deleteIfExists(folder, tmpCurrent);
+            files.writeNew(folder, tmpCurrent, newContent);
+            if (expectedSha256.isPresent()) {
+                try (ConfinedFolder.OpenFile written = folder.open(tmpCurrent, Long.MAX_VALUE)) {
+                    if (!expectedSha256.get().equals(Sha256.hex(written.channel()))) {
+                        throw new IOException("the file changed after it was checked");
+                    }
                 }
             }
-            files.rename(tmpCurrent, current);
+            folder.setModified(tmpCurrent, FileTime.from(clock.instant()));
+            boolean hadCurrent = copyCurrent(kind, tmpPrevious);
+            files.rename(folder, tmpCurrent, currentName(kind));
             committed = true;
             if (hadCurrent) {
-                files.rename(tmpPrevious, previousFile(kind));
+                files.rename(folder, tmpPrevious, previousName(kind));
             }
             files.syncFolder(folder);
         } catch (IOException e) {
@@ -215,14 +248,31 @@ public final class DisplayImageInstaller implements ReceivedFileHandler {
         }
     }
 
-    private void setModified(Path file) throws IOException {
-        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(clock.instant()));
+    /**
+     * Copies the current image into {@code tmpPrevious}; false when there is none, or when it is not a plain
+     * file of its own (a link is replaced by the install, never read; the older previous image stays).
+     */
+    private boolean copyCurrent(FileKind kind, String tmpPrevious) throws IOException {
+        ConfinedFolder.OpenFile current;
+        try {
+            current = folder.open(currentName(kind), Long.MAX_VALUE);
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (UnsafeEntryException e) {
+            Logger.warn("display image replaced without keeping it as the previous one kind={} reason={}",
+                    kind.wire(), e.reason());
+            return false;
+        }
+        try (InputStream old = current.stream()) {
+            files.writeNew(folder, tmpPrevious, old);
+        }
+        return true;
     }
 
     private void cleanTemps(FileKind kind) {
         try {
-            files.deleteIfExists(tempPrevious(kind));
-            files.deleteIfExists(tempCurrent(kind));
+            files.deleteIfExists(folder, tempPrevious(kind));
+            files.deleteIfExists(folder, tempCurrent(kind));
         } catch (IOException e) {
             Logger.warn("display temp file not removed kind={} error={}", kind.wire(), e.getMessage());
         }
@@ -231,25 +281,26 @@ public final class DisplayImageInstaller implements ReceivedFileHandler {
     /**
      * After a crash: a copy of the replaced image without its new image beside it means the commit rename
      * happened, so the copy becomes the previous image; any other temp file is an install that never
-     * happened and is removed.
+     * happened and is removed (whatever it is: a link or a FIFO in place of a temp file is removed too).
      */
     void recover() throws IOException {
         for (FileKind kind : new FileKind[] {FileKind.LOGO, FileKind.SCREENSAVER}) {
-            Path tmpCurrent = tempCurrent(kind);
-            Path tmpPrevious = tempPrevious(kind);
-            if (Files.exists(tmpPrevious) && !Files.exists(tmpCurrent)) {
-                files.rename(tmpPrevious, previousFile(kind));
+            Optional<ConfinedFolder.Entry> tmpCurrent = folder.entry(tempCurrent(kind));
+            Optional<ConfinedFolder.Entry> tmpPrevious = folder.entry(tempPrevious(kind));
+            if (tmpPrevious.isPresent() && tmpPrevious.get().type() == ConfinedFolder.Type.FILE
+                    && tmpCurrent.isEmpty()) {
+                files.rename(folder, tempPrevious(kind), previousName(kind));
                 Logger.info("display install finished after a restart kind={}", kind.wire());
-            } else if (Files.exists(tmpCurrent) || Files.exists(tmpPrevious)) {
-                files.deleteIfExists(tmpPrevious);
-                files.deleteIfExists(tmpCurrent);
+            } else if (tmpCurrent.isPresent() || tmpPrevious.isPresent()) {
+                files.deleteIfExists(folder, tempPrevious(kind));
+                files.deleteIfExists(folder, tempCurrent(kind));
                 Logger.info("display install undone after a restart kind={}", kind.wire());
             }
         }
         files.syncFolder(folder);
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(metaFolder, "*.tmp")) {
-            for (Path p : s) {
-                files.deleteIfExists(p);
+        for (ConfinedFolder.Entry e : metaFolder.list("", 10_000)) {
+            if (e.name().endsWith(".tmp")) {
+                files.deleteIfExists(metaFolder, e.name());
             }
         }
     }
@@ -261,11 +312,11 @@ public final class DisplayImageInstaller implements ReceivedFileHandler {
         meta.addProperty("width", image.width());
         meta.addProperty("height", image.height());
         meta.addProperty("installedAt", clock.millis());
-        Path target = metaFolder.resolve(image.sha256() + ".json");
-        Path tmp = metaFolder.resolve(image.sha256() + ".json.tmp");
-        files.deleteIfExists(tmp);
-        files.writeNew(tmp, new ByteArrayInputStream(meta.toString().getBytes(StandardCharsets.UTF_8)));
-        files.rename(tmp, target);
+        String target = image.sha256() + ".json";
+        String tmp = image.sha256() + ".json.tmp";
+        files.deleteIfExists(metaFolder, tmp);
+        files.writeNew(metaFolder, tmp, new ByteArrayInputStream(meta.toString().getBytes(StandardCharsets.UTF_8)));
+        files.rename(metaFolder, tmp, target);
         files.syncFolder(metaFolder);
     }
 
@@ -274,18 +325,13 @@ public final class DisplayImageInstaller implements ReceivedFileHandler {
         try {
             Set<String> keep = new HashSet<>();
             for (FileKind kind : new FileKind[] {FileKind.LOGO, FileKind.SCREENSAVER}) {
-                for (Path p : new Path[] {currentFile(kind), previousFile(kind)}) {
-                    if (Files.isRegularFile(p)) {
-                        keep.add(DisplayImageValidator.sha256(p) + ".json");
-                    }
+                for (String n : new String[] {currentName(kind), previousName(kind)}) {
+                    sha256(n).ifPresent(sha -> keep.add(sha + ".json"));
                 }
             }
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(metaFolder)) {
-                for (Path p : s) {
-                    String n = p.getFileName().toString();
-                    if (META_NAME.matcher(n).matches() && !keep.contains(n)) {
-                        files.deleteIfExists(p);
-                    }
+            for (ConfinedFolder.Entry e : metaFolder.list("", 10_000)) {
+                if (META_NAME.matcher(e.name()).matches() && !keep.contains(e.name())) {
+                    files.deleteIfExists(metaFolder, e.name());
                 }
             }
         } catch (IOException | UncheckedIOException e) {
@@ -293,46 +339,72 @@ public final class DisplayImageInstaller implements ReceivedFileHandler {
         }
     }
 
-    private Optional<InstalledImage> describe(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
+    /** The SHA-256 of an image in the display folder; empty when absent or refused. */
+    private Optional<String> sha256(String name) throws IOException {
+        try (ConfinedFolder.OpenFile f = folder.open(name, Long.MAX_VALUE)) {
+            return Optional.of(Sha256.hex(f.channel()));
+        } catch (NoSuchFileException | UnsafeEntryException e) {
             return Optional.empty();
         }
-        long size = Files.size(file);
-        String sha256 = DisplayImageValidator.sha256(file);
-        Path metaFile = metaFolder.resolve(sha256 + ".json");
-        if (Files.isRegularFile(metaFile)) {
-            try {
-                JsonObject meta = JsonParser.parseString(Files.readString(metaFile)).getAsJsonObject();
-                Optional<ImageFormat> format = ImageFormat.fromWire(meta.get("format").getAsString());
-                if (format.isPresent()) {
-                    return Optional.of(new InstalledImage(meta.get("name").getAsString(), size, sha256, format.get(),
-                            meta.get("width").getAsInt(), meta.get("height").getAsInt(),
-                            Instant.ofEpochMilli(meta.get("installedAt").getAsLong())));
+    }
+
+    private Optional<InstalledImage> describe(String name) throws IOException {
+        ConfinedFolder.OpenFile file;
+        try {
+            file = folder.open(name, Long.MAX_VALUE);
+        } catch (NoSuchFileException | UnsafeEntryException e) {
+            return Optional.empty();
+        }
+        try (file) {
+            long size = file.entry().size();
+            String sha256 = Sha256.hex(file.channel());
+            Optional<InstalledImage> noted = fromNote(sha256, size);
+            if (noted.isPresent()) {
+                return noted;
+            }
+            // no note (placed by hand, or the note was lost): describe it from the file itself
+            ImageFormat format = ImageFormat.sniff(Sha256.head(file.channel()))
+                    .orElseThrow(() -> new IOException(folder.pathOf(name) + " is not an image the unit knows"));
+            int width = 0;
+            int height = 0;
+            Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.wire());
+            if (readers.hasNext()) {
+                ImageReader reader = readers.next();
+                file.channel().position(0);
+                try (ImageInputStream in = new MemoryCacheImageInputStream(file.stream())) {
+                    reader.setInput(in, true, true);
+                    width = reader.getWidth(0);
+                    height = reader.getHeight(0);
+                } catch (IOException | RuntimeException e) {
+                    Logger.warn("display image header unreadable file={} error={}", name, e.getMessage());
+                } finally {
+                    reader.dispose();
                 }
-            } catch (RuntimeException e) {
-                Logger.warn("display note unreadable, described from the file file={} error={}", metaFile,
-                        e.getMessage());
             }
+            return Optional.of(new InstalledImage(name, size, sha256, format, width, height,
+                    file.entry().modified().toInstant()));
         }
-        // no note (placed by hand, or the note was lost): describe it from the file itself
-        ImageFormat format = ImageFormat.sniff(DisplayImageValidator.readHead(file))
-                .orElseThrow(() -> new IOException(file + " is not an image the unit knows"));
-        int width = 0;
-        int height = 0;
-        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.wire());
-        if (readers.hasNext()) {
-            ImageReader reader = readers.next();
-            try (ImageInputStream in = new FileImageInputStream(file.toFile())) {
-                reader.setInput(in, true, true);
-                width = reader.getWidth(0);
-                height = reader.getHeight(0);
-            } catch (IOException | RuntimeException e) {
-                Logger.warn("display image header unreadable file={} error={}", file, e.getMessage());
-            } finally {
-                reader.dispose();
+    }
+
+    private Optional<InstalledImage> fromNote(String sha256, long size) throws IOException {
+        byte[] note;
+        try {
+            note = metaFolder.read(sha256 + ".json", META_MAX_BYTES);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        try {
+            JsonObject meta = JsonParser.parseString(new String(note, StandardCharsets.UTF_8)).getAsJsonObject();
+            Optional<ImageFormat> format = ImageFormat.fromWire(meta.get("format").getAsString());
+            if (format.isPresent()) {
+                return Optional.of(new InstalledImage(meta.get("name").getAsString(), size, sha256, format.get(),
+                        meta.get("width").getAsInt(), meta.get("height").getAsInt(),
+                        Instant.ofEpochMilli(meta.get("installedAt").getAsLong())));
             }
+        } catch (RuntimeException e) {
+            Logger.warn("display note unreadable, described from the file file={} error={}", sha256 + ".json",
+                    e.getMessage());
         }
-        return Optional.of(new InstalledImage(file.getFileName().toString(), size, sha256, format, width, height,
-                Files.getLastModifiedTime(file).toInstant()));
+        return Optional.empty();
     }
 }

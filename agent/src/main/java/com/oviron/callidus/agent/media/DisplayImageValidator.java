@@ -8,7 +8,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -27,6 +29,8 @@ import javax.imageio.stream.ImageInputStream;
  * first: size, real format (magic bytes), for PNG the chunk structure and every CRC, the dimensions from the
  * header (so a huge declared size is refused before any pixel memory is allocated), then a full decode that
  * must finish without error or warning (a truncated JPEG decodes "successfully" with a warning).
+ *
+ * <p>It reads the received file in the agent's own transfer folder, never through a symbolic link.
  */
 final class DisplayImageValidator {
     private static final int IHDR = chunkType("IHDR");
@@ -43,7 +47,11 @@ final class DisplayImageValidator {
         byte[] head;
         String sha256;
         try {
-            size = Files.size(file);
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile()) {
+                throw new FileRejectedException("not a plain file");
+            }
+            size = a.size();
             if (size == 0) {
                 throw new FileRejectedException("empty file");
             }
@@ -124,7 +132,8 @@ final class DisplayImageValidator {
 
     /** Walks every chunk: lengths within the file, CRCs right, IHDR first, IEND last, nothing after it. */
     private static void checkPngStructure(Path file) throws FileRejectedException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file,
+                LinkOption.NOFOLLOW_LINKS)))) {
             long remaining = Files.size(file) - 8;
             in.readFully(new byte[8]);
             boolean first = true;
@@ -190,14 +199,14 @@ final class DisplayImageValidator {
     }
 
     static byte[] readHead(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             return in.readNBytes(ImageFormat.SNIFF_BYTES);
         }
     }
 
     static String sha256(Path file) throws IOException {
         MessageDigest digest = Sha256.newDigest();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), digest)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
         }
         return HexFormat.of().formatHex(digest.digest());

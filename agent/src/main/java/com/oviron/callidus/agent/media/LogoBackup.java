@@ -5,13 +5,18 @@ import com.google.gson.JsonParser;
 import com.oviron.callidus.cloud.files.FileKind;
 import com.oviron.callidus.cloud.files.PathUploadSource;
 import com.oviron.callidus.cloud.files.UploadSource;
+import com.oviron.callidus.store.folders.ConfinedFolder;
+import com.oviron.callidus.store.folders.UnsafeEntryException;
 import com.oviron.callidus.store.state.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -42,6 +47,8 @@ public final class LogoBackup {
     }
 
     private static final List<FileKind> KINDS = List.of(FileKind.LOGO, FileKind.SCREENSAVER);
+    /** Largest image backed up (the upload limit is lower by default). */
+    static final long MAX_IMAGE_BYTES = 64L << 20;
 
     private final DisplayImageInstaller display;
     private final Path stateFile;
@@ -58,36 +65,58 @@ public final class LogoBackup {
         load();
     }
 
-    /** Uploads what changed since the last confirmed backup and is not on its way yet. */
+    /**
+     * Uploads what changed since the last confirmed backup and is not on its way yet. An image that is not a
+     * plain file of its own (a symbolic link, a FIFO, a second hard link) is never read: the display folder
+     * refuses it and reports that once.
+     */
     public synchronized void scan(Uploader uploader) {
+        ConfinedFolder folder = display.folder();
         for (FileKind kind : KINDS) {
-            Path current = display.currentFile(kind);
+            String current = DisplayImageInstaller.currentName(kind);
+            String stamp = null;
             try {
-                if (!Files.isRegularFile(current)) {
+                Optional<ConfinedFolder.Entry> entry = folder.entry(current);
+                if (entry.isEmpty()) {
                     continue;
                 }
-                // the scan runs every few seconds: hash an image only when its size or time stamp changed
-                String stamp = Files.size(current) + "@" + Files.getLastModifiedTime(current).toMillis();
+                // the scan runs every few seconds: look at an image only when it changed (kind of entry, size,
+                // time stamp, inode)
+                ConfinedFolder.Entry e = entry.get();
+                stamp = e.type() + ":" + e.size() + "@" + e.modified().toMillis() + "#" + e.fileKey();
                 if (stamp.equals(seen.get(kind))) {
                     continue;
                 }
-                String sha = sha256(current);
-                if (sha.equals(backedUp.get(kind)) || sha.equals(sending.get(kind))) {
-                    seen.put(kind, stamp);
-                    continue;
-                }
-                String name = kind.wire() + "-" + sha.substring(0, 16) + ".png";
-                Path snapshot = snapshots.resolve(name);
-                Path temp = snapshots.resolve(name + ".tmp");
-                Files.copy(current, temp, StandardCopyOption.REPLACE_EXISTING);
-                if (!sha.equals(sha256(temp))) {
+                try (ConfinedFolder.OpenFile image = folder.open(current, MAX_IMAGE_BYTES)) {
+                    String sha = Sha256.hex(image.channel());
+                    if (sha.equals(backedUp.get(kind)) || sha.equals(sending.get(kind))) {
+                        seen.put(kind, stamp);
+                        continue;
+                    }
+                    String name = kind.wire() + "-" + sha.substring(0, 16) + ".png";
+                    Path snapshot = snapshots.resolve(name);
+                    Path temp = snapshots.resolve(name + ".tmp");
                     Files.deleteIfExists(temp);
-                    continue; // changed while copied: the next scan takes the settled file
+                    try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.WRITE)) {
+                        image.stream().transferTo(out);
+                    }
+                    boolean settled = folder.entry(current).map(now -> now.sameAs(image.entry())).orElse(false);
+                    if (!settled || !sha.equals(sha256(temp))) {
+                        Files.deleteIfExists(temp);
+                        continue; // changed while copied: the next scan takes the settled file
+                    }
+                    Files.move(temp, snapshot, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    String transfer = uploader.send(kind, name, PathUploadSource.of(snapshot));
+                    sending.put(kind, sha);
+                    Logger.info("logo backup started kind={} sha256={} transfer={}", kind.wire(), sha, transfer);
                 }
-                Files.move(temp, snapshot, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                String transfer = uploader.send(kind, name, PathUploadSource.of(snapshot));
-                sending.put(kind, sha);
-                Logger.info("logo backup started kind={} sha256={} transfer={}", kind.wire(), sha, transfer);
+            } catch (UnsafeEntryException e) {
+                // not taken until it changes; the folder logged (and alarmed) a link or FIFO once already
+                seen.put(kind, stamp == null ? "refused" : stamp);
+                if (!e.reported()) {
+                    Logger.warn("logo backup skipped kind={} reason={}", kind.wire(), e.reason());
+                }
             } catch (Exception e) {
                 Logger.warn("logo backup not started now kind={} error={}", kind.wire(), e.getMessage());
             }
@@ -97,7 +126,8 @@ public final class LogoBackup {
     /** The snapshot an interrupted upload was sending, for a resume after a restart. */
     public synchronized Optional<UploadSource> reopen(FileKind kind, String name) {
         Path file = snapshots.resolve(name).normalize();
-        if (!KINDS.contains(kind) || !file.startsWith(snapshots) || !Files.isRegularFile(file)) {
+        if (!KINDS.contains(kind) || !file.startsWith(snapshots) || !Files.isRegularFile(file,
+                LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
         try {
@@ -114,7 +144,7 @@ public final class LogoBackup {
         }
         Path snapshot = snapshots.resolve(name).normalize();
         try {
-            if (confirmed && Files.isRegularFile(snapshot)) {
+            if (confirmed && Files.isRegularFile(snapshot, LinkOption.NOFOLLOW_LINKS)) {
                 backedUp.put(kind, sha256(snapshot));
                 save();
                 Logger.info("logo backed up kind={} sha256={}", kind.wire(), backedUp.get(kind));
@@ -146,9 +176,10 @@ public final class LogoBackup {
     }
 
     private void load() throws IOException {
-        if (Files.isRegularFile(stateFile)) {
+        if (Files.isRegularFile(stateFile, LinkOption.NOFOLLOW_LINKS)) {
             try {
-                JsonObject o = JsonParser.parseString(Files.readString(stateFile)).getAsJsonObject();
+                JsonObject o = JsonParser.parseString(new String(readNoFollow(stateFile, 64 * 1024),
+                        StandardCharsets.UTF_8)).getAsJsonObject();
                 for (FileKind kind : KINDS) {
                     if (o.has(kind.wire())) {
                         backedUp.put(kind, o.get(kind.wire()).getAsString());
@@ -172,9 +203,16 @@ public final class LogoBackup {
         DurableFiles.replace(stateFile, o.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The SHA-256 of a file, in hex. */
+    private static byte[] readNoFollow(Path file, int max) throws IOException {
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            return in.readNBytes(max);
+        }
+    }
+
+    /** The SHA-256 of a file (never read through a symbolic link), in hex. */
     public static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS),
+                MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
         } catch (NoSuchAlgorithmException e) {

@@ -1,19 +1,21 @@
 package com.oviron.callidus.agent.media;
 
+import com.oviron.callidus.store.folders.ConfinedFolder;
+import com.oviron.callidus.store.folders.FolderGuard;
+import com.oviron.callidus.store.folders.PermissionCheck;
+import com.oviron.callidus.store.folders.ProcessUser;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
@@ -22,7 +24,8 @@ import org.tinylog.Logger;
 /**
  * The vault's AES-256 key, from a file of 32 random bytes made on first use with owner-only permissions.
  * Its id (first 8 bytes of a labelled SHA-256 of the key) goes into every vault file, so a file made with
- * another key is refused by name instead of failing as "tampered". The key itself is never logged.
+ * another key is refused by name instead of failing as "tampered". The key itself is never logged. A key file
+ * with unsafe ownership or permissions is refused, never "repaired": it may have been read already.
  */
 final class VaultKey {
     static final int KEY_BYTES = 32;
@@ -53,57 +56,57 @@ final class VaultKey {
         return HexFormat.of().formatHex(id);
     }
 
-    static VaultKey loadOrCreate(Path file, DurableFiles files) throws XrayVaultException {
+    /**
+     * Loads the key, or makes it (owner-only from the start) when there is none. A key file that others can
+     * read, that the group can write, or that belongs to another user is refused (docs/security.md): it may
+     * have been read or replaced.
+     */
+    static VaultKey loadOrCreate(Path file, FolderGuard guard, DurableFiles files) throws XrayVaultException {
+        Path absolute = file.toAbsolutePath().normalize();
+        ConfinedFolder folder = ConfinedFolder.of(absolute.getParent(), "agent state", guard);
+        String name = absolute.getFileName().toString();
         try {
-            Path folder = file.toAbsolutePath().getParent();
-            Files.createDirectories(folder);
-            if (!Files.exists(file)) {
-                create(file, folder, files);
+            folder.create();
+            if (folder.entry(name).isEmpty()) {
+                create(folder, name, files);
             }
-            tightenPermissions(file);
-            long size = Files.size(file);
-            if (size != KEY_BYTES) {
-                throw new XrayVaultException("x-ray key file " + file + " is damaged: " + size + " bytes, expected "
-                        + KEY_BYTES + "; vault files cannot be read without the original key");
+            List<String> problems = new PermissionCheck(ProcessUser.current())
+                    .check(absolute, PermissionCheck.Kind.SECRET, "X-ray vault key").problems();
+            if (!problems.isEmpty()) {
+                throw new XrayVaultException(String.join("; ", problems));
             }
-            VaultKey key = new VaultKey(Files.readAllBytes(file));
-            Logger.info("x-ray vault key loaded file={} keyId={}", file, key.idHex());
+            VaultKey key;
+            try (ConfinedFolder.OpenFile f = folder.open(name, Long.MAX_VALUE)) {
+                long size = f.entry().size();
+                if (size != KEY_BYTES) {
+                    throw new XrayVaultException("x-ray key file " + absolute + " is damaged: " + size
+                            + " bytes, expected " + KEY_BYTES + "; vault files cannot be read without the original"
+                            + " key");
+                }
+                key = new VaultKey(f.readAll(KEY_BYTES));
+            }
+            Logger.info("x-ray vault key loaded file={} keyId={}", absolute, key.idHex());
             return key;
         } catch (IOException e) {
-            throw new XrayVaultException("x-ray key file " + file + " cannot be read or created: " + e.getMessage(),
-                    e);
+            throw new XrayVaultException("x-ray key file " + absolute + " cannot be read or created: "
+                    + e.getMessage(), e);
         }
     }
 
-    private static void create(Path file, Path folder, DurableFiles files) throws IOException {
+    private static void create(ConfinedFolder folder, String name, DurableFiles files) throws IOException {
         byte[] raw = new byte[KEY_BYTES];
         new SecureRandom().nextBytes(raw);
-        Path tmp = folder.resolve("." + file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        FileAttribute<?>[] attrs = posix(folder)
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)} : new FileAttribute<?>[0];
-        try (FileChannel out = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                attrs)) {
-            out.write(ByteBuffer.wrap(raw));
-            out.force(true);
+        String tmp = "." + name + ".tmp";
+        folder.delete(tmp);
+        try {
+            folder.writeNew(tmp, new ByteArrayInputStream(raw), posix(folder.root())
+                    ? Optional.of(OWNER_ONLY) : Optional.empty());
         } finally {
             Arrays.fill(raw, (byte) 0);
         }
-        files.rename(tmp, file);
+        files.rename(folder, tmp, name);
         files.syncFolder(folder);
-        Logger.info("x-ray vault key created file={}", file);
-    }
-
-    private static void tightenPermissions(Path file) throws IOException {
-        if (!posix(file)) {
-            return;
-        }
-        Set<PosixFilePermission> now = Files.getPosixFilePermissions(file);
-        if (!OWNER_ONLY.containsAll(now)) {
-            Files.setPosixFilePermissions(file, OWNER_ONLY);
-            Logger.warn("x-ray key file was readable by others, now owner-only file={} was={}", file,
-                    PosixFilePermissions.toString(now));
-        }
+        Logger.info("x-ray vault key created file={}", folder.pathOf(name));
     }
 
     private static boolean posix(Path p) {

@@ -1,18 +1,18 @@
 package com.oviron.callidus.agent.media;
 
+import com.oviron.callidus.store.folders.ConfinedFolder;
+import com.oviron.callidus.store.folders.FolderGuard;
+import com.oviron.callidus.store.folders.UnsafeEntryException;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,9 +28,12 @@ import org.tinylog.Logger;
  * gets the record (the agent hands it to the upload engine; the callback runs on this component's thread
  * and should only hand over).
  *
- * <p>Odd entries never stop it: directories, symbolic links, other special files, empty files, unreadable
- * files and files of a format that is no X-ray image ({@link XrayReceiver#ACCEPTED}) stay where they are, with
- * one log line each (again only if they change). Names starting with '.' are ignored (writers' temp files).
+ * <p>Odd entries never stop it: directories, symbolic links, other special files, files with a second hard
+ * link, empty files, unreadable files and files of a format that is no X-ray image ({@link XrayReceiver#ACCEPTED})
+ * stay where they are, with one log line each (again only if they change); links, special files and hard links
+ * are also raised as an alarm. The folder is the sensor software's: every entry is looked at and opened through
+ * a {@link ConfinedFolder}, never through a link, and a file is stored from the very file that was opened and
+ * checked. Names starting with '.' are ignored (writers' temp files).
  * A file that cannot be stored (vault full, disk error) is tried again after {@link #RETRY_AFTER}.
  *
  * <p>Thread: polls on its own single thread "xray-intake".
@@ -42,6 +45,7 @@ public final class XrayCaptureFolder implements AutoCloseable {
     static final int MAX_ENTRIES_PER_POLL = 10_000;
 
     private final XrayCaptureSettings settings;
+    private final ConfinedFolder folder;
     private final XrayVault vault;
     private final Clock clock;
     private final Consumer<XrayRecord> onCaptured;
@@ -75,8 +79,8 @@ public final class XrayCaptureFolder implements AutoCloseable {
 
     /** Polls on its own thread "xray-intake" once {@link #start()}ed. */
     public XrayCaptureFolder(XrayCaptureSettings settings, XrayVault vault, Clock clock,
-                             Consumer<XrayRecord> onCaptured) {
-        this(settings, vault, clock, onCaptured, Executors.newSingleThreadScheduledExecutor(r -> {
+                             Consumer<XrayRecord> onCaptured, FolderGuard guard) {
+        this(settings, vault, clock, onCaptured, guard, Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "xray-intake");
             t.setDaemon(true);
             return t;
@@ -84,8 +88,9 @@ public final class XrayCaptureFolder implements AutoCloseable {
     }
 
     XrayCaptureFolder(XrayCaptureSettings settings, XrayVault vault, Clock clock, Consumer<XrayRecord> onCaptured,
-                      ScheduledExecutorService executor, boolean ownExecutor) {
+                      FolderGuard guard, ScheduledExecutorService executor, boolean ownExecutor) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.folder = ConfinedFolder.of(settings.captureFolder(), "x-ray capture", guard);
         this.vault = Objects.requireNonNull(vault, "vault");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.onCaptured = Objects.requireNonNull(onCaptured, "onCaptured");
@@ -95,7 +100,7 @@ public final class XrayCaptureFolder implements AutoCloseable {
 
     /** Creates the capture folder if needed and starts polling. */
     public void start() throws IOException {
-        Files.createDirectories(settings.captureFolder());
+        folder.create();
         long every = settings.pollInterval().toMillis();
         executor.scheduleWithFixedDelay(this::pollSafely, 0, every, TimeUnit.MILLISECONDS);
         Logger.info("x-ray capture folder watched folder={} quietMs={} pollMs={}", settings.captureFolder(),
@@ -119,19 +124,9 @@ public final class XrayCaptureFolder implements AutoCloseable {
     void poll() {
         Instant now = clock.instant();
         Set<String> present = new HashSet<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(settings.captureFolder())) {
-            int looked = 0;
-            for (Path p : entries) {
-                if (++looked > MAX_ENTRIES_PER_POLL) {
-                    break;
-                }
-                String name = p.getFileName().toString();
-                if (name.startsWith(".")) {
-                    continue;
-                }
-                present.add(name);
-                look(p, name, now);
-            }
+        List<ConfinedFolder.Entry> entries;
+        try {
+            entries = folder.list("", MAX_ENTRIES_PER_POLL);
         } catch (IOException e) {
             if (!folderMissingReported) {
                 folderMissingReported = true;
@@ -144,34 +139,38 @@ public final class XrayCaptureFolder implements AutoCloseable {
             folderMissingReported = false;
             Logger.info("x-ray capture folder readable again folder={}", settings.captureFolder());
         }
+        for (ConfinedFolder.Entry e : entries) {
+            if (e.name().startsWith(".")) {
+                continue;
+            }
+            present.add(e.name());
+            look(e, now);
+        }
         seen.keySet().retainAll(present);
     }
 
-    private void look(Path p, String name, Instant now) {
-        BasicFileAttributes attrs;
-        try {
-            attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException e) {
-            return; // gone between listing and now
-        }
+    private void look(ConfinedFolder.Entry attrs, Instant now) {
+        String name = attrs.name();
         Observation before = seen.get(name);
-        long modified = attrs.lastModifiedTime().toMillis();
+        long modified = attrs.modified().toMillis();
         Observation o = before;
         if (before == null || before.size != attrs.size() || before.modified != modified) {
             o = new Observation(attrs.size(), modified, now);
             seen.put(name, o);
         }
-        if (attrs.isSymbolicLink()) {
-            skip(o, name, "a symbolic link");
-            return;
-        }
-        if (attrs.isDirectory()) {
-            skip(o, name, "a folder");
-            return;
-        }
-        if (!attrs.isRegularFile()) {
-            skip(o, name, "not a regular file");
-            return;
+        switch (attrs.type()) {
+            case LINK, OTHER -> {
+                // never followed, never opened: reported once (and alarmed) by the folder
+                refuse(o, name, attrs.type().describe());
+                return;
+            }
+            case FOLDER -> {
+                skip(o, name, "a folder");
+                return;
+            }
+            case FILE -> {
+                // looked at below
+            }
         }
         if (o.taken) {
             return;
@@ -190,26 +189,33 @@ public final class XrayCaptureFolder implements AutoCloseable {
             skip(o, name, "larger than the vault takes (" + attrs.size() + " > " + vault.maxFileBytes() + " bytes)");
             return;
         }
-        if (!Files.isReadable(p)) {
-            skip(o, name, "unreadable");
-            return;
-        }
-        try {
-            if (XrayReceiver.xrayFormat(p).isEmpty()) {
+        try (ConfinedFolder.OpenFile file = folder.open(name, vault.maxFileBytes())) {
+            if (file.entry().size() != o.size || file.entry().modified().toMillis() != o.modified) {
+                return; // changed since it was quiet: the next poll starts its quiet period again
+            }
+            if (XrayReceiver.xrayFormat(file.channel()).isEmpty()) {
                 skip(o, name, "not an x-ray image format (accepted: " + XrayReceiver.acceptedList() + ")");
                 return;
             }
+            intake(file, name, o, now);
+        } catch (UnsafeEntryException e) {
+            // left alone until it changes (and looked at again after a while: it may have been a race)
+            o.retryAt = now.plus(RETRY_AFTER);
+            if (e.reported()) {
+                o.reported = e.reason();
+                skipped.incrementAndGet();
+            } else {
+                skip(o, name, e.reason());
+            }
         } catch (IOException e) {
             skip(o, name, "unreadable: " + e.getMessage());
-            return;
         }
-        intake(p, name, o, now);
     }
 
-    private void intake(Path p, String name, Observation o, Instant now) {
+    private void intake(ConfinedFolder.OpenFile file, String name, Observation o, Instant now) {
         XrayRecord record;
         try {
-            record = vault.store(p, name, XrayRecord.Direction.OUT);
+            record = vault.store(file.channel(), name, XrayRecord.Direction.OUT);
         } catch (XrayVaultException e) {
             o.retryAt = now.plus(RETRY_AFTER);
             Logger.error("x-ray capture not stored, kept in the capture folder retryInSeconds={} error={}",
@@ -217,17 +223,16 @@ public final class XrayCaptureFolder implements AutoCloseable {
             return;
         }
         try {
-            BasicFileAttributes after = Files.readAttributes(p, BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            if (after.size() != o.size || after.lastModifiedTime().toMillis() != o.modified) {
-                // written to again while it was stored: take the newer content at the next quiet moment
+            Optional<ConfinedFolder.Entry> after = folder.entry(name);
+            if (after.isEmpty() || !after.get().sameAs(file.entry())) {
+                // written to (or replaced) while it was stored: take the newer content at the next quiet moment
                 vault.delete(record.id());
                 seen.remove(name);
                 Logger.warn("x-ray capture changed while it was stored, taken again later id={}", record.id());
                 return;
             }
-            Files.delete(p);
-            DurableFiles.LOCAL.syncFolder(settings.captureFolder());
+            folder.delete(name);
+            folder.sync("");
             seen.remove(name);
         } catch (IOException | XrayVaultException e) {
             // the vault copy is safe; remember the plain file so it is not taken a second time
@@ -249,6 +254,15 @@ public final class XrayCaptureFolder implements AutoCloseable {
             o.reported = why;
             skipped.incrementAndGet();
             Logger.warn("x-ray capture folder entry skipped reason={} entry={}", why, name);
+        }
+    }
+
+    /** A link or special file: the folder logs and alarms it once; here it is only counted once per change. */
+    private void refuse(Observation o, String name, String what) {
+        if (!what.equals(o.reported)) {
+            o.reported = what;
+            skipped.incrementAndGet();
+            folder.refuse(name, "is " + what + "; only plain files are taken from the capture folder");
         }
     }
 

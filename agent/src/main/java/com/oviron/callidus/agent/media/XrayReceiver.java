@@ -4,8 +4,11 @@ import com.oviron.callidus.cloud.files.FileKind;
 import com.oviron.callidus.cloud.files.FileRejectedException;
 import com.oviron.callidus.cloud.files.ReceivedFileHandler;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -34,6 +37,11 @@ public final class XrayReceiver implements ReceivedFileHandler {
         return ImageFormat.sniff(DisplayImageValidator.readHead(file)).filter(ACCEPTED::contains);
     }
 
+    /** The format of an open file if it is one accepted as an X-ray image; empty otherwise. */
+    static Optional<ImageFormat> xrayFormat(FileChannel file) throws IOException {
+        return ImageFormat.sniff(Sha256.head(file)).filter(ACCEPTED::contains);
+    }
+
     static String acceptedList() {
         return ACCEPTED.stream().map(ImageFormat::wire).sorted().collect(Collectors.joining(", "));
     }
@@ -45,7 +53,7 @@ public final class XrayReceiver implements ReceivedFileHandler {
         }
         ImageFormat format;
         try {
-            if (Files.size(verifiedFile) == 0) {
+            if (Files.readAttributes(verifiedFile, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size() == 0) {
                 throw new FileRejectedException("empty file");
             }
             format = xrayFormat(verifiedFile).orElseThrow(() -> new FileRejectedException(

@@ -1,14 +1,18 @@
 package com.oviron.callidus.agent.media;
 
 import com.oviron.callidus.cloud.files.UploadSource;
+import com.oviron.callidus.store.folders.ConfinedFolder;
+import com.oviron.callidus.store.folders.FolderGuard;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -39,12 +43,18 @@ import org.tinylog.Logger;
  *
  * <p>Logs name images by id only: a file name may carry a patient's name. Thread-safe (one lock); uploads read
  * without it.
+ *
+ * <p>Both folders are used through {@link ConfinedFolder}s: the viewer folder is the viewer's (another program
+ * may write it), the vault is the agent's own; nothing is written, read or deleted through a symbolic link, and
+ * a viewer folder replaced by a link is refused (the delivery fails, nothing is written where it points).
  */
 public final class XrayVault {
     private static final DateTimeFormatter VIEWER_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
 
     private final XraySettings settings;
+    private final ConfinedFolder vault;
+    private final ConfinedFolder viewer;
     private final Clock clock;
     private final DurableFiles files;
     private final int segmentSize;
@@ -52,27 +62,30 @@ public final class XrayVault {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, XrayRecord> records = new HashMap<>();
     private final Map<String, Long> fileBytes = new HashMap<>();
-    /** Vault files whose header cannot be read: kept for service until retention, counted in the quota. */
-    private final Map<Path, Instant> damaged = new HashMap<>();
+    /** Vault files (by name) whose header cannot be read: kept for service until retention, counted in the quota. */
+    private final Map<String, Instant> damaged = new HashMap<>();
 
     /** Creates the folders and key if needed, removes what an interrupted write left, and reads the index. */
-    public XrayVault(XraySettings settings, Clock clock) throws XrayVaultException {
-        this(settings, clock, DurableFiles.LOCAL, VaultFormat.DEFAULT_SEGMENT);
+    public XrayVault(XraySettings settings, Clock clock, FolderGuard guard) throws XrayVaultException {
+        this(settings, clock, guard, DurableFiles.LOCAL, VaultFormat.DEFAULT_SEGMENT);
     }
 
-    XrayVault(XraySettings settings, Clock clock, DurableFiles files, int segmentSize) throws XrayVaultException {
+    XrayVault(XraySettings settings, Clock clock, FolderGuard guard, DurableFiles files, int segmentSize)
+            throws XrayVaultException {
         this.settings = settings;
+        this.vault = ConfinedFolder.of(settings.vaultFolder(), "x-ray vault", guard);
+        this.viewer = ConfinedFolder.of(settings.viewerFolder(), "x-ray viewer", guard);
         this.clock = clock;
         this.files = files;
         this.segmentSize = segmentSize;
         try {
-            Files.createDirectories(settings.vaultFolder());
-            Files.createDirectories(settings.viewerFolder());
+            vault.create();
+            viewer.create();
         } catch (IOException e) {
             throw new XrayVaultException("x-ray folders cannot be created: " + e.getMessage(), e);
         }
-        this.key = VaultKey.loadOrCreate(settings.keyFile(), files);
-        VaultOpening.open(settings, key, files, records, fileBytes, damaged);
+        this.key = VaultKey.loadOrCreate(settings.keyFile(), guard, files);
+        VaultOpening.open(vault, viewer, key, files, records, fileBytes, damaged);
         Logger.info("x-ray vault opened images={} damaged={} vaultBytes={} quotaBytes={} keyId={}", records.size(),
                 damaged.size(), usedBytes(), settings.quotaBytes(), key.idHex());
     }
@@ -86,38 +99,68 @@ public final class XrayVault {
      */
     public synchronized XrayRecord store(Path plain, String name, XrayRecord.Direction direction)
             throws XrayVaultException {
+        try {
+            BasicFileAttributes a = java.nio.file.Files.readAttributes(plain, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile()) {
+                throw new XrayVaultException("image not stored: " + plain.getFileName() + " is not a plain file");
+            }
+        } catch (IOException e) {
+            throw new XrayVaultException("image not stored: " + e.getMessage(), e);
+        }
+        try (FileChannel in = FileChannel.open(plain, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return store(in, name, direction);
+        } catch (IOException e) {
+            throw new XrayVaultException("image not stored: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Encrypts the content of an open file (from its start; the channel is read twice, for the hash and for the
+     * encryption) into the vault. The caller opened it, e.g. from the capture folder without following a link.
+     */
+    public synchronized XrayRecord store(FileChannel plain, String name, XrayRecord.Direction direction)
+            throws XrayVaultException {
         checkName(name);
         String id = HexFormat.of().formatHex(randomBytes(12));
-        Path target = vaultFile(id);
-        Path tmp = settings.vaultFolder().resolve("." + id + ".xrv.tmp");
+        String target = vaultName(id);
+        String tmp = "." + id + ".xrv.tmp";
         try {
-            long size = Files.size(plain);
+            long size = plain.size();
             if (size > settings.maxFileBytes()) {
                 throw new XrayVaultException("image too large: " + size + " bytes, the unit accepts at most "
                         + settings.maxFileBytes());
             }
-            byte[] sha256 = sha256(plain);
+            byte[] sha256 = Sha256.of(plain);
             Instant now = clock.instant();
             VaultFormat.Note note = new VaultFormat.Note(name, direction, now);
             byte[] prefix = randomBytes(VaultFormat.PREFIX);
             byte[] header = VaultFormat.header(key, prefix, segmentSize, size, sha256, note);
             long needed = VaultFormat.encryptedLength(size, header.length - VaultFormat.FIXED, segmentSize);
             makeRoom(needed);
-            try (InputStream sealed = new EncryptingInputStream(Files.newInputStream(plain), key, header, prefix,
-                    segmentSize, size, sha256)) {
-                files.writeNew(tmp, sealed);
-                files.rename(tmp, target);
-                files.syncFolder(settings.vaultFolder());
+            plain.position(0);
+            // the stream must not close the caller's channel: the caller checks the file afterwards
+            InputStream source = new java.io.FilterInputStream(Channels.newInputStream(plain)) {
+                @Override
+                public void close() {
+                    // the caller closes the channel
+                }
+            };
+            try (InputStream sealed = new EncryptingInputStream(source, key, header, prefix, segmentSize, size,
+                    sha256)) {
+                files.writeNew(vault, tmp, sealed);
+                files.rename(vault, tmp, target);
+                files.syncFolder(vault);
             }
             XrayRecord record = new XrayRecord(id, name, size, HexFormat.of().formatHex(sha256), now, direction,
                     Optional.empty());
             records.put(id, record);
-            fileBytes.put(id, Files.size(target));
+            fileBytes.put(id, vault.entry(target).map(ConfinedFolder.Entry::size).orElse(0L));
             Logger.info("x-ray stored id={} direction={} bytes={} vaultBytes={}", id, direction.wire(), size,
                     usedBytes());
             return record;
         } catch (IOException e) {
-            deleteQuietly(tmp);
+            deleteQuietly(vault, tmp);
             throw new XrayVaultException("image not stored: " + e.getMessage(), e);
         }
     }
@@ -126,7 +169,7 @@ public final class XrayVault {
     public synchronized UploadSource uploadSource(String id) throws XrayVaultException {
         XrayRecord record = require(id);
         byte[] sha256 = HexFormat.of().parseHex(record.sha256());
-        Path file = vaultFile(id);
+        String file = vaultName(id);
         return new UploadSource() {
             @Override
             public long size() {
@@ -140,7 +183,8 @@ public final class XrayVault {
 
             @Override
             public InputStream openAt(long offset) throws IOException {
-                return DecryptingInputStream.open(file, key, offset, "x-ray " + id);
+                return DecryptingInputStream.open(vault.open(file, Long.MAX_VALUE).channel(), key, offset,
+                        "x-ray " + id);
             }
         };
     }
@@ -153,38 +197,39 @@ public final class XrayVault {
      */
     public synchronized Path deliverToViewer(String id) throws XrayVaultException {
         XrayRecord record = require(id);
-        Path target = viewerFile(record);
-        Path tmp = settings.viewerFolder().resolve("." + target.getFileName() + ".tmp");
+        String target = viewerName(record);
+        String tmp = "." + target + ".tmp";
         try {
-            files.deleteIfExists(tmp);
-            try (InputStream in = DecryptingInputStream.open(vaultFile(id), key, 0, "x-ray " + id)) {
-                files.writeNew(tmp, in);
+            files.deleteIfExists(viewer, tmp);
+            try (InputStream in = DecryptingInputStream.open(vault.open(vaultName(id), Long.MAX_VALUE).channel(), key,
+                    0, "x-ray " + id)) {
+                files.writeNew(viewer, tmp, in);
             }
-            files.rename(tmp, target);
-            files.syncFolder(settings.viewerFolder());
+            files.rename(viewer, tmp, target);
+            files.syncFolder(viewer);
         } catch (IOException e) {
-            deleteQuietly(tmp);
+            deleteQuietly(viewer, tmp);
             throw new XrayVaultException("x-ray " + id + " not delivered to the viewer: " + e.getMessage(), e);
         }
         markDelivered(id);
         Logger.info("x-ray delivered to the viewer id={}", id);
-        return target;
+        return viewer.pathOf(target);
     }
 
     /** Records that an image reached where it was going (the viewer, or the cloud); it may then be evicted. */
     public synchronized XrayRecord markDelivered(String id) throws XrayVaultException {
         XrayRecord record = require(id);
         Instant at = clock.instant();
-        Path marker = markerFile(id);
-        Path tmp = settings.vaultFolder().resolve("." + id + ".delivered.tmp");
+        String marker = VaultOpening.markerName(id);
+        String tmp = "." + id + ".delivered.tmp";
         try {
-            files.deleteIfExists(tmp);
-            files.writeNew(tmp, new ByteArrayInputStream(Long.toString(at.toEpochMilli())
+            files.deleteIfExists(vault, tmp);
+            files.writeNew(vault, tmp, new ByteArrayInputStream(Long.toString(at.toEpochMilli())
                     .getBytes(StandardCharsets.US_ASCII)));
-            files.rename(tmp, marker);
-            files.syncFolder(settings.vaultFolder());
+            files.rename(vault, tmp, marker);
+            files.syncFolder(vault);
         } catch (IOException e) {
-            deleteQuietly(tmp);
+            deleteQuietly(vault, tmp);
             throw new XrayVaultException("x-ray " + id + " not marked delivered: " + e.getMessage(), e);
         }
         XrayRecord updated = record.delivered(at);
@@ -237,14 +282,14 @@ public final class XrayVault {
                         e.getMessage());
             }
         }
-        for (Map.Entry<Path, Instant> d : new ArrayList<>(damaged.entrySet())) {
+        for (Map.Entry<String, Instant> d : new ArrayList<>(damaged.entrySet())) {
             if (!d.getValue().isAfter(cutoff)) {
                 try {
-                    files.deleteIfExists(d.getKey());
+                    files.deleteIfExists(vault, d.getKey());
                     damaged.remove(d.getKey());
-                    Logger.info("damaged x-ray vault file deleted by retention file={}", d.getKey().getFileName());
+                    Logger.info("damaged x-ray vault file deleted by retention file={}", d.getKey());
                 } catch (IOException e) {
-                    Logger.error("damaged x-ray vault file not deleted file={} error={}", d.getKey().getFileName(),
+                    Logger.error("damaged x-ray vault file not deleted file={} error={}", d.getKey(),
                             e.getMessage());
                 }
             }
@@ -259,11 +304,11 @@ public final class XrayVault {
     /** Bytes the vault files use now (damaged ones included). */
     public synchronized long usedBytes() {
         long sum = fileBytes.values().stream().mapToLong(Long::longValue).sum();
-        for (Path p : damaged.keySet()) {
+        for (String name : damaged.keySet()) {
             try {
-                sum += Files.size(p);
+                sum += vault.entry(name).map(ConfinedFolder.Entry::size).orElse(0L);
             } catch (IOException e) {
-                // gone already
+                // not there to count
             }
         }
         return sum;
@@ -271,6 +316,11 @@ public final class XrayVault {
 
     /** Where the viewer finds an image once delivered. */
     public Path viewerFile(XrayRecord record) {
+        return viewer.pathOf(viewerName(record));
+    }
+
+    /** The name of an image's copy in the viewer folder. */
+    static String viewerName(XrayRecord record) {
         String safe = record.name().replaceAll("[^A-Za-z0-9._ -]", "_");
         if (safe.startsWith(".")) {
             safe = "_" + safe.substring(1);
@@ -279,8 +329,7 @@ public final class XrayVault {
             // file names are at most 255 bytes; keep the end, where the extension is
             safe = safe.substring(safe.length() - 200);
         }
-        return settings.viewerFolder().resolve(VIEWER_STAMP.format(record.storedAt()) + "_" + record.id()
-                .substring(0, 8) + "_" + safe);
+        return VIEWER_STAMP.format(record.storedAt()) + "_" + record.id().substring(0, 8) + "_" + safe;
     }
 
     /** The largest image {@link #store} takes. */
@@ -315,19 +364,24 @@ public final class XrayVault {
     }
 
     private void remove(XrayRecord r) throws IOException {
-        // a viewer folder that is gone (or replaced) holds no copy to delete
-        boolean viewer = Files.isDirectory(settings.viewerFolder());
-        if (viewer) {
-            files.deleteIfExists(viewerFile(r));
+        // a viewer folder that is gone holds no copy to delete; one replaced by a link is refused (and reported)
+        // by the folder: the copy stays for service, the vault copy goes by its retention all the same
+        boolean viewerThere = viewer.exists();
+        if (viewerThere) {
+            try {
+                files.deleteIfExists(viewer, viewerName(r));
+            } catch (com.oviron.callidus.store.folders.UnsafeEntryException e) {
+                viewerThere = false;
+            }
         }
-        files.deleteIfExists(markerFile(r.id()));
-        files.deleteIfExists(vaultFile(r.id()));
+        files.deleteIfExists(vault, VaultOpening.markerName(r.id()));
+        files.deleteIfExists(vault, vaultName(r.id()));
         records.remove(r.id());
         fileBytes.remove(r.id());
-        if (viewer) {
-            files.syncFolder(settings.viewerFolder());
+        if (viewerThere) {
+            files.syncFolder(viewer);
         }
-        files.syncFolder(settings.vaultFolder());
+        files.syncFolder(vault);
     }
 
     private XrayRecord require(String id) throws XrayVaultException {
@@ -338,12 +392,8 @@ public final class XrayVault {
         return r;
     }
 
-    private Path vaultFile(String id) {
-        return settings.vaultFolder().resolve(id + ".xrv");
-    }
-
-    private Path markerFile(String id) {
-        return VaultOpening.markerFile(settings, id);
+    private static String vaultName(String id) {
+        return id + ".xrv";
     }
 
     private static void checkName(String name) throws XrayVaultException {
@@ -359,19 +409,11 @@ public final class XrayVault {
         return b;
     }
 
-    private static byte[] sha256(Path file) throws IOException {
-        MessageDigest d = Sha256.newDigest();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), d)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-        return d.digest();
-    }
-
-    private void deleteQuietly(Path p) {
+    private void deleteQuietly(ConfinedFolder folder, String name) {
         try {
-            files.deleteIfExists(p);
+            files.deleteIfExists(folder, name);
         } catch (IOException e) {
-            Logger.warn("x-ray temp file not removed file={} error={}", p.getFileName(), e.getMessage());
+            Logger.warn("x-ray temp file not removed file={} error={}", name, e.getMessage());
         }
     }
 }

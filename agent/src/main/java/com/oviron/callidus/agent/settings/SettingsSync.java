@@ -5,12 +5,15 @@ import com.oviron.callidus.cloud.MqttConnection;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.cloud.command.CommandChannel;
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.folders.ConfinedFolder;
+import com.oviron.callidus.store.folders.FolderGuard;
 import com.oviron.callidus.store.settings.DocumentVersion;
 import com.oviron.callidus.store.settings.NewVersion;
 import com.oviron.callidus.store.settings.Origin;
 import com.oviron.callidus.store.settings.SettingsVersions;
 import com.oviron.callidus.store.settings.Sha256;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -78,12 +81,15 @@ public final class SettingsSync implements AutoCloseable {
     }
 
     /**
+     * @param stateFolder the agent's own folder (the store folder): the commit manifest of a write is kept there
+     * @param guard       reports refused entries of the settings folder (links, FIFOs, ...) once
      * @param versions the store of versions ({@code SqliteSettingsVersions} on its own file, e.g. settings.db)
      * @param executor a single thread ("settings-sync"); closed by the owner after {@link #close()}
      */
-    public SettingsSync(SettingsSyncSettings settings, SettingsVersions versions, MqttConnection link, Topics topics,
-                        ScheduledExecutorService executor, Clock clock) {
-        this(settings, versions, link, topics, executor, clock, new SettingsFolder(settings.folder()));
+    public SettingsSync(SettingsSyncSettings settings, Path stateFolder, FolderGuard guard, SettingsVersions versions,
+                        MqttConnection link, Topics topics, ScheduledExecutorService executor, Clock clock) {
+        this(settings, versions, link, topics, executor, clock, new SettingsFolder(
+                ConfinedFolder.of(settings.folder(), "settings", guard), stateFolder));
     }
 
     SettingsSync(SettingsSyncSettings settings, SettingsVersions versions, MqttConnection link, Topics topics,

@@ -21,9 +21,9 @@ import org.tinylog.Logger;
  * values:
  * <ul>
  *   <li><b>Own time</b>: what the unit's own clocks justify. It flows with the monotonic clock while the agent
- *       runs ({@code System.nanoTime}, which nobody sets) and, across a restart, with the unit clock's progress
- *       since the last reading ({@code max(0, delta)}: the only clock that survives a restart; from own time if
- *       that reading lagged it, so a clock set right while the unit was off counts once); it is never
+ *       runs ({@code System.nanoTime}, which nobody sets) and, across a restart, up to the unit clock if that
+ *       is later (the only clock that survives a restart; a lag the unit clock had is given up, so a clock set
+ *       right while the unit was off counts once); it is never
  *       below the <i>unit clock</i>, the wall clock plus the correction of the last signed time statement
  *       (usually 0). So setting the clock back gains nothing, and a wall clock that is set forward (NTP after
  *       a boot in 1970) is followed at once.</li>
@@ -255,10 +255,11 @@ public final class TrustedClock {
 
     /**
      * Reads the file and lets the time the agent was away flow: the unit clock's progress since the last
-     * reading, not less than nothing (a clock set back while the unit was off is a jump back). When the last
-     * reading lagged own time (jumped back: e.g. a boot in 1970 before NTP), its progress is counted from own
-     * time instead, so a clock set right while the unit was off is not counted twice: across a restart own time
-     * ends at most the tolerance ahead of the unit clock, or where it was.
+     * reading, not less than nothing (a clock set back while the unit was off is a jump back). The progress is
+     * counted from own time, not from the last reading: when that reading lagged own time (set back within the
+     * tolerance, or jumped back: e.g. a boot in 1970 before NTP), a clock set right while the unit was off is not
+     * counted twice. Across a restart own time is thus the unit clock, or where it was if that is later; the
+     * lag the unit clock had (at most the tolerance, or a jump back) is given up in the customer's favour.
      */
     private void load() {
         long localMs = local.millis();
@@ -267,8 +268,10 @@ public final class TrustedClock {
             JsonElement e = CommandCodec.parseStrict(new String(AtomicFile.read(file, MAX_FILE_BYTES),
                     StandardCharsets.UTF_8));
             readState(e.getAsJsonObject());
-            long since = ownMs - lastUnitMs > toleranceMs ? ownMs : lastUnitMs;
-            long away = Math.max(0, localMs + offsetMs - since);
+            // counted from own time, not from the last reading of the unit clock: a reading that lagged own time
+            // (within the tolerance, or jumped back) would otherwise carry its lag into own time across the restart,
+            // and how much would depend on when the file happened to be written
+            long away = Math.max(0, localMs + offsetMs - ownMs);
             settle(away, localMs);
             Logger.info("trusted time loaded trustedTime={} ownTime={} localClock={} clockState={}",
                     Instant.ofEpochMilli(markMs), Instant.ofEpochMilli(ownMs), Instant.ofEpochMilli(localMs),

@@ -149,7 +149,7 @@ public final class SlotManager {
             Files.createDirectories(folder);
             Set<Path> folders = new LinkedHashSet<>();
             folders.add(folder);
-            try (FileChannel in = FileChannel.open(pkg.file(), StandardOpenOption.READ)) {
+            try (FileChannel in = FileChannel.open(pkg.file(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 long position = pkg.payloadOffset();
                 for (int i = 0; i < files.size(); i++) {
                     if (cancelled.getAsBoolean()) {

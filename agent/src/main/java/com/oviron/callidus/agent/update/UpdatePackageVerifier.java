@@ -3,6 +3,7 @@ package com.oviron.callidus.agent.update;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
@@ -77,7 +78,8 @@ public final class UpdatePackageVerifier {
 
     /** Verifies, telling {@code passed} the name of each check (from {@link #CHECKS}) as it passes. */
     public VerifiedPackage verify(Path file, Consumer<String> passed) throws PackageRejectedException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        // the package waits in the agent's own updates/ folder; a link put there is never read
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             PackageHeader header = PackageHeader.read(channel);
             passed.accept("structure");
             PublicKey key = keys.get(header.keyId()).orElseThrow(() -> new PackageRejectedException(

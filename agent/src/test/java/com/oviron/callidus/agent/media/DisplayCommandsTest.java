@@ -38,7 +38,8 @@ class DisplayCommandsTest {
     @BeforeEach
     void setUp() throws Exception {
         installer = new DisplayImageInstaller(new DisplaySettings(tmp.resolve("display"), tmp.resolve("state"),
-                new DisplaySpec(64, 40, java.util.Set.of(ImageFormat.PNG), 1 << 20)), clock);
+                new DisplaySpec(64, 40, java.util.Set.of(ImageFormat.PNG), 1 << 20)), clock,
+                com.oviron.callidus.store.folders.FolderGuard.logOnly());
         commands = new DisplayCommands(installer);
     }
 

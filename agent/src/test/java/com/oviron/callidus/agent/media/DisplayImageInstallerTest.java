@@ -9,12 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.oviron.callidus.cloud.files.FileKind;
 import com.oviron.callidus.cloud.files.FileRejectedException;
 import com.oviron.callidus.hal.fake.ManualClock;
+import com.oviron.callidus.store.folders.ConfinedFolder;
+import com.oviron.callidus.store.folders.FolderGuard;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +31,8 @@ class DisplayImageInstallerTest {
     Path incoming;
     ManualClock clock = new ManualClock();
     DisplaySettings settings;
+    final List<String> alarms = new CopyOnWriteArrayList<>();
+    final FolderGuard guard = new FolderGuard(alarms::add);
 
     @BeforeEach
     void setUp() throws IOException {
@@ -37,7 +43,7 @@ class DisplayImageInstallerTest {
     }
 
     private DisplayImageInstaller installer() throws IOException {
-        return new DisplayImageInstaller(settings, clock);
+        return new DisplayImageInstaller(settings, clock, guard);
     }
 
     private Path file(String name, byte[] content) {
@@ -230,6 +236,88 @@ class DisplayImageInstallerTest {
         assertTrue(installer.installed(FileKind.SCREENSAVER).isPresent());
     }
 
+    /** A file outside the display folder that a link or hard link in it points at. */
+    private Path secret() throws IOException {
+        return Files.write(tmp.resolve("xray.key"), "the vault key, 32 bytes long....".getBytes());
+    }
+
+    private void assertSecretUntouched(Path secret) throws IOException {
+        assertArrayEquals("the vault key, 32 bytes long....".getBytes(), Files.readAllBytes(secret));
+        try (Stream<Path> all = Files.walk(tmp.resolve("display"))) {
+            assertTrue(all.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).noneMatch(p -> {
+                try {
+                    return java.util.Arrays.equals(Files.readAllBytes(p), Files.readAllBytes(secret))
+                            && Files.readAttributes(p, "unix:nlink").get("nlink").equals(1);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }), "no copy of the secret in the display folder");
+        }
+    }
+
+    @Test
+    void a_current_image_that_is_a_link_is_replaced_by_an_install_never_copied_to_the_previous_one()
+            throws Exception {
+        Path secret = secret();
+        Files.createDirectories(display);
+        Files.createSymbolicLink(display.resolve("logo.png"), secret);
+        DisplayImageInstaller installer = installer();
+        assertTrue(installer.installed(FileKind.LOGO).isEmpty(), "a link is no installed image");
+        byte[] logo = TestImages.png(30, 20, 1);
+        installer.accept(FileKind.LOGO, "clinic.png", file("clinic.png", logo));
+        assertFalse(Files.isSymbolicLink(display.resolve("logo.png")));
+        assertArrayEquals(logo, Files.readAllBytes(display.resolve("logo.png")));
+        assertFalse(Files.exists(display.resolve("logo.previous.png"), LinkOption.NOFOLLOW_LINKS));
+        assertSecretUntouched(secret);
+        assertEquals(1, alarms.size(), alarms.toString());
+        assertTrue(alarms.get(0).contains("'logo.png' refused: is a symbolic link"), alarms.get(0));
+    }
+
+    @Test
+    void a_previous_image_that_is_a_link_or_a_hard_link_is_never_rolled_back_to() throws Exception {
+        Path secret = secret();
+        DisplayImageInstaller installer = installer();
+        byte[] logo = TestImages.png(30, 20, 1);
+        installer.accept(FileKind.LOGO, "clinic.png", file("clinic.png", logo));
+        Files.createSymbolicLink(display.resolve("logo.previous.png"), secret);
+        NoPreviousImageException e = assertThrows(NoPreviousImageException.class,
+                () -> installer.rollback(FileKind.LOGO));
+        assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+        assertTrue(installer.previous(FileKind.LOGO).isEmpty());
+        Files.delete(display.resolve("logo.previous.png"));
+        Files.createLink(display.resolve("logo.previous.png"), secret);
+        e = assertThrows(NoPreviousImageException.class, () -> installer.rollback(FileKind.LOGO));
+        assertTrue(e.getMessage().contains("2 hard links"), e.getMessage());
+        assertArrayEquals(logo, Files.readAllBytes(display.resolve("logo.png")));
+        Files.delete(display.resolve("logo.previous.png"));
+        assertSecretUntouched(secret);
+    }
+
+    @Test
+    void a_link_in_place_of_a_temp_file_at_start_up_is_removed_not_renamed_into_place() throws Exception {
+        Path secret = secret();
+        Files.createDirectories(display);
+        Files.createSymbolicLink(display.resolve(".logo.previous.png.tmp"), secret);
+        installer();
+        assertFalse(Files.exists(display.resolve(".logo.previous.png.tmp"), LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(display.resolve("logo.previous.png"), LinkOption.NOFOLLOW_LINKS));
+        assertSecretUntouched(secret);
+    }
+
+    @Test
+    void a_display_folder_replaced_by_a_link_is_refused_and_nothing_is_written_where_it_points() throws Exception {
+        DisplayImageInstaller installer = installer();
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.move(display, tmp.resolve("display-moved"));
+        Files.createSymbolicLink(display, elsewhere);
+        FileRejectedException e = assertThrows(FileRejectedException.class, () -> installer.accept(FileKind.LOGO,
+                "clinic.png", file("clinic.png", TestImages.png(30, 20, 1))));
+        assertTrue(e.getMessage().contains("the folder itself is now a symbolic link"), e.getMessage());
+        try (Stream<Path> s = Files.list(elsewhere)) {
+            assertEquals(0, s.count());
+        }
+    }
+
     @Test
     void keeps_notes_only_for_images_still_on_the_display() throws Exception {
         DisplayImageInstaller installer = installer();
@@ -258,30 +346,31 @@ class DisplayImageInstallerTest {
         // the file changes between the checks and the copy: here the copy step sees other bytes
         DurableFiles changing = new DurableFiles() {
             @Override
-            public void writeNew(Path target, java.io.InputStream content) throws IOException {
+            public void writeNew(ConfinedFolder folder, String target, java.io.InputStream content)
+                    throws IOException {
                 byte[] b = content.readAllBytes();
-                if (target.getFileName().toString().equals(".logo.png.tmp")) {
+                if (target.equals(".logo.png.tmp")) {
                     b[b.length - 20] ^= 1;
                 }
-                LOCAL.writeNew(target, new java.io.ByteArrayInputStream(b));
+                LOCAL.writeNew(folder, target, new java.io.ByteArrayInputStream(b));
             }
 
             @Override
-            public void rename(Path source, Path target) throws IOException {
-                LOCAL.rename(source, target);
+            public void rename(ConfinedFolder folder, String source, String target) throws IOException {
+                LOCAL.rename(folder, source, target);
             }
 
             @Override
-            public void syncFolder(Path folder) throws IOException {
+            public void syncFolder(ConfinedFolder folder) throws IOException {
                 LOCAL.syncFolder(folder);
             }
 
             @Override
-            public void deleteIfExists(Path file) throws IOException {
-                LOCAL.deleteIfExists(file);
+            public void deleteIfExists(ConfinedFolder folder, String file) throws IOException {
+                LOCAL.deleteIfExists(folder, file);
             }
         };
-        DisplayImageInstaller installer = new DisplayImageInstaller(settings, clock, changing);
+        DisplayImageInstaller installer = new DisplayImageInstaller(settings, clock, guard, changing);
         FileRejectedException e = assertThrows(FileRejectedException.class,
                 () -> installer.accept(FileKind.LOGO, "new.png", file("new.png", TestImages.png(30, 20, 2))));
         assertEquals("the unit could not install it: the file changed after it was checked", e.getMessage());
@@ -310,7 +399,7 @@ class DisplayImageInstallerTest {
                 setup.accept(FileKind.LOGO, "old.png", file("old.png", old));
 
                 FailingDurableFiles failing = new FailingDurableFiles(failAt, crash, mode == 1 ? 2 : 0);
-                DisplayImageInstaller installer = new DisplayImageInstaller(settings, clock, failing);
+                DisplayImageInstaller installer = new DisplayImageInstaller(settings, clock, guard, failing);
                 failing.arm();
                 boolean refused = false;
                 try {
@@ -357,7 +446,7 @@ class DisplayImageInstallerTest {
                 setup.accept(FileKind.LOGO, "fresh.png", file("fresh.png", fresh));
 
                 FailingDurableFiles failing = new FailingDurableFiles(failAt, crash);
-                DisplayImageInstaller installer = new DisplayImageInstaller(settings, clock, failing);
+                DisplayImageInstaller installer = new DisplayImageInstaller(settings, clock, guard, failing);
                 failing.arm();
                 try {
                     installer.rollback(FileKind.LOGO);

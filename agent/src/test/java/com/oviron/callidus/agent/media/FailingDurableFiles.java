@@ -1,8 +1,8 @@
 package com.oviron.callidus.agent.media;
 
+import com.oviron.callidus.store.folders.ConfinedFolder;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Path;
 
 /**
  * Real file steps that fail at the n-th step: with an IOException (a disk error the code handles) or with a
@@ -68,36 +68,36 @@ final class FailingDurableFiles implements DurableFiles {
     }
 
     @Override
-    public void writeNew(Path target, InputStream content) throws IOException {
+    public void writeNew(ConfinedFolder folder, String target, InputStream content) throws IOException {
         if (armed && steps + 1 == failAt) {
             // die halfway through the write: a partial temp file is left behind
             steps++;
             byte[] half = content.readNBytes(Math.max(1, content.available() / 2));
-            LOCAL.writeNew(target, new java.io.ByteArrayInputStream(half));
+            LOCAL.writeNew(folder, target, new java.io.ByteArrayInputStream(half));
             if (crash) {
-                throw new SimulatedCrash("writeNew " + target.getFileName());
+                throw new SimulatedCrash("writeNew " + target);
             }
-            throw new IOException("simulated disk error at writeNew " + target.getFileName());
+            throw new IOException("simulated disk error at writeNew " + target);
         }
-        step("writeNew " + target.getFileName());
-        LOCAL.writeNew(target, content);
+        step("writeNew " + target);
+        LOCAL.writeNew(folder, target, content);
     }
 
     @Override
-    public void rename(Path source, Path target) throws IOException {
-        step("rename " + source.getFileName() + " -> " + target.getFileName());
-        LOCAL.rename(source, target);
+    public void rename(ConfinedFolder folder, String source, String target) throws IOException {
+        step("rename " + source + " -> " + target);
+        LOCAL.rename(folder, source, target);
     }
 
     @Override
-    public void syncFolder(Path folder) throws IOException {
-        step("syncFolder " + folder.getFileName());
+    public void syncFolder(ConfinedFolder folder) throws IOException {
+        step("syncFolder " + folder.label());
         LOCAL.syncFolder(folder);
     }
 
     @Override
-    public void deleteIfExists(Path file) throws IOException {
-        step("delete " + file.getFileName());
-        LOCAL.deleteIfExists(file);
+    public void deleteIfExists(ConfinedFolder folder, String file) throws IOException {
+        step("delete " + file);
+        LOCAL.deleteIfExists(folder, file);
     }
 }

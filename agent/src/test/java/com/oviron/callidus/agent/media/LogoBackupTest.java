@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.oviron.callidus.cloud.files.FileKind;
 import com.oviron.callidus.cloud.files.UploadSource;
 import com.oviron.callidus.hal.fake.ManualClock;
+import com.oviron.callidus.store.folders.FolderGuard;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +29,8 @@ class LogoBackupTest {
     @Test
     void a_logo_changed_on_the_unit_is_backed_up_once_and_one_from_the_cloud_is_not_sent_back() throws Exception {
         DisplayImageInstaller display = new DisplayImageInstaller(new DisplaySettings(dir.resolve("display"),
-                dir.resolve("state/display"), DisplaySpec.defaults()), new ManualClock(Instant.EPOCH));
+                dir.resolve("state/display"), DisplaySpec.defaults()), new ManualClock(Instant.EPOCH),
+                FolderGuard.logOnly());
         LogoBackup backup = new LogoBackup(display, dir.resolve("state"));
         List<Sent> sent = new ArrayList<>();
         LogoBackup.Uploader uploader = (kind, name, source) -> {
@@ -69,5 +72,45 @@ class LogoBackupTest {
         backup.uploadEnded(FileKind.SCREENSAVER, sent.get(1).name(), false);
         backup.scan(uploader);
         assertEquals(3, sent.size(), "a failed upload is tried again");
+    }
+
+    @Test
+    void an_image_that_is_a_link_a_hard_link_or_a_fifo_is_never_backed_up_and_reported_once() throws Exception {
+        List<String> alarms = new CopyOnWriteArrayList<>();
+        DisplayImageInstaller display = new DisplayImageInstaller(new DisplaySettings(dir.resolve("display"),
+                dir.resolve("state/display"), DisplaySpec.defaults()), new ManualClock(Instant.EPOCH),
+                new FolderGuard(alarms::add));
+        LogoBackup backup = new LogoBackup(display, dir.resolve("state"));
+        List<Sent> sent = new ArrayList<>();
+        LogoBackup.Uploader uploader = (kind, name, source) -> {
+            try (InputStream in = source.openAt(0)) {
+                sent.add(new Sent(kind, name, in.readAllBytes()));
+            }
+            return "t" + sent.size();
+        };
+        byte[] secret = "the x-ray vault key, 32 bytes...".getBytes();
+        Path key = Files.write(dir.resolve("xray.key"), secret);
+        Files.createSymbolicLink(display.currentFile(FileKind.LOGO), key);
+        Files.createLink(display.currentFile(FileKind.SCREENSAVER), key);
+        for (int i = 0; i < 3; i++) {
+            backup.scan(uploader);
+        }
+        assertTrue(sent.isEmpty(), "nothing sent");
+        assertEquals(2, alarms.size(), "each refused once: " + alarms);
+
+        Files.delete(display.currentFile(FileKind.LOGO));
+        Process mk = new ProcessBuilder("mkfifo", display.currentFile(FileKind.LOGO).toString()).start();
+        assertEquals(0, mk.waitFor());
+        backup.scan(uploader);
+        assertTrue(sent.isEmpty(), "a FIFO is not opened (the scan would hang)");
+        assertEquals(3, alarms.size(), alarms.toString());
+
+        Files.delete(display.currentFile(FileKind.LOGO));
+        byte[] real = "a logo the unit's own software installed".getBytes();
+        Files.write(display.currentFile(FileKind.LOGO), real);
+        backup.scan(uploader);
+        assertEquals(1, sent.size());
+        assertArrayEquals(real, sent.get(0).content());
+        assertArrayEquals(secret, Files.readAllBytes(key));
     }
 }

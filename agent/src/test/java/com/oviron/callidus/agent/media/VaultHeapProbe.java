@@ -1,6 +1,7 @@
 package com.oviron.callidus.agent.media;
 
 import com.oviron.callidus.cloud.files.UploadSource;
+import com.oviron.callidus.store.folders.FolderGuard;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.InputStream;
@@ -33,7 +34,7 @@ public final class VaultHeapProbe {
             }
         }
         XrayVault vault = new XrayVault(XraySettings.defaults(root.resolve("vault"), root.resolve("viewer")),
-                Clock.systemUTC());
+                Clock.systemUTC(), FolderGuard.logOnly());
         XrayRecord record = vault.store(plain, "large.dcm", XrayRecord.Direction.OUT);
         String expected = sha256(Files.newInputStream(plain));
         check(expected.equals(record.sha256()), "record hash");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.oviron.callidus.cloud.testing.Await;
 import com.oviron.callidus.hal.fake.ManualClock;
+import com.oviron.callidus.store.folders.FolderGuard;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,17 +30,19 @@ class XrayCaptureFolderTest {
     List<XrayRecord> captured = new CopyOnWriteArrayList<>();
     List<String> threads = new CopyOnWriteArrayList<>();
     XrayCaptureFolder folder;
+    List<String> alarms = new CopyOnWriteArrayList<>();
+    FolderGuard guard = new FolderGuard(alarms::add);
 
     @BeforeEach
     void setUp() throws Exception {
         settings = new XraySettings(tmp.resolve("vault"), tmp.resolve("xray.key"), tmp.resolve("viewer"),
                 Duration.ofDays(30), 250_000, 100_000);
-        vault = new XrayVault(settings, clock, DurableFiles.LOCAL, 1000);
+        vault = new XrayVault(settings, clock, guard, DurableFiles.LOCAL, 1000);
         capture = Files.createDirectories(tmp.resolve("capture"));
         folder = new XrayCaptureFolder(XrayCaptureSettings.defaults(capture), vault, clock, r -> {
             captured.add(r);
             threads.add(Thread.currentThread().getName());
-        });
+        }, guard);
     }
 
     private void pollAfter(Duration d) {
@@ -100,11 +103,35 @@ class XrayCaptureFolderTest {
             assertTrue(Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS), p + " left alone");
         }
         assertEquals(5, folder.stats().skipped(), "each odd entry reported once, not at every poll");
+        assertEquals(1, alarms.size(), "the link is alarmed, once: " + alarms);
 
         Files.write(empty, XrayFiles.dicom(300, 4));
         folder.poll();
         pollAfter(Duration.ofSeconds(2));
         assertEquals(1, captured.size(), "the empty file filled up and was taken");
+    }
+
+    @Test
+    void links_hard_links_and_fifos_are_never_taken_and_the_files_they_name_stay_untouched() throws Exception {
+        byte[] outside = XrayFiles.dicom(300, 7);
+        Path target = Files.write(tmp.resolve("patient-archive.dcm"), outside);
+        Files.createSymbolicLink(capture.resolve("a-link.dcm"), target);
+        Files.createLink(capture.resolve("b-hardlink.dcm"), target);
+        Process mk = new ProcessBuilder("mkfifo", capture.resolve("c-fifo.dcm").toString()).start();
+        assertEquals(0, mk.waitFor());
+        Files.write(capture.resolve("d-good.dcm"), XrayFiles.dicom(300, 8));
+        folder.poll();
+        for (int i = 0; i < 3; i++) {
+            pollAfter(Duration.ofSeconds(3));
+        }
+        assertEquals(1, captured.size(), "only the plain file");
+        assertEquals("d-good.dcm", captured.get(0).name());
+        assertArrayEquals(outside, Files.readAllBytes(target));
+        assertTrue(Files.isSymbolicLink(capture.resolve("a-link.dcm")), "left in place");
+        assertTrue(Files.exists(capture.resolve("b-hardlink.dcm")), "left in place");
+        assertEquals(3, alarms.size(), "each refused once: " + alarms);
+        assertTrue(alarms.stream().anyMatch(a -> a.contains("'b-hardlink.dcm' refused: has 2 hard links")), alarms
+                .toString());
     }
 
     @Test
@@ -148,7 +175,7 @@ class XrayCaptureFolderTest {
                 Duration.ofMillis(20)), vault, Clock.systemUTC(), r -> {
                     captured.add(r);
                     threads.add(Thread.currentThread().getName());
-                });
+                }, guard);
         try {
             folder.start();
             Files.write(capture.resolve("live.dcm"), XrayFiles.dicom(2000, 5));

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.oviron.callidus.cloud.files.FileKind;
 import com.oviron.callidus.cloud.files.FileRejectedException;
 import com.oviron.callidus.hal.fake.ManualClock;
+import com.oviron.callidus.store.folders.FolderGuard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ class XrayReceiverTest {
     void setUp() throws Exception {
         settings = new XraySettings(tmp.resolve("vault"), tmp.resolve("xray.key"), tmp.resolve("viewer"),
                 Duration.ofDays(30), 1_000_000, 100_000);
-        vault = new XrayVault(settings, clock, DurableFiles.LOCAL, 1000);
+        vault = new XrayVault(settings, clock, FolderGuard.logOnly(), DurableFiles.LOCAL, 1000);
         receiver = new XrayReceiver(vault);
         incoming = Files.createDirectories(tmp.resolve("incoming"));
     }

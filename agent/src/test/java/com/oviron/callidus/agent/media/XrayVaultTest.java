@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.oviron.callidus.cloud.files.UploadSource;
 import com.oviron.callidus.hal.fake.ManualClock;
+import com.oviron.callidus.store.folders.FolderGuard;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -30,6 +32,7 @@ class XrayVaultTest {
     @TempDir
     Path tmp;
     ManualClock clock = new ManualClock();
+    FolderGuard guard = FolderGuard.logOnly();
     XraySettings settings;
     Path plainFolder;
 
@@ -41,7 +44,7 @@ class XrayVaultTest {
     }
 
     private XrayVault vault() throws XrayVaultException {
-        return new XrayVault(settings, clock, DurableFiles.LOCAL, SEGMENT);
+        return new XrayVault(settings, clock, guard, DurableFiles.LOCAL, SEGMENT);
     }
 
     private static byte[] bytes(int n, int seed) {
@@ -206,11 +209,41 @@ class XrayVaultTest {
     }
 
     @Test
-    void a_key_file_readable_by_others_is_made_owner_only() throws Exception {
+    void a_key_file_readable_by_others_is_refused_not_repaired() throws Exception {
         vault();
         Files.setPosixFilePermissions(settings.keyFile(), PosixFilePermissions.fromString("rw-r--r--"));
+        XrayVaultException e = assertThrows(XrayVaultException.class, this::vault);
+        assertTrue(e.getMessage().contains("(X-ray vault key): mode 0644") && e.getMessage().contains(
+                "readable or usable by others"), e.getMessage());
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(settings.keyFile())),
+                "left for the technician: it may have been read");
+        Files.setPosixFilePermissions(settings.keyFile(), PosixFilePermissions.fromString("rw-r-----"));
         vault();
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(settings.keyFile())));
+    }
+
+    @Test
+    void a_key_file_that_is_a_link_is_never_read() throws Exception {
+        Path elsewhere = Files.write(tmp.resolve("elsewhere.key"), new byte[32]);
+        Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rw-------"));
+        Files.createDirectories(settings.keyFile().getParent());
+        Files.createSymbolicLink(settings.keyFile(), elsewhere);
+        XrayVaultException e = assertThrows(XrayVaultException.class, this::vault);
+        assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+    }
+
+    @Test
+    void a_viewer_folder_replaced_by_a_link_gets_no_copy_and_the_delivery_fails() throws Exception {
+        XrayVault vault = vault();
+        XrayRecord r = vault.store(plain("v", bytes(100, 1)), "v.dcm", XrayRecord.Direction.IN);
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.move(settings.viewerFolder(), tmp.resolve("viewer-moved"));
+        Files.createSymbolicLink(settings.viewerFolder(), elsewhere);
+        XrayVaultException e = assertThrows(XrayVaultException.class, () -> vault.deliverToViewer(r.id()));
+        assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+        try (Stream<Path> s = Files.list(elsewhere)) {
+            assertEquals(0, s.count(), "nothing written where the link points");
+        }
+        assertTrue(vault.get(r.id()).orElseThrow().deliveredAt().isEmpty());
     }
 
     @Test
@@ -223,7 +256,7 @@ class XrayVaultTest {
 
     @Test
     void a_file_that_changes_while_it_is_encrypted_is_never_completed() throws Exception {
-        VaultKey key = VaultKey.loadOrCreate(settings.keyFile(), DurableFiles.LOCAL);
+        VaultKey key = VaultKey.loadOrCreate(settings.keyFile(), guard, DurableFiles.LOCAL);
         byte[] content = bytes(2_500, 1);
         byte[] hash = MessageDigest.getInstance("SHA-256").digest(content);
         byte[] prefix = new byte[VaultFormat.PREFIX];
@@ -323,9 +356,9 @@ class XrayVaultTest {
         Files.delete(settings.keyFile());
         XrayVault other = vault();
         assertTrue(other.list().isEmpty(), "a file it cannot read is not listed");
-        VaultKey otherKey = VaultKey.loadOrCreate(settings.keyFile(), DurableFiles.LOCAL);
+        VaultKey otherKey = VaultKey.loadOrCreate(settings.keyFile(), guard, DurableFiles.LOCAL);
         IOException e = assertThrows(IOException.class,
-                () -> DecryptingInputStream.open(vaultFile(r), otherKey, 0, "x-ray " + r.id()));
+                () -> DecryptingInputStream.open(FileChannel.open(vaultFile(r)), otherKey, 0, "x-ray " + r.id()));
         assertEquals("x-ray " + r.id() + " was encrypted with another key (key id " + ourKey + ", the unit's key is "
                 + other.keyId() + ")", e.getMessage());
         assertTrue(Files.exists(vaultFile(r)), "kept for service until retention");
@@ -411,7 +444,7 @@ class XrayVaultTest {
             settings = new XraySettings(root.resolve("vault"), root.resolve("xray.key"), root.resolve("viewer"),
                     Duration.ofDays(30), 1_000_000, 100_000);
             FailingDurableFiles failing = new FailingDurableFiles(failAt, true);
-            XrayVault vault = new XrayVault(settings, clock, failing, SEGMENT);
+            XrayVault vault = new XrayVault(settings, clock, guard, failing, SEGMENT);
             failing.arm();
             XrayRecord stored = null;
             try {

@@ -11,6 +11,8 @@ import com.oviron.callidus.cloud.fake.FakeMqttConnection;
 import com.oviron.callidus.cloud.testing.Await;
 import com.oviron.callidus.hal.fake.ManualClock;
 import com.oviron.callidus.store.fake.InMemorySettingsVersions;
+import com.oviron.callidus.store.folders.ConfinedFolder;
+import com.oviron.callidus.store.folders.FolderGuard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,12 +43,13 @@ final class SettingsSyncFixture implements AutoCloseable {
         SettingsSyncSettings settings = new SettingsSyncSettings(folder, Duration.ofHours(24), Duration.ofSeconds(2),
                 rescan, 20);
         sync = new SettingsSync(settings, store, link, new Topics("CAL-0001"), executor, clock,
-                new SettingsFolder(folder, writer));
+                new SettingsFolder(ConfinedFolder.of(folder, "settings", FolderGuard.logOnly()),
+                        folder.resolveSibling(folder.getFileName() + "-agent-state"), writer));
         commands = new SettingsCommands(sync);
     }
 
     SettingsSyncFixture(Path folder) {
-        this(folder, Duration.ofHours(1), AtomicFiles::writeAndSync);
+        this(folder, Duration.ofHours(1), ConfinedFolder::writeNew);
     }
 
     /** Starts with the daily backup just done, so that only the backups a test causes go out. */

@@ -18,6 +18,7 @@ import com.oviron.callidus.cloud.testing.Await;
 import com.oviron.callidus.cloud.testing.CloudSubscriber;
 import com.oviron.callidus.cloud.testing.EmbeddedBroker;
 import com.oviron.callidus.store.commands.SqliteCommandJournal;
+import com.oviron.callidus.store.folders.FolderGuard;
 import com.oviron.callidus.store.settings.Origin;
 import com.oviron.callidus.store.settings.SqliteSettingsVersions;
 import java.nio.file.Files;
@@ -85,7 +86,8 @@ class SettingsSyncIT {
                     commandsThread, clock);
             settingsThread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "settings-sync"));
             sync = new SettingsSync(new SettingsSyncSettings(folder, Duration.ofHours(24), Duration.ofMillis(200),
-                    Duration.ofMillis(200), 20), versions, link, topics, settingsThread, clock);
+                    Duration.ofMillis(200), 20), dir.resolve("state"), FolderGuard.logOnly(), versions, link, topics,
+                    settingsThread, clock);
             sync.registerCommands(channel);
             channel.start();
             sync.start();

@@ -152,7 +152,8 @@ class SettingsSyncTest {
 
     @Test
     void every_document_is_backed_up_when_the_full_backup_is_due() throws Exception {
-        f = new SettingsSyncFixture(dir.resolve("settings"), Duration.ofMillis(100), AtomicFiles::writeAndSync).start();
+        f = new SettingsSyncFixture(dir.resolve("settings"), Duration.ofMillis(100),
+                com.oviron.callidus.store.folders.ConfinedFolder::writeNew).start();
         f.edit("installation.json", "{\"a\":1}");
         f.edit("users/dr-a.json", "{\"b\":1}");
         f.link.connect();

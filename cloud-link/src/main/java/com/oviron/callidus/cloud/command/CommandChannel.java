@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.oviron.callidus.cloud.IntervalLog;
+import com.oviron.callidus.cloud.MessageProperties;
 import com.oviron.callidus.cloud.MqttConnection;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.store.StoreException;
@@ -11,6 +12,7 @@ import com.oviron.callidus.store.commands.CommandJournal;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -50,6 +52,7 @@ public final class CommandChannel implements AutoCloseable {
     private final IntervalLog refusedLog = new IntervalLog(LOG_INTERVAL);
     private final IntervalLog busyLog = new IntervalLog(LOG_INTERVAL);
     private final IntervalLog replyLog = new IntervalLog(LOG_INTERVAL);
+    private final IntervalLog routeLog = new IntervalLog(LOG_INTERVAL);
     private static final java.time.Duration LOG_INTERVAL = java.time.Duration.ofMinutes(1);
 
     /** Counters since start. */
@@ -113,7 +116,12 @@ public final class CommandChannel implements AutoCloseable {
         link.subscribe(topics.commands(), 1, new com.oviron.callidus.cloud.MessageListener() {
             @Override
             public void arrived(String topic, byte[] payload) {
-                CommandChannel.this.arrived(payload);
+                CommandChannel.this.arrived(payload, MessageProperties.NONE);
+            }
+
+            @Override
+            public void arrived(String topic, byte[] payload, MessageProperties properties) {
+                CommandChannel.this.arrived(payload, properties);
             }
 
             @Override
@@ -206,14 +214,22 @@ public final class CommandChannel implements AutoCloseable {
             Logger.warn("command refused id=? name=? code=too_large reason=dropped unread by the link bytes={}"
                     + " notLogged={}", payloadBytes, notLogged);
         }
-        reply(CommandCodec.failure(topics.deviceId(), Optional.empty(), Optional.empty(), ErrorCode.TOO_LARGE,
+        reply(ReplyRoute.DEFAULT, CommandCodec.failure(topics.deviceId(), Optional.empty(), Optional.empty(), ErrorCode.TOO_LARGE,
                 "a command of " + payloadBytes + " bytes arrived; at most " + CommandCodec.MAX_COMMAND_BYTES
                         + " are accepted, it was dropped unread", clock.millis()));
     }
 
     /** Called on the connection's thread: parse, then hand over. */
     void arrived(byte[] payload) {
+        arrived(payload, MessageProperties.NONE);
+    }
+
+    /** As {@link #arrived(byte[])}, with the message's MQTT 5 properties (response topic, expiry). */
+    void arrived(byte[] payload, MessageProperties properties) {
         received.incrementAndGet();
+        ReplyRoute route = route(properties);
+        OptionalLong deadline = properties.messageExpiry().map(e -> clock.millis() + e.toMillis())
+                .map(OptionalLong::of).orElse(OptionalLong.empty());
         Command command;
         try {
             command = CommandCodec.parse(payload);
@@ -225,11 +241,12 @@ public final class CommandChannel implements AutoCloseable {
                         f.id().orElse("?"), f.name().orElse("?"), f.code().wire(), f.getMessage(), payload.length,
                         notLogged);
             }
-            reply(CommandCodec.failure(topics.deviceId(), f.id(), f.name(), f.code(), f.getMessage(), clock.millis()));
+            reply(route, CommandCodec.failure(topics.deviceId(), f.id(), f.name(), f.code(), f.getMessage(),
+                    clock.millis()));
             return;
         }
         try {
-            executor.execute(() -> process(command));
+            executor.execute(() -> process(command, route, deadline));
         } catch (RejectedExecutionException e) {
             refused.incrementAndGet();
             long notLogged = busyLog.occurred();
@@ -237,12 +254,12 @@ public final class CommandChannel implements AutoCloseable {
                 Logger.warn("command refused id={} name={} code=busy reason=queue full notLogged={}", command.id(),
                         command.name(), notLogged);
             }
-            reply(CommandCodec.failure(topics.deviceId(), Optional.of(command.id()), Optional.of(command.name()),
+            reply(route, CommandCodec.failure(topics.deviceId(), Optional.of(command.id()), Optional.of(command.name()),
                     ErrorCode.BUSY, "the unit's command queue is full; retry later", clock.millis()));
         }
     }
 
-    private void process(Command command) {
+    private void process(Command command, ReplyRoute route, OptionalLong deadline) {
         long now = clock.millis();
         Optional<CommandJournal.Entry> earlier;
         try {
@@ -250,26 +267,31 @@ public final class CommandChannel implements AutoCloseable {
         } catch (StoreException e) {
             Logger.error("command not carried out: journal unavailable id={} name={} error={}", command.id(),
                     command.name(), e.getMessage());
-            reply(failure(command, ErrorCode.FAILED, "the unit's command journal is unavailable: " + e.getMessage()));
+            reply(route, failure(command, ErrorCode.FAILED, "the unit's command journal is unavailable: "
+                    + e.getMessage()));
             return;
         }
         if (earlier.isPresent()) {
-            answerRepeated(command, earlier.get());
+            answerRepeated(command, earlier.get(), route);
             return;
         }
-        byte[] reply = execute(command, now);
+        byte[] reply = execute(command, now, deadline);
         try {
             journal.complete(command.id(), reply);
         } catch (StoreException e) {
             Logger.error("command reply not journaled id={} error={}", command.id(), e.getMessage());
         }
-        reply(reply);
+        reply(route, reply);
     }
 
-    private byte[] execute(Command command, long now) {
+    private byte[] execute(Command command, long now, OptionalLong deadline) {
         long started = System.nanoTime();
         try {
             CommandCodec.checkExpiry(command, now);
+            if (deadline.isPresent() && now > deadline.getAsLong()) {
+                throw new CommandException(ErrorCode.EXPIRED, "its MQTT message expiry passed "
+                        + (now - deadline.getAsLong()) + " ms before the unit could carry it out");
+            }
             if (command.issuedAtMillis() > 0) {
                 serverTime.accept(command.issuedAtMillis());
             }
@@ -299,12 +321,12 @@ public final class CommandChannel implements AutoCloseable {
         }
     }
 
-    private void answerRepeated(Command command, CommandJournal.Entry earlier) {
+    private void answerRepeated(Command command, CommandJournal.Entry earlier, ReplyRoute route) {
         repeated.incrementAndGet();
         if (earlier.reply().isPresent()) {
             Logger.info("command repeated, answered again without carrying it out id={} name={}", command.id(),
                     command.name());
-            reply(CommandCodec.markRepeated(earlier.reply().get()));
+            reply(route, CommandCodec.markRepeated(earlier.reply().get()));
         } else {
             // the first arrival's entry has no reply: the unit stopped while carrying it out
             Logger.warn("command repeated after an interrupted run id={} name={}", command.id(), command.name());
@@ -315,7 +337,7 @@ public final class CommandChannel implements AutoCloseable {
             } catch (StoreException e) {
                 Logger.error("command reply not journaled id={} error={}", command.id(), e.getMessage());
             }
-            reply(reply);
+            reply(route, reply);
         }
     }
 
@@ -324,8 +346,49 @@ public final class CommandChannel implements AutoCloseable {
                 message, clock.millis());
     }
 
-    private void reply(byte[] payload) {
-        link.publish(topics.replies(), payload, 1, false).whenComplete((ok, e) -> {
+    /**
+     * Where a reply goes: the command's MQTT 5 response topic, if the cloud gave one within the unit's reply topics
+     * ({@code reply} or below it), otherwise {@code reply}; with the command's correlation data, if any (at most
+     * {@value #MAX_CORRELATION_BYTES} bytes). docs/protocol.md, "Commands under MQTT 5".
+     */
+    record ReplyRoute(Optional<String> topic, MessageProperties properties) {
+        static final ReplyRoute DEFAULT = new ReplyRoute(Optional.empty(), MessageProperties.NONE);
+    }
+
+    /** Correlation data longer than this is not sent back (the reply's id still names the command). */
+    static final int MAX_CORRELATION_BYTES = 1024;
+    /** A response topic longer than this is not used. */
+    static final int MAX_RESPONSE_TOPIC_BYTES = 256;
+
+    private ReplyRoute route(MessageProperties properties) {
+        Optional<String> topic = properties.responseTopic().filter(this::withinReplyTopics);
+        if (properties.responseTopic().isPresent() && topic.isEmpty()) {
+            long notLogged = routeLog.occurred();
+            if (notLogged >= 0) {
+                Logger.warn("command response topic not used, replying on {} responseTopic={} notLogged={}",
+                        topics.replies(), properties.responseTopic().get(), notLogged);
+            }
+        }
+        Optional<byte[]> correlation = properties.correlationData();
+        if (correlation.isPresent() && correlation.get().length > MAX_CORRELATION_BYTES) {
+            long notLogged = routeLog.occurred();
+            if (notLogged >= 0) {
+                Logger.warn("command correlation data too long, not sent back bytes={} maxBytes={} notLogged={}",
+                        correlation.get().length, MAX_CORRELATION_BYTES, notLogged);
+            }
+            correlation = Optional.empty();
+        }
+        return new ReplyRoute(topic, correlation.map(MessageProperties::correlation).orElse(MessageProperties.NONE));
+    }
+
+    private boolean withinReplyTopics(String topic) {
+        String own = topics.replies();
+        return topic.equals(own) || (topic.startsWith(own + "/") && !topic.endsWith("/") && !topic.contains("//")
+                && topic.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_RESPONSE_TOPIC_BYTES);
+    }
+
+    private void reply(ReplyRoute route, byte[] payload) {
+        link.publish(route.topic().orElse(topics.replies()), payload, 1, false, route.properties()).whenComplete((ok, e) -> {
             if (e != null) {
                 long notLogged = replyLog.occurred();
                 if (notLogged >= 0) {

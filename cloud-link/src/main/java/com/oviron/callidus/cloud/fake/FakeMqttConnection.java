@@ -2,6 +2,7 @@ package com.oviron.callidus.cloud.fake;
 
 import com.oviron.callidus.cloud.ConnectionListener;
 import com.oviron.callidus.cloud.MessageListener;
+import com.oviron.callidus.cloud.MessageProperties;
 import com.oviron.callidus.cloud.MqttConnection;
 import com.oviron.callidus.cloud.NotConnectedException;
 import java.util.ArrayList;
@@ -11,12 +12,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A broker session for tests: the test decides when it is up, and acknowledges or fails each publish by
- * hand. Listeners are called on the test's thread, as the real one calls them on its own.
+ * hand. Listeners are called on the test's thread, as the real one calls them on its own. Like the real one, a
+ * session that ends fails what it still owed with {@link NotConnectedException}.
  */
 public final class FakeMqttConnection implements MqttConnection {
 
     /** A publish the code under test made, with the future the test completes. */
-    public record Publish(String topic, byte[] payload, int qos, boolean retained, CompletableFuture<Void> result) {
+    public record Publish(String topic, byte[] payload, int qos, boolean retained, MessageProperties properties,
+                          CompletableFuture<Void> result) {
         public void ack() {
             result.complete(null);
         }
@@ -28,6 +31,11 @@ public final class FakeMqttConnection implements MqttConnection {
         /** The broker refused it (MQTT 5's PUBACK reason code). */
         public void refuse(String why) {
             result.completeExceptionally(new com.oviron.callidus.cloud.PublishRefusedException(why));
+        }
+
+        /** The broker refused it with this MQTT 5 reason code. */
+        public void refuse(int reasonCode, String why) {
+            result.completeExceptionally(new com.oviron.callidus.cloud.PublishRefusedException(reasonCode, why));
         }
 
         /** A queue on the unit was full: back-pressure. */
@@ -53,13 +61,19 @@ public final class FakeMqttConnection implements MqttConnection {
     }
 
     @Override
-    public synchronized CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained) {
+    public CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained) {
+        return publish(topic, payload, qos, retained, MessageProperties.NONE);
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained,
+                                                        MessageProperties properties) {
         CompletableFuture<Void> result = new CompletableFuture<>();
         if (!connected) {
             result.completeExceptionally(new NotConnectedException("fake is disconnected"));
             return result;
         }
-        publishes.add(new Publish(topic, payload.clone(), qos, retained, result));
+        publishes.add(new Publish(topic, payload.clone(), qos, retained, properties, result));
         return result;
     }
 
@@ -81,9 +95,14 @@ public final class FakeMqttConnection implements MqttConnection {
 
     /** Delivers a message to the matching subscriptions, on the caller's thread. */
     public void deliver(String topic, byte[] payload) {
+        deliver(topic, payload, MessageProperties.NONE);
+    }
+
+    /** Delivers a message with MQTT 5 properties to the matching subscriptions, on the caller's thread. */
+    public void deliver(String topic, byte[] payload, MessageProperties properties) {
         for (Object[] s : subscriptions) {
             if (com.oviron.callidus.cloud.Topics.matches((String) s[0], topic)) {
-                ((MessageListener) s[1]).arrived(topic, payload);
+                ((MessageListener) s[1]).arrived(topic, payload, properties);
             }
         }
     }
@@ -102,9 +121,17 @@ public final class FakeMqttConnection implements MqttConnection {
         listeners.forEach(ConnectionListener::connected);
     }
 
-    /** Drops the session and tells the listeners; unacknowledged publishes stay unanswered, as on a real cut. */
+    /**
+     * Drops the session: fails every publish still unanswered with {@link NotConnectedException} (as the real
+     * connection does when a session ends), then tells the listeners.
+     */
     public void disconnect(String reason) {
         connected = false;
+        List<Publish> owed;
+        synchronized (this) {
+            owed = List.copyOf(publishes);
+        }
+        owed.forEach(p -> p.result().completeExceptionally(new NotConnectedException("the session ended: " + reason)));
         listeners.forEach(l -> l.disconnected(reason));
     }
 

@@ -5,6 +5,7 @@ import com.oviron.callidus.cloud.MqttConnection;
 import com.oviron.callidus.cloud.command.CommandException;
 import com.oviron.callidus.cloud.command.ErrorCode;
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.folders.ConfinedFolder;
 import com.oviron.callidus.store.transfers.StoredTransfer;
 import com.oviron.callidus.store.transfers.TransferDirection;
 import com.oviron.callidus.store.transfers.TransferState;
@@ -15,7 +16,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -33,6 +33,11 @@ import org.tinylog.Logger;
  * each chunk by offset into a part file (fsync, then the chunk is marked done in the store, so a reboot
  * never counts a chunk it does not have), checks the whole file's SHA-256 and hands it to the receiver of
  * its kind. Everything runs on the transfer thread.
+ *
+ * <p>Part files ({@code <transferId>.part}) are used through a {@link ConfinedFolder}: created exclusively
+ * (whatever had the name before, a link included, is removed first), reopened after a restart only if they
+ * are still plain files with one hard link, hashed from the open file, and deleted as entries: a link planted
+ * in the transfer folder is never written through, read or followed.
  */
 final class DownloadReceiver {
     private static final HexFormat HEX = HexFormat.of();
@@ -56,17 +61,20 @@ final class DownloadReceiver {
     private final FileTopics topics;
     private final TransferStore store;
     private final FileTransferSettings settings;
+    private final ConfinedFolder parts;
     private final Map<FileKind, ReceivedFileHandler> receivers;
     private final ProgressReporter progress;
     private final Clock clock;
     private final Map<String, Active> active = new LinkedHashMap<>();
 
     DownloadReceiver(MqttConnection link, FileTopics topics, TransferStore store, FileTransferSettings settings,
-                     Map<FileKind, ReceivedFileHandler> receivers, ProgressReporter progress, Clock clock) {
+                     ConfinedFolder parts, Map<FileKind, ReceivedFileHandler> receivers, ProgressReporter progress,
+                     Clock clock) {
         this.link = link;
         this.topics = topics;
         this.store = store;
         this.settings = settings;
+        this.parts = parts;
         this.receivers = Map.copyOf(receivers);
         this.progress = progress;
         this.clock = clock;
@@ -78,9 +86,10 @@ final class DownloadReceiver {
             if (t.direction() != TransferDirection.DOWNLOAD) {
                 continue;
             }
-            Path file = partFile(t.id());
+            String name = partName(t.id());
             try {
-                if (!Files.exists(file) && t.chunksDone() > 0) {
+                boolean exists = parts.entry(name).isPresent();
+                if (!exists && t.chunksDone() > 0) {
                     // the part file is gone: nothing that was counted is there any more
                     List<Integer> all = new ArrayList<>();
                     t.done().stream().forEach(all::add);
@@ -88,8 +97,7 @@ final class DownloadReceiver {
                     t = store.find(t.id()).orElseThrow();
                     Logger.warn("download part file missing after restart, starting over transfer={}", t.id());
                 }
-                FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.READ);
+                FileChannel ch = exists ? parts.openToUpdate(name, Long.MAX_VALUE).channel() : parts.createNew(name);
                 if (ch.size() > t.size()) {
                     ch.truncate(t.size());
                 }
@@ -125,8 +133,7 @@ final class DownloadReceiver {
         long reserved = active.values().stream().mapToLong(a -> a.transfer.size() - a.transfer.bytesDone()).sum();
         long free;
         try {
-            Files.createDirectories(settings.partDir());
-            free = Files.getFileStore(settings.partDir()).getUsableSpace();
+            free = Files.getFileStore(parts.create()).getUsableSpace();
         } catch (IOException e) {
             throw new CommandException(ErrorCode.FAILED, "the unit's transfer folder is unusable: " + e.getMessage());
         }
@@ -139,12 +146,18 @@ final class DownloadReceiver {
         StoredTransfer t = new StoredTransfer(o.transferId(), TransferDirection.DOWNLOAD, o.kind().wire(), o.name(),
                 o.size(), o.sha256(), o.chunkSize(), o.deadlineMillis(), TransferState.ACTIVE, "", new BitSet(),
                 now, now);
-        Path file = partFile(t.id());
+        String name = partName(t.id());
         FileChannel ch;
         try {
-            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING);
-            syncFolder(settings.partDir());
+            // whatever has the name (a part file of a failed try, or a planted link) goes: never written through
+            Optional<ConfinedFolder.Entry> stale = parts.entry(name);
+            if (stale.isPresent() && stale.get().type() != ConfinedFolder.Type.FILE) {
+                parts.refuse(name, "was " + stale.get().type().describe() + " in place of a new part file; removed,"
+                        + " never written through");
+            }
+            parts.delete(name);
+            ch = parts.createNew(name);
+            parts.sync("");
         } catch (IOException e) {
             throw new CommandException(ErrorCode.FAILED, "cannot create the part file: " + e.getMessage());
         }
@@ -154,7 +167,7 @@ final class DownloadReceiver {
             }
         } catch (StoreException e) {
             closeQuietly(ch);
-            deleteQuietly(file);
+            deleteQuietly(name);
             throw new CommandException(ErrorCode.FAILED, "the unit's transfer store is unavailable: "
                     + e.getMessage());
         }
@@ -272,7 +285,11 @@ final class DownloadReceiver {
     }
 
     Path partFile(String transferId) {
-        return settings.partDir().resolve(transferId + ".part");
+        return parts.pathOf(partName(transferId));
+    }
+
+    private static String partName(String transferId) {
+        return transferId + ".part";
     }
 
     private void requestMore(Active a) {
@@ -310,16 +327,18 @@ final class DownloadReceiver {
     private void complete(Active a) {
         StoredTransfer t = a.transfer;
         Path file = partFile(t.id());
-        closeQuietly(a.part);
         try {
-            long size = Files.size(file);
-            byte[] actual = sha256(file);
+            // hashed from the file as it was written, not reopened by name
+            long size = a.part.size();
+            byte[] actual = sha256(a.part);
+            closeQuietly(a.part);
             if (size != t.size() || !MessageDigest.isEqual(actual, t.sha256())) {
                 end(a, TransferState.FAILED, "sha256 mismatch: declared " + HEX.formatHex(t.sha256()) + ", received "
                         + HEX.formatHex(actual) + " (" + size + " bytes)");
                 return;
             }
         } catch (IOException e) {
+            closeQuietly(a.part);
             end(a, TransferState.FAILED, "cannot read the part file back: " + e.getMessage());
             return;
         }
@@ -346,7 +365,7 @@ final class DownloadReceiver {
         } catch (StoreException e) {
             Logger.error("download end not stored transfer={} error={}", t.id(), e.getMessage());
         }
-        deleteQuietly(partFile(t.id()));
+        deleteQuietly(partName(t.id()));
         Logger.warn("download ended transfer={} state=failed reason={}", t.id(), reason);
         progress.report(t.withState(TransferState.FAILED, reason, clock.millis()), true);
     }
@@ -355,7 +374,7 @@ final class DownloadReceiver {
         StoredTransfer t = a.transfer;
         active.remove(t.id());
         closeQuietly(a.part);
-        deleteQuietly(partFile(t.id()));
+        deleteQuietly(partName(t.id()));
         try {
             store.finish(t.id(), state, reason, clock.millis());
         } catch (StoreException e) {
@@ -381,23 +400,17 @@ final class DownloadReceiver {
         }
     }
 
-    static byte[] sha256(Path file) throws IOException {
+    /** The SHA-256 of the whole file, read by position (the channel's own position is left alone). */
+    static byte[] sha256(FileChannel file) throws IOException {
         MessageDigest digest = PathUploadSource.sha256Digest();
-        try (var in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[64 * 1024];
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                digest.update(buffer, 0, n);
-            }
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        long position = 0;
+        int n;
+        while ((n = file.read(buffer.clear(), position)) >= 0) {
+            digest.update(buffer.array(), 0, n);
+            position += n;
         }
         return digest.digest();
-    }
-
-    /** Makes the part file's name durable, so that chunks counted as done are found after a power cut. */
-    private static void syncFolder(Path folder) throws IOException {
-        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
-            dir.force(true);
-        }
     }
 
     private static void closeQuietly(FileChannel ch) {
@@ -408,11 +421,11 @@ final class DownloadReceiver {
         }
     }
 
-    private static void deleteQuietly(Path file) {
+    private void deleteQuietly(String name) {
         try {
-            Files.deleteIfExists(file);
+            parts.delete(name);
         } catch (IOException e) {
-            Logger.warn("part file not deleted file={} error={}", file, e.getMessage());
+            Logger.warn("part file not deleted file={} error={}", name, e.getMessage());
         }
     }
 }

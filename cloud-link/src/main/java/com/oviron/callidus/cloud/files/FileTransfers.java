@@ -12,6 +12,8 @@ import com.oviron.callidus.cloud.command.CommandChannel;
 import com.oviron.callidus.cloud.command.CommandException;
 import com.oviron.callidus.cloud.command.ErrorCode;
 import com.oviron.callidus.store.StoreException;
+import com.oviron.callidus.store.folders.ConfinedFolder;
+import com.oviron.callidus.store.folders.FolderGuard;
 import com.oviron.callidus.store.transfers.StoredTransfer;
 import com.oviron.callidus.store.transfers.TransferStore;
 import java.time.Clock;
@@ -72,6 +74,16 @@ public final class FileTransfers implements AutoCloseable {
     public FileTransfers(MqttConnection link, Topics topics, TransferStore store, FileTransferSettings settings,
                          Map<FileKind, ReceivedFileHandler> receivers, UploadSources uploadSources,
                          ScheduledExecutorService executor, Clock clock) {
+        this(link, topics, store, settings, receivers, uploadSources, executor, clock, FolderGuard.logOnly());
+    }
+
+    /**
+     * @param guard reports (once) and alarms an entry of the transfer folder that is refused, e.g. a link
+     *              planted in place of a part file
+     */
+    public FileTransfers(MqttConnection link, Topics topics, TransferStore store, FileTransferSettings settings,
+                         Map<FileKind, ReceivedFileHandler> receivers, UploadSources uploadSources,
+                         ScheduledExecutorService executor, Clock clock, FolderGuard guard) {
         this.link = link;
         this.topics = new FileTopics(topics);
         this.store = store;
@@ -81,7 +93,8 @@ public final class FileTransfers implements AutoCloseable {
         this.executor = executor;
         this.clock = clock;
         ProgressReporter progress = new ProgressReporter(link, this.topics, clock, settings.progressInterval());
-        this.downloads = new DownloadReceiver(link, this.topics, store, settings, this.receivers, progress, clock);
+        this.downloads = new DownloadReceiver(link, this.topics, store, settings,
+                ConfinedFolder.of(settings.partDir(), "transfer", guard), this.receivers, progress, clock);
         this.uploads = new UploadSender(link, this.topics, store, settings, progress, executor, clock);
     }
 

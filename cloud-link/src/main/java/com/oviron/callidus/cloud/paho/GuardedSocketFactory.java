@@ -19,9 +19,24 @@ final class GuardedSocketFactory extends SocketFactory {
     static final class GuardedSocket extends Socket implements LinkGuard.Abortable {
         private final LinkGuard guard;
         private InputStream input;
+        private java.io.OutputStream output;
 
         GuardedSocket(LinkGuard guard) {
             this.guard = guard;
+        }
+
+        @Override
+        public void connect(java.net.SocketAddress endpoint, int timeout) throws IOException {
+            super.connect(endpoint, timeout);
+            guard.tcpConnected();
+        }
+
+        @Override
+        public synchronized java.io.OutputStream getOutputStream() throws IOException {
+            if (output == null) {
+                output = guard.guard(super.getOutputStream());
+            }
+            return output;
         }
 
         @Override

@@ -27,6 +27,7 @@ final class GuardedSslSocket extends SSLSocket implements LinkGuard.Abortable {
     private final Socket raw;
     private volatile SSLSocket tls;
     private InputStream input;
+    private OutputStream output;
 
     GuardedSslSocket(SSLSocketFactory factory, LinkGuard guard, Socket raw) {
         this.factory = factory;
@@ -68,6 +69,7 @@ final class GuardedSslSocket extends SSLSocket implements LinkGuard.Abortable {
             throw new IllegalArgumentException("an InetSocketAddress is needed, got " + endpoint);
         }
         raw.connect(address, timeout);
+        guard.tcpConnected();
         layer(address.getHostString(), address.getPort(), true);
     }
 
@@ -85,8 +87,11 @@ final class GuardedSslSocket extends SSLSocket implements LinkGuard.Abortable {
     }
 
     @Override
-    public OutputStream getOutputStream() throws IOException {
-        return tls().getOutputStream();
+    public synchronized OutputStream getOutputStream() throws IOException {
+        if (output == null) {
+            output = guard.guard(tls().getOutputStream());
+        }
+        return output;
     }
 
     @Override

@@ -42,6 +42,9 @@ final class GuardedSslSocketFactory extends SSLSocketFactory {
     public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
         GuardedSslSocket socket = new GuardedSslSocket(tls, guard, s);
         guard.opened(socket);
+        if (s.isConnected()) {
+            guard.tcpConnected();
+        }
         socket.layer(host, port, autoClose);
         return socket;
     }

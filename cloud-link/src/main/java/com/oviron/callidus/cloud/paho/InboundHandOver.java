@@ -1,5 +1,6 @@
 package com.oviron.callidus.cloud.paho;
 
+import com.oviron.callidus.cloud.MessageProperties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -13,19 +14,34 @@ import java.util.function.BiConsumer;
  * for one message of the largest size read.
  */
 final class InboundHandOver {
+    /** Where arrived messages go, on the target's thread. */
+    interface Delivery {
+        void deliver(String topic, byte[] payload, MessageProperties properties);
+    }
+
     private final Semaphore bytes;
     private final ExecutorService target;
-    private final BiConsumer<String, byte[]> deliver;
+    private final Delivery deliver;
 
     /** @param budget bytes of arrived messages that may wait for {@code target} at once */
-    InboundHandOver(int budget, ExecutorService target, BiConsumer<String, byte[]> deliver) {
+    InboundHandOver(int budget, ExecutorService target, Delivery deliver) {
         this.bytes = new Semaphore(budget);
         this.target = target;
         this.deliver = deliver;
     }
 
+    /** For messages without properties. */
+    InboundHandOver(int budget, ExecutorService target, BiConsumer<String, byte[]> deliver) {
+        this(budget, target, (topic, payload, properties) -> deliver.accept(topic, payload));
+    }
+
     /** Called on the client's callback thread; waits while the budget is spent, returns when handed over. */
     void handOver(String topic, byte[] payload) {
+        handOver(topic, payload, MessageProperties.NONE);
+    }
+
+    /** As {@link #handOver(String, byte[])}, with the message's properties. */
+    void handOver(String topic, byte[] payload, MessageProperties properties) {
         int cost = Math.max(1, payload.length);
         try {
             while (!bytes.tryAcquire(cost, 100, TimeUnit.MILLISECONDS)) {
@@ -40,7 +56,7 @@ final class InboundHandOver {
         try {
             target.execute(() -> {
                 try {
-                    deliver.accept(topic, payload);
+                    deliver.deliver(topic, payload, properties);
                 } finally {
                     bytes.release(cost);
                 }

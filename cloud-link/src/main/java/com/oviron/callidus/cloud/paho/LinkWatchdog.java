@@ -22,7 +22,8 @@ final class LinkWatchdog {
 
     private enum Phase { IDLE, CONNECTING, SESSION }
 
-    private final long silenceLimitNanos;
+    private final long defaultSilenceLimitNanos;
+    private long silenceLimitNanos;
     private final long connectTimeoutNanos;
     private final long graceNanos;
     private Phase phase = Phase.IDLE;
@@ -34,7 +35,8 @@ final class LinkWatchdog {
 
     /** @param keepAlive zero: no silence watch (MQTT keep-alive off) */
     LinkWatchdog(Duration keepAlive, Duration connectTimeout, Duration grace) {
-        this.silenceLimitNanos = keepAlive.toNanos() / 2 * 3;
+        this.defaultSilenceLimitNanos = keepAlive.toNanos() / 2 * 3;
+        this.silenceLimitNanos = defaultSilenceLimitNanos;
         this.connectTimeoutNanos = connectTimeout.toNanos();
         this.graceNanos = grace.toNanos();
     }
@@ -48,6 +50,16 @@ final class LinkWatchdog {
     void sessionUp(long now) {
         phase = Phase.SESSION;
         since = now;
+        silenceLimitNanos = defaultSilenceLimitNanos;
+    }
+
+    /**
+     * A session is up whose keep-alive is not the configured one: an MQTT 5 broker may set its own (Server Keep
+     * Alive in the CONNACK), and the client then pings by that.
+     */
+    void sessionUp(long now, Duration keepAlive) {
+        sessionUp(now);
+        silenceLimitNanos = keepAlive.toNanos() / 2 * 3;
     }
 
     /** The attempt failed or the session ended (as the client reported it, or as cut here). */

@@ -23,12 +23,25 @@ import java.nio.charset.StandardCharsets;
  */
 final class MqttInboundFilter extends InputStream {
     static final int PUBLISH = 3;
+    static final int CONNACK = 2;
     private static final int SKIP_PIECE = 8 * 1024;
 
     /** Told about the stream; called on the reading thread, must return at once. */
     interface Monitor {
         /** Bytes arrived from the broker. */
         void inbound();
+
+        /** {@code bytes} arrived from the broker; by default {@link #inbound()}. */
+        default void inbound(int bytes) {
+            inbound();
+        }
+
+        /**
+         * The broker answered the CONNECT: the CONNACK's return code (3.1.1) or reason code (5), and its remaining
+         * length (2 in 3.1.1; at least 3 in MQTT 5, which adds properties). By default nothing.
+         */
+        default void connack(int code, long remainingLength) {
+        }
 
         /**
          * A PUBLISH too large to read arrived; returns the payload to hand on in its place (a marker the
@@ -87,7 +100,7 @@ final class MqttInboundFilter extends InputStream {
                     throw new EOFException("the broker's stream ended inside a packet");
                 }
                 if (n > 0) {
-                    monitor.inbound();
+                    monitor.inbound(n);
                 }
                 passThrough -= n;
                 return n;
@@ -126,7 +139,7 @@ final class MqttInboundFilter extends InputStream {
                 throw new EOFException("the broker's stream ended inside an oversized message");
             }
             if (n > 0) {
-                monitor.inbound();
+                monitor.inbound(n);
             }
             toSkip -= n;
         }
@@ -148,7 +161,7 @@ final class MqttInboundFilter extends InputStream {
                 throw new EOFException("the broker's stream ended inside a packet header");
             }
             if (n > 0) {
-                monitor.inbound();
+                monitor.inbound(n);
             }
             headLen += n;
         }
@@ -184,7 +197,9 @@ final class MqttInboundFilter extends InputStream {
                 throw new IOException("the broker sent a packet of type " + type + " with " + remaining
                         + " bytes; at most " + maxPayload + " accepted");
             }
-            return 0;
+            // a CONNACK's flags and code are read with its header, for the monitor
+            int wanted = type == CONNACK ? fixed + (int) Math.min(2, remaining) : fixed;
+            return Math.max(0, wanted - headLen);
         }
         int qos = (head[0] >>> 1) & 0x03;
         if (qos == 3) {
@@ -244,6 +259,9 @@ final class MqttInboundFilter extends InputStream {
         int variable = headLen - fixed;
         long payload = remaining - variable;
         int type = (head[0] & 0xFF) >>> 4;
+        if (type == CONNACK && remaining >= 2) {
+            monitor.connack(head[fixed + 1] & 0xFF, remaining);
+        }
         if (type != PUBLISH || payload <= maxPayload) {
             out = java.util.Arrays.copyOf(head, headLen);
             outPos = 0;

@@ -13,8 +13,10 @@ import org.tinylog.Logger;
  */
 final class PahoLogBridge extends Handler {
     static final String PAHO_LOGGER = "org.eclipse.paho.client.mqttv3";
-    // java.util.logging keeps loggers weakly: this reference keeps the configuration alive
-    private static java.util.logging.Logger installed;
+    /** The MQTT 5 client's loggers are named after its classes. */
+    static final String PAHO5_LOGGER = "org.eclipse.paho.mqttv5";
+    // java.util.logging keeps loggers weakly: these references keep the configuration alive
+    private static java.util.List<java.util.logging.Logger> installed;
 
     private PahoLogBridge() {
     }
@@ -24,14 +26,18 @@ final class PahoLogBridge extends Handler {
         if (installed != null) {
             return;
         }
-        java.util.logging.Logger paho = java.util.logging.Logger.getLogger(PAHO_LOGGER);
-        paho.setUseParentHandlers(false);
-        paho.setLevel(Level.INFO);
-        for (Handler h : paho.getHandlers()) {
-            paho.removeHandler(h);
+        java.util.List<java.util.logging.Logger> loggers = new java.util.ArrayList<>();
+        for (String name : new String[] {PAHO_LOGGER, PAHO5_LOGGER}) {
+            java.util.logging.Logger paho = java.util.logging.Logger.getLogger(name);
+            paho.setUseParentHandlers(false);
+            paho.setLevel(Level.INFO);
+            for (Handler h : paho.getHandlers()) {
+                paho.removeHandler(h);
+            }
+            paho.addHandler(new PahoLogBridge());
+            loggers.add(paho);
         }
-        paho.addHandler(new PahoLogBridge());
-        installed = paho;
+        installed = java.util.List.copyOf(loggers);
     }
 
     @Override

@@ -1,93 +1,84 @@
 package com.oviron.callidus.cloud.paho;
 
 import com.oviron.callidus.cloud.ConnectionListener;
-import com.oviron.callidus.cloud.IntervalLog;
-import com.oviron.callidus.cloud.LinkStats;
+import com.oviron.callidus.cloud.LinkBusyException;
 import com.oviron.callidus.cloud.LinkSettings;
+import com.oviron.callidus.cloud.LinkStats;
 import com.oviron.callidus.cloud.MessageListener;
+import com.oviron.callidus.cloud.MessageProperties;
 import com.oviron.callidus.cloud.MqttConnection;
 import com.oviron.callidus.cloud.NotConnectedException;
-import com.oviron.callidus.cloud.StatusMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Random;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.tinylog.Logger;
 
 /**
- * The broker session on Eclipse Paho's MQTT v3 async client.
+ * The broker session on Eclipse Paho, in MQTT 5 or 3.1.1 ({@link LinkSettings#protocol()}), over a list of brokers
+ * ({@link LinkSettings#brokerUris()}; docs/adr/0024).
  *
- * <p>Every piece of state lives on one thread, "mqtt-link". Paho calls back on its own threads and
- * deadlocks if called from inside a callback (Paho issues #310, #985), so every callback here only posts
- * to "mqtt-link". Reconnecting is ours, not Paho's: Paho's automatic reconnect has no jitter and does not
- * cover a failed first connect.
+ * <p>Every piece of state lives on one thread, "mqtt-link". Paho calls back on its own threads and deadlocks if
+ * called from inside a callback (Paho issues #310, #985), so every callback only posts to "mqtt-link".
+ * Reconnecting is ours, not Paho's (ADR 0002): each attempt gets a new client ({@link ProtocolClient}: Paho's v3
+ * or v5 client) for the broker and MQTT version {@link BrokerRotation} chooses; a session stays on its broker while
+ * it works, and the next attempt after a loss or a failure goes to the next broker, after a backoff with full
+ * jitter. Under {@code auto} a broker that does not take MQTT 5 is spoken to in 3.1.1.
  *
- * <p>Paho keeps messages in memory only: the durable copy of telemetry is the outbox, which resends what
- * was not acknowledged.
+ * <p>Paho keeps messages in memory only: the durable copy of telemetry is the outbox, which resends what was not
+ * acknowledged. What a session still owed when it ended fails ({@link PendingPublishes}: a refusal where the broker
+ * refused, otherwise {@link NotConnectedException}).
  *
  * <p>The socket is guarded ({@link LinkGuard}, docs/adr/0015): a message larger than
- * {@link LinkSettings#maxIncomingPayload} is dropped unread (Paho acknowledges an empty stand-in), counted,
- * logged once a minute and reported to the subscribers of its topic ({@code MessageListener.tooLarge}). A
- * watchdog on "mqtt-link" cuts the socket when the broker has sent nothing for 1.5 keep-alive intervals (Paho
- * pings after one interval of silence, so a live broker always answers within that), and a connect attempt
- * that got no CONNACK within the connect timeout; reconnecting then goes on with the usual backoff. Paho's own
- * log lines go to tinylog ({@link PahoLogBridge}).
+ * {@link LinkSettings#maxIncomingPayload} is dropped unread (Paho acknowledges an empty stand-in), counted, logged
+ * once a minute and reported to the subscribers of its topic ({@code MessageListener.tooLarge}); under MQTT 5 the
+ * CONNECT also tells the broker the largest packet the unit takes. A watchdog on "mqtt-link" cuts the socket when
+ * the broker has sent nothing for 1.5 keep-alive intervals, and a connect attempt that got no CONNACK within the
+ * connect timeout. Paho's own log lines go to tinylog ({@link PahoLogBridge}).
  */
 public final class PahoMqttConnection implements MqttConnection {
+    /** Room for the fixed header, topic and properties of a message whose payload is at the incoming limit. */
+    public static final int PACKET_HEADER_ALLOWANCE = 4096;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
-    private static final int RETRIES_PER_WARNING = 10;
-    /** How long Paho may take to report the end of a connection whose socket the watchdog cut. */
     private static final Duration CUT_GRACE = Duration.ofSeconds(5);
-    private static final Duration OVERSIZED_LOG_INTERVAL = Duration.ofMinutes(1);
     private static final int INBOUND_QUEUE_BYTES = 4 * 1024 * 1024;
-    private static final int PAHO_TIMEOUT_MARGIN_S = 2;
+
+    /** The broker and MQTT version of the session that is up. */
+    public record ActiveSession(String brokerUri, String protocol) {
+    }
+
+    /** A client and what it was made for. */
+    private record Session(ProtocolClient client, BrokerRotation.Choice choice, int generation) {
+    }
 
     private final LinkSettings settings;
     private final String statusTopic;
-    private final Function<Long, StatusMessage> onlineStatus;
-    private final Function<Long, StatusMessage> willStatus;
-    private final StatusMessage shutdownStatus;
-    private final Clock clock;
-    private final Random random = new Random();
+    private final Presence presence;
     private final ScheduledExecutorService executor;
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
-    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
-    private final MqttAsyncClient client;
+    private final Subscriptions subscriptions = new Subscriptions();
     private final javax.net.SocketFactory socketFactory;
     private final LinkGuard guard;
-    private final IntervalLog oversizedLog = new IntervalLog(OVERSIZED_LOG_INTERVAL);
-    private final AtomicLong oversized = new AtomicLong();
-    private final AtomicLong silentCloses = new AtomicLong();
-    private final AtomicLong abandonedConnects = new AtomicLong();
+    private final BrokerRotation rotation;
+    private final PendingPublishes pending = new PendingPublishes();
+    private final LinkCounters counters = new LinkCounters();
     private final InboundHandOver inbound;
     private final LinkWatchdog watch;
 
-    // state below: only touched on the executor (volatile for isConnected() readers)
-    private volatile boolean connected;
-    private boolean connecting;
+    // state below: only touched on the executor (volatile for readers on other threads)
+    private volatile Session session;
+    private Session connecting;
     private boolean closing;
-    private int attempt;
-    private ScheduledFuture<?> pendingReconnect;
+    private int generation;
+    private final ReconnectTimer reconnect;
     private ScheduledFuture<?> watchdog;
-    private int connectGeneration;
 
     /**
      * @param statusTopic    where the retained online/offline message goes (also the last-will topic)
@@ -98,62 +89,35 @@ public final class PahoMqttConnection implements MqttConnection {
                               Clock clock) {
         this.settings = settings;
         this.statusTopic = statusTopic;
-        this.clock = clock;
-        this.onlineStatus = at -> new StatusMessage(deviceId, true, agentVersion, at, "connected");
-        this.willStatus = at -> new StatusMessage(deviceId, false, agentVersion, at, "connection-lost");
-        this.shutdownStatus = new StatusMessage(deviceId, false, agentVersion, 0, "shutdown");
+        this.presence = new Presence(deviceId, agentVersion, clock);
+        this.rotation = new BrokerRotation(settings.brokerUris(), settings.protocol());
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mqtt-link");
             t.setDaemon(true);
             return t;
         });
+        this.reconnect = new ReconnectTimer(settings.backoff(), executor);
         PahoLogBridge.install();
         this.inbound = new InboundHandOver(Math.max(INBOUND_QUEUE_BYTES, 2 * settings.maxIncomingPayload()), executor,
-                this::dispatch);
+                subscriptions::dispatch);
         // Paho takes whole seconds
         this.watch = new LinkWatchdog(Duration.ofSeconds(settings.keepAlive().toSeconds()),
                 Duration.ofSeconds(Math.max(1, settings.connectTimeout().toSeconds())), CUT_GRACE);
         this.guard = new LinkGuard(settings.maxIncomingPayload(), false, System::nanoTime,
                 (topic, qos, bytes) -> {
-                    oversized.incrementAndGet();
-                    post(() -> onOversized(topic, qos, bytes));
+                    counters.oversized();
+                    post(() -> {
+                        counters.logOversized(topic, qos, bytes, settings.maxIncomingPayload());
+                        subscriptions.tooLarge(topic, bytes);
+                    });
                 });
         try {
-            this.socketFactory = settings.tls().isPresent()
-                    ? guard.tlsSockets(TlsContexts.socketFactory(settings.tls().get()))
-                    : guard.plainSockets();
+            this.socketFactory = guard.sockets(settings.tls());
         } catch (java.security.GeneralSecurityException | java.io.IOException e) {
             executor.shutdownNow();
-            throw new IllegalArgumentException("cannot set up TLS for " + settings.brokerUri() + ": " + e.getMessage(),
-                    e);
-        }
-        try {
-            this.client = new MqttAsyncClient(settings.brokerUri(), settings.clientId(), new MemoryPersistence());
-        } catch (MqttException e) {
-            executor.shutdownNow();
-            throw new IllegalArgumentException("cannot create MQTT client for " + settings.brokerUri() + ": "
+            throw new IllegalArgumentException("cannot set up TLS for " + settings.brokerUris() + ": "
                     + e.getMessage(), e);
         }
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void connectionLost(Throwable cause) {
-                post(() -> onClientLostConnection(cause));
-            }
-
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-                byte[] payload = message.getPayload();
-                if (guard.dropped(payload)) {
-                    return; // the stand-in of a message too large to read: reported when it was dropped
-                }
-                inbound.handOver(topic, payload); // waits while 4 MiB wait for "mqtt-link"
-            }
-
-            @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-                // completion is handled per publish through its action listener
-            }
-        });
     }
 
     @Override
@@ -170,7 +134,24 @@ public final class PahoMqttConnection implements MqttConnection {
 
     @Override
     public LinkStats stats() {
-        return new LinkStats(oversized.get(), silentCloses.get(), abandonedConnects.get(), 0, 0);
+        return counters.stats();
+    }
+
+    /** The broker and MQTT version in use, while a session is up. */
+    public Optional<ActiveSession> activeSession() {
+        Session s = session;
+        return s == null ? Optional.empty()
+                : Optional.of(new ActiveSession(s.choice().uri(), s.client().protocolName()));
+    }
+
+    /** MQTT bytes read from brokers since start (inside TLS). */
+    public long bytesReceived() {
+        return guard.bytesIn();
+    }
+
+    /** MQTT bytes written to brokers since start (inside TLS). */
+    public long bytesSent() {
+        return guard.bytesOut();
     }
 
     /** Runs on "mqtt-link"; after close, Paho's late callbacks have nowhere to go and are dropped. */
@@ -189,25 +170,28 @@ public final class PahoMqttConnection implements MqttConnection {
         }
         switch (watch.check(System.nanoTime(), guard.lastInboundNanos())) {
             case CUT_SILENT_SESSION -> {
-                silentCloses.incrementAndGet();
                 guard.abort();
-                lose("broker silent for " + watch.lastSilenceMillis() + " ms (limit 1.5 x keepAlive = "
-                        + watch.silenceLimitMillis() + " ms); connection closed");
+                watch.clientReportedLoss(); // the session's client is retired at once, not waited for
+                lose(PendingPublishes.Loss.byUnit("broker silent for " + watch.lastSilenceMillis()
+                        + " ms (limit 1.5 x keepAlive = " + watch.silenceLimitMillis() + " ms); connection closed"));
+                counters.silentBrokerClosed();
             }
             case CUT_CONNECT -> {
-                abandonedConnects.incrementAndGet();
+                counters.connectAbandoned();
                 guard.abort();
             }
             case GIVE_UP_CONNECT -> {
                 // Paho did not report the end of the attempt whose socket was cut: give it up here
-                connectGeneration++;
-                connecting = false;
-                forceDisconnect();
-                scheduleReconnect("connect failed: " + abandonedReason());
+                Session s = connecting;
+                connecting = null;
+                if (s != null) {
+                    rotation.failed(s.choice(), BrokerRotation.Evidence.NONE);
+                    s.client().close();
+                    scheduleReconnect("connect failed: " + abandonedReason(), s.choice());
+                }
             }
-            case CLEAN_UP_CUT_SESSION -> forceDisconnect(); // Paho never reported the cut session
-            case NOTHING -> {
-                // all well
+            case CLEAN_UP_CUT_SESSION, NOTHING -> {
+                // a cut session's client is retired when it is cut
             }
         }
     }
@@ -216,265 +200,194 @@ public final class PahoMqttConnection implements MqttConnection {
         return "no CONNACK within the connect timeout (" + watch.connectTimeoutMillis() + " ms); attempt abandoned";
     }
 
-    private void forceDisconnect() {
-        try {
-            client.disconnectForcibly(0, 1000, false);
-        } catch (MqttException | RuntimeException e) {
-            Logger.debug("mqtt forced disconnect error={}", describe(e));
-        }
-    }
-
-    /** A message too large to read was dropped on Paho's receiving thread. */
-    private void onOversized(String topic, int qos, long bytes) {
-        long suppressed = oversizedLog.occurred();
-        if (suppressed >= 0) {
-            Logger.warn("mqtt incoming message too large, dropped unread topic={} qos={} bytes={} maxBytes={}"
-                    + " droppedSinceStart={} notLogged={}", topic, qos, bytes, settings.maxIncomingPayload(),
-                    oversized.get(), suppressed);
-        }
-        for (Subscription s : subscriptions) {
-            if (com.oviron.callidus.cloud.Topics.matches(s.filter(), topic)) {
-                try {
-                    s.listener().tooLarge(topic, bytes);
-                } catch (RuntimeException e) {
-                    Logger.error(e, "message listener failed on a dropped message topic={}", topic);
-                }
-            }
-        }
-    }
-
     @Override
     public boolean isConnected() {
-        return connected;
+        return session != null;
     }
 
     @Override
     public void addListener(ConnectionListener listener) {
         listeners.add(listener);
         executor.execute(() -> {
-            if (connected) {
+            if (session != null) {
                 listener.connected();
             }
         });
     }
 
-    private void connect() {
-        if (closing || connected || connecting) {
-            return;
-        }
-        pendingReconnect = null;
-        if (watch.sessionCutPending()) {
-            // wait for Paho to finish the cut session (it reports it within a moment); the watchdog gives up
-            // waiting after a grace period
-            pendingReconnect = executor.schedule(this::connect, 100, TimeUnit.MILLISECONDS);
-            return;
-        }
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setCleanSession(!settings.persistentSession());
-        options.setAutomaticReconnect(false);
-        options.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
-        // Paho's own bound (TCP connect, TLS handshake) is a backstop behind the watchdog, which ends the
-        // whole attempt, CONNACK included, after the connect timeout
-        options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()) + PAHO_TIMEOUT_MARGIN_S);
-        options.setMaxInflight(settings.maxInflight());
-        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        options.setSocketFactory(socketFactory);
-        if (settings.tls().isPresent()) {
-            options.setHttpsHostnameVerificationEnabled(settings.tls().get().hostnameVerification());
-        }
-        settings.username().ifPresent(options::setUserName);
-        settings.password().ifPresent(p -> options.setPassword(p.toCharArray()));
-        long now = clock.millis();
-        options.setWill(statusTopic, willStatus.apply(now).encode(), 1, true);
-        connecting = true;
-        watch.attemptStarted(System.nanoTime());
-        int generation = ++connectGeneration;
-        try {
-            client.connect(options, null, new IMqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    post(() -> onConnected(generation));
-                }
+    private ProtocolClient.Events events(int forGeneration) {
+        return new ProtocolClient.Events() {
+            @Override
+            public void lost(PendingPublishes.Loss loss) {
+                post(() -> onClientLost(forGeneration, loss));
+            }
 
-                @Override
-                public void onFailure(IMqttToken token, Throwable cause) {
-                    post(() -> onConnectFailed(generation, cause));
+            @Override
+            public void arrived(String topic, byte[] payload, MessageProperties properties) {
+                if (guard.dropped(payload)) {
+                    return; // the stand-in of a message too large to read: reported when it was dropped
                 }
-            });
-        } catch (MqttException | RuntimeException e) {
-            onConnectFailed(generation, e);
-        }
+                inbound.handOver(topic, payload, properties); // waits while 4 MiB wait for "mqtt-link"
+            }
+        };
     }
 
-    private void onConnected(int generation) {
-        if (generation != connectGeneration) {
-            forceDisconnect(); // an attempt given up long ago succeeded after all: not the session we keep
+    private void connect() {
+        if (closing || session != null || connecting != null) {
             return;
         }
-        connecting = false;
-        if (closing) {
+        reconnect.started();
+        BrokerRotation.Choice choice = rotation.next();
+        guard.expect(choice.mqtt5(), (long) settings.maxIncomingPayload() + PACKET_HEADER_ALLOWANCE);
+        guard.newAttempt();
+        int gen = ++generation;
+        ProtocolClient.Attempt spec = new ProtocolClient.Attempt(choice.uri(), statusTopic, presence.will(),
+                socketFactory);
+        ProtocolClient client;
+        try {
+            client = choice.mqtt5() ? new Paho5Client(settings, spec, events(gen))
+                    : new Paho3Client(settings, spec, events(gen));
+        } catch (IllegalArgumentException e) {
+            rotation.failed(choice, BrokerRotation.Evidence.NONE);
+            scheduleReconnect("connect failed: " + e.getMessage(), choice);
             return;
         }
-        connected = true;
-        watch.sessionUp(System.nanoTime());
-        attempt = 0;
-        Logger.info("mqtt connected broker={} clientId={}", settings.brokerUri(), settings.clientId());
-        // "online" is announced once every subscription is acknowledged: a cloud that waits for it knows
-        // that commands sent from then on reach the unit (also on the very first connect of a new session)
-        java.util.List<Subscription> current = java.util.List.copyOf(subscriptions);
-        java.util.concurrent.atomic.AtomicInteger awaiting = new java.util.concurrent.atomic.AtomicInteger(
-                current.size());
-        Runnable announce = () -> publish(statusTopic, onlineStatus.apply(clock.millis()).encode(), 1, true)
-                .whenComplete((ok, e) -> {
-                    if (e != null) {
-                        Logger.warn("mqtt online status not published error={}", e.getMessage());
-                    }
-                });
-        if (current.isEmpty()) {
-            announce.run();
+        connecting = new Session(client, choice, gen);
+        watch.attemptStarted(System.nanoTime());
+        client.connect(c -> post(() -> onConnected(gen, client, c)), e -> post(() -> onConnectFailed(gen, e)));
+    }
+
+    private void onConnected(int gen, ProtocolClient client, ProtocolClient.Connected broker) {
+        Session s = connecting;
+        if (s == null || s.generation() != gen || closing) {
+            client.close(); // an attempt given up long ago succeeded after all, or the connection is closing
+            return;
         }
-        for (Subscription s : current) {
-            subscribeNow(s, () -> {
-                if (awaiting.decrementAndGet() == 0) {
-                    executor.execute(announce);
-                }
-            });
+        connecting = null;
+        session = s;
+        watch.sessionUp(System.nanoTime(), broker.serverKeepAlive().orElse(Duration.ofSeconds(
+                settings.keepAlive().toSeconds())));
+        reconnect.reset();
+        rotation.connected(s.choice());
+        Logger.info("mqtt connected broker={} protocol={} clientId={} sessionPresent={}", s.choice().uri(),
+                client.protocolName(), settings.clientId(), broker.sessionPresent());
+        if (broker.serverKeepAlive().isPresent() || broker.maximumPacketSize().isPresent()
+                || broker.sessionExpiry().isPresent()) {
+            Logger.info("mqtt broker limits serverKeepAliveS={} maxPacketBytes={} sessionExpiryS={}",
+                    broker.serverKeepAlive().map(Duration::toSeconds).orElse(-1L),
+                    broker.maximumPacketSize().orElse(-1), broker.sessionExpiry().map(Duration::toSeconds).orElse(-1L));
         }
+        // "online" is announced once every subscription is answered: a cloud that waits for it knows that
+        // commands sent from then on reach the unit (also on the very first connect of a new session)
+        subscriptions.subscribeAll(client, () -> post(() -> announceOnline(s)));
         for (ConnectionListener l : listeners) {
             l.connected();
         }
     }
 
-    private void onConnectFailed(int generation, Throwable cause) {
-        if (generation != connectGeneration) {
+    private void announceOnline(Session s) {
+        if (session != s) {
             return;
         }
-        connecting = false;
-        watch.down();
-        if (closing) {
-            return;
-        }
-        scheduleReconnect("connect failed: " + (watch.connectWasCut() ? abandonedReason() : describe(cause)));
-    }
-
-    /** Paho's report that the session ended. */
-    private void onClientLostConnection(Throwable cause) {
-        if (watch.clientReportedLoss()) {
-            return; // the session the watchdog cut: already handled
-        }
-        if (!connected) {
-            return;
-        }
-        lose(describe(cause));
-    }
-
-    private void lose(String why) {
-        connected = false;
-        watch.down();
-        String reason = "connection lost: " + why;
-        for (ConnectionListener l : listeners) {
-            l.disconnected(reason);
-        }
-        if (!closing) {
-            scheduleReconnect(reason);
-        }
-    }
-
-    private void scheduleReconnect(String reason) {
-        if (pendingReconnect != null) {
-            return;
-        }
-        Duration delay = settings.backoff().delay(attempt, random);
-        // a long outage must not flood the log: the first failure, then every 10th, are warnings
-        if (attempt % RETRIES_PER_WARNING == 0) {
-            Logger.warn("mqtt {} broker={} attempt={} retryInMs={}", reason, settings.brokerUri(), attempt + 1,
-                    delay.toMillis());
-        } else {
-            Logger.debug("mqtt {} broker={} attempt={} retryInMs={}", reason, settings.brokerUri(), attempt + 1,
-                    delay.toMillis());
-        }
-        attempt++;
-        pendingReconnect = executor.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** A subscription kept for the life of the connection. */
-    private record Subscription(String filter, int qos, MessageListener listener) {
-    }
-
-    @Override
-    public void subscribe(String filter, int qos, MessageListener listener) {
-        Subscription s = new Subscription(filter, qos, listener);
-        subscriptions.add(s);
-        executor.execute(() -> {
-            if (connected) {
-                subscribeNow(s, () -> { });
+        publish(statusTopic, presence.online(), 1, true).whenComplete((ok, e) -> {
+            if (e != null) {
+                Logger.warn("mqtt online status not published error={}", e.getMessage());
             }
         });
     }
 
-    /** Subscribes; {@code done} runs once the broker answered (or the attempt failed), on Paho's thread. */
-    private void subscribeNow(Subscription s, Runnable done) {
-        try {
-            client.subscribe(s.filter(), s.qos(), null, new IMqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    Logger.info("mqtt subscribed filter={}", s.filter());
-                    done.run();
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable cause) {
-                    Logger.warn("mqtt subscribe failed filter={} error={}", s.filter(), describe(cause));
-                    done.run();
-                }
-            });
-        } catch (MqttException e) {
-            Logger.warn("mqtt subscribe failed filter={} error={}", s.filter(), describe(e));
-            done.run();
+    private void onConnectFailed(int gen, Throwable cause) {
+        Session s = connecting;
+        if (s == null || s.generation() != gen) {
+            return;
+        }
+        connecting = null;
+        boolean cut = watch.connectWasCut();
+        watch.down();
+        rotation.failed(s.choice(), BrokerRotation.Evidence.of(guard.lastAttempt(), cut));
+        s.client().close();
+        if (!closing) {
+            scheduleReconnect("connect failed: " + (cut ? abandonedReason() : Paho3Client.describe(cause)),
+                    s.choice());
         }
     }
 
-    private void dispatch(String topic, byte[] payload) {
-        for (Subscription s : subscriptions) {
-            if (com.oviron.callidus.cloud.Topics.matches(s.filter(), topic)) {
-                try {
-                    s.listener().arrived(topic, payload);
-                } catch (RuntimeException e) {
-                    Logger.error(e, "message listener failed topic={}", topic);
-                }
-            }
+    /** Paho's report that the session ended. */
+    private void onClientLost(int gen, PendingPublishes.Loss loss) {
+        Session s = session;
+        if (s != null && s.generation() == gen) {
+            lose(loss);
         }
+    }
+
+    private void lose(PendingPublishes.Loss loss) {
+        Session s = session;
+        session = null;
+        watch.down();
+        pending.failAll(loss, s != null && s.choice().mqtt5(), System.nanoTime());
+        if (s == null) {
+            return;
+        }
+        rotation.lost();
+        s.client().close();
+        String reason = "connection lost: " + loss.description();
+        for (ConnectionListener l : listeners) {
+            l.disconnected(reason);
+        }
+        if (!closing) {
+            scheduleReconnect(reason, s.choice());
+        }
+    }
+
+    private void scheduleReconnect(String reason, BrokerRotation.Choice from) {
+        reconnect.schedule(reason, from, rotation.next(), this::connect);
+    }
+
+    @Override
+    public void subscribe(String filter, int qos, MessageListener listener) {
+        Subscriptions.Subscription s = subscriptions.add(filter, qos, listener);
+        executor.execute(() -> {
+            Session live = session;
+            if (live != null) {
+                Subscriptions.subscribe(live.client(), s, () -> { });
+            }
+        });
     }
 
     @Override
     public CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained) {
+        return publish(topic, payload, qos, retained, MessageProperties.NONE);
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained,
+                                           MessageProperties properties) {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        if (!connected) {
-            result.completeExceptionally(new NotConnectedException("not connected to " + settings.brokerUri()));
+        Session s = session;
+        if (s == null) {
+            result.completeExceptionally(new NotConnectedException("not connected to " + settings.brokerUris()));
             return result;
         }
-        try {
-            client.publish(topic, payload, qos, retained, null, new IMqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    post(() -> result.complete(null));
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable cause) {
-                    post(() -> result.completeExceptionally(cause));
-                }
-            });
-        } catch (MqttException e) {
-            // Paho's in-flight window full is back-pressure; not connected any more, ...: the caller retries
-            Throwable why = e.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT
-                    ? new com.oviron.callidus.cloud.LinkBusyException("the MQTT client's in-flight window (mqtt.maxInflight "
-                    + settings.maxInflight() + ") is full")
-                    : e;
-            post(() -> result.completeExceptionally(why));
-        } catch (RuntimeException e) {
-            post(() -> result.completeExceptionally(e));
+        if (qos > 0 && pending.awaitingAcknowledgement() >= settings.maxInflight()) {
+            post(() -> result.completeExceptionally(new LinkBusyException("the MQTT client's in-flight window"
+                    + " (mqtt.maxInflight " + settings.maxInflight() + ") is full")));
+            return result;
         }
+        long id = pending.add(result, System.nanoTime(), qos > 0);
+        s.client().publish(topic, payload, qos, retained, properties, error -> post(() -> {
+            if (error instanceof NotConnectedException && session == s) {
+                return; // the client gave up on it as its connection ended: the loss, coming next, decides
+            }
+            CompletableFuture<Void> f = pending.remove(id);
+            if (f == null) {
+                return; // failed already, when its session ended
+            }
+            if (error == null) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(error);
+            }
+        }));
         return result;
     }
 
@@ -483,59 +396,41 @@ public final class PahoMqttConnection implements MqttConnection {
         if (executor.isShutdown()) {
             return;
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<Session[]> stopped = new CompletableFuture<>();
         executor.execute(() -> {
             closing = true;
             if (watchdog != null) {
                 watchdog.cancel(false);
             }
-            if (pendingReconnect != null) {
-                pendingReconnect.cancel(false);
-                pendingReconnect = null;
-            }
-            done.complete(null);
+            reconnect.cancel();
+            stopped.complete(new Session[] {session, connecting});
         });
+        Session[] last = {null, null};
         try {
-            done.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            if (connected) {
-                StatusMessage offline = new StatusMessage(shutdownStatus.deviceId(), false,
-                        shutdownStatus.agentVersion(), clock.millis(), "shutdown");
+            last = stopped.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Session live = last[0];
+            if (live != null) {
                 try {
-                    client.publish(statusTopic, offline.encode(), 1, true)
-                            .waitForCompletion(CLOSE_TIMEOUT.toMillis());
-                } catch (MqttException e) {
+                    live.client().publishAndWait(statusTopic, presence.offline(), 1, true, CLOSE_TIMEOUT.toMillis());
+                } catch (Exception e) {
                     Logger.warn("mqtt offline status not published error={}", e.getMessage());
                 }
-                client.disconnect(CLOSE_TIMEOUT.toMillis()).waitForCompletion(CLOSE_TIMEOUT.toMillis() + 500);
+                live.client().disconnect(CLOSE_TIMEOUT.toMillis());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             Logger.warn("mqtt disconnect failed error={}", e.getMessage());
         } finally {
-            connected = false;
-            try {
-                client.disconnectForcibly(100, 100);
-            } catch (MqttException ignored) {
-                // already disconnected
-            }
-            try {
-                client.close(true);
-            } catch (MqttException e) {
-                Logger.warn("mqtt client close failed error={}", e.getMessage());
+            session = null;
+            pending.failAll(PendingPublishes.Loss.byUnit("connection closed"), false, System.nanoTime());
+            for (Session s : last) {
+                if (s != null) {
+                    s.client().close();
+                }
             }
             executor.shutdownNow();
-            Logger.info("mqtt closed broker={}", settings.brokerUri());
+            Logger.info("mqtt closed brokers={}", settings.brokerUris());
         }
-    }
-
-    private static String describe(Throwable cause) {
-        if (cause == null) {
-            return "unknown";
-        }
-        if (cause instanceof MqttException m && m.getCause() != null) {
-            return m.getMessage() + " (" + m.getCause().getMessage() + ")";
-        }
-        return String.valueOf(cause.getMessage());
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import com.oviron.callidus.cloud.MessageProperties;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.cloud.fake.FakeMqttConnection;
 import com.oviron.callidus.store.fake.InMemoryCommandJournal;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -248,6 +250,110 @@ class CommandChannelTest {
                 .get(5, TimeUnit.SECONDS)));
         assertEquals(0, journal.size(), "local commands are not journaled");
         assertTrue(link.publishes().isEmpty(), "nor published");
+    }
+
+    private static MessageProperties respondTo(String topic, String correlation) {
+        return new MessageProperties(Optional.ofNullable(topic),
+                Optional.ofNullable(correlation).map(c -> c.getBytes(StandardCharsets.UTF_8)), Optional.empty());
+    }
+
+    private FakeMqttConnection.Publish awaitPublishOn(String topic) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            for (FakeMqttConnection.Publish p : link.publishes()) {
+                if (p.topic().equals(topic)) {
+                    return p;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("nothing published on " + topic + ": " + link.publishes());
+    }
+
+    @Test
+    void a_reply_goes_to_the_response_topic_the_cloud_gave_with_its_correlation_data() {
+        String responseTopic = TOPICS.replies() + "/diag-service-7";
+        link.deliver(TOPICS.commands(), cmd("r1", "status.get", "{}", NOW + 1000), respondTo(responseTopic, "req-42"));
+        FakeMqttConnection.Publish reply = awaitPublishOn(responseTopic);
+        assertEquals("req-42", new String(reply.properties().correlationData().orElseThrow(), StandardCharsets.UTF_8));
+        assertEquals(1, reply.qos());
+        assertTrue(JsonParser.parseString(new String(reply.payload(), StandardCharsets.UTF_8)).getAsJsonObject()
+                .get("ok").getAsBoolean());
+        assertTrue(link.publishes().stream().noneMatch(p -> p.topic().equals(TOPICS.replies())),
+                "not also on reply");
+    }
+
+    @Test
+    void without_a_response_topic_the_reply_goes_to_reply_still_with_the_correlation_data() {
+        link.deliver(TOPICS.commands(), cmd("r2", "status.get", "{}", NOW + 1000), respondTo(null, "req-43"));
+        FakeMqttConnection.Publish reply = awaitPublishOn(TOPICS.replies());
+        assertEquals("req-43", new String(reply.properties().correlationData().orElseThrow(), StandardCharsets.UTF_8));
+        link.deliver(TOPICS.commands(), cmd("r3", "status.get", "{}", NOW + 1000));
+        replies(2);
+        assertTrue(link.publishes().get(1).properties().isEmpty(), "a 3.1.1 command gets a reply without properties");
+    }
+
+    @Test
+    void a_response_topic_outside_the_units_reply_topics_is_not_used() {
+        for (String elsewhere : new String[] {"callidus/v1/CAL-8/reply", "callidus/v1/CAL-7/replyx",
+                "callidus/v1/CAL-7/cmd", TOPICS.replies() + "/a//b", TOPICS.replies() + "/" + "x".repeat(300)}) {
+            link.deliver(TOPICS.commands(), cmd("o-" + elsewhere.length(), "status.get", "{}", NOW + 1000),
+                    respondTo(elsewhere, "c"));
+        }
+        List<JsonObject> replies = replies(5);
+        assertEquals(5, replies.size());
+        assertEquals(5, link.publishes().stream().filter(p -> p.topic().equals(TOPICS.replies())).count(),
+                "every one answered on reply");
+    }
+
+    @Test
+    void a_command_whose_mqtt_expiry_passes_while_it_waits_is_answered_expired_and_not_carried_out()
+            throws Exception {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(NOW);
+        Clock moving = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(now.get());
+            }
+        };
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        CommandChannel busy = new CommandChannel(link, TOPICS, journal, executor, moving);
+        busy.register("status.get", c -> {
+            statusCalls.incrementAndGet();
+            return new JsonObject();
+        });
+        busy.register("slow", c -> {
+            entered.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new JsonObject();
+        });
+        busy.arrived(cmd("s1", "slow", "{}", NOW + 60_000), MessageProperties.NONE);
+        assertTrue(entered.await(10, TimeUnit.SECONDS));
+        // its JSON says a minute; the cloud's MQTT message expiry says 5 s, of which the broker forwarded 2 s
+        busy.arrived(cmd("e1", "status.get", "{}", NOW + 60_000), new MessageProperties(Optional.empty(),
+                Optional.empty(), Optional.of(java.time.Duration.ofSeconds(2))));
+        now.addAndGet(3_000);
+        release.countDown();
+        List<JsonObject> replies = replies(2);
+        assertEquals("e1", replies.get(1).get("id").getAsString());
+        assertEquals("expired", code(replies.get(1)));
+        assertTrue(message(replies.get(1)).contains("MQTT message expiry"), message(replies.get(1)));
+        assertEquals(0, statusCalls.get());
     }
 
     private static byte[] cmd(String id, String name, String args, long expiresAt) {

@@ -381,6 +381,45 @@ class FileDownloadTest {
     }
 
     @Test
+    void a_link_planted_at_a_part_file_name_is_removed_never_written_through() throws Exception {
+        Path victim = Files.write(dir.resolve("agent.json"), "{\"keep\":true}".getBytes());
+        Files.createDirectories(dir.resolve("parts"));
+        Files.createSymbolicLink(dir.resolve("parts/d-1.part"), victim);
+        TestUnit u = unit(settings());
+        byte[] file = content(3 * CHUNK);
+        assertTrue(offer(u, "d-1", file).get("ok").getAsBoolean());
+        serve(u, "d-1", file);
+        Await.until("done", TestUnit.WAIT, () -> u.state("d-1").equals("done"));
+        assertArrayEquals(file, taken.get(0).bytes());
+        assertEquals("{\"keep\":true}", Files.readString(victim));
+    }
+
+    @Test
+    void a_link_put_in_place_of_a_part_file_before_a_restart_fails_that_download_and_touches_nothing()
+            throws Exception {
+        Path victim = Files.write(dir.resolve("agent.json"), "{\"keep\":true}".getBytes());
+        TestUnit first = unit(settings());
+        byte[] file = content(4 * CHUNK);
+        offer(first, "d-1", file);
+        deliverChunk(first, "d-1", file, 0);
+        first.settle();
+        first.close();
+        units.remove(first);
+        Path part = dir.resolve("parts/d-1.part");
+        Files.delete(part);
+        Files.createSymbolicLink(part, victim);
+
+        TestUnit second = unit(settings());
+        second.settle();
+        Await.until("failed", TestUnit.WAIT, () -> second.state("d-1").equals("failed"));
+        assertTrue(second.lastProgress("d-1").get("reason").getAsString().contains("symbolic link"),
+                second.lastProgress("d-1").toString());
+        assertEquals("{\"keep\":true}", Files.readString(victim));
+        assertFalse(Files.exists(part, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the link itself is removed");
+        assertTrue(taken.isEmpty());
+    }
+
+    @Test
     void cancel_ends_a_download_and_deletes_its_part_file() throws Exception {
         TestUnit u = unit(settings());
         byte[] file = content(4 * CHUNK);

@@ -316,4 +316,33 @@ class MqttInboundFilterTest {
         assertArrayEquals(concat(publish("callidus/v1/U/cmd", 1, 3, MARKER, false), PUBACK_7), out);
         assertEquals(List.of("callidus/v1/U/cmd qos=1 id=3 bytes=" + size), recorder.dropped);
     }
+
+    @Test
+    void a_connack_is_reported_with_its_code_and_layout_and_passes_unchanged() throws IOException {
+        byte[] refused311 = {0x20, 0x02, 0x00, 0x01};
+        byte[] refused5 = {0x20, 0x03, 0x00, (byte) 0x84, 0x00};
+        byte[] accepted5 = {0x20, 0x08, 0x00, 0x00, 0x05, 0x22, 0x00, 0x0A, 0x21, 0x00};
+        for (byte[] connack : new byte[][] {refused311, refused5, accepted5}) {
+            List<String> seen = new ArrayList<>();
+            MqttInboundFilter.Monitor monitor = new MqttInboundFilter.Monitor() {
+                @Override
+                public void inbound() {
+                }
+
+                @Override
+                public byte[] oversized(String topic, int qos, int packetId, long payloadBytes) {
+                    throw new AssertionError("nothing oversized");
+                }
+
+                @Override
+                public void connack(int code, long remainingLength) {
+                    seen.add(code + "/" + remainingLength);
+                }
+            };
+            byte[] out = readAll(new MqttInboundFilter(new ChoppyStream(connack, new int[] {1}, List.of(2)), LIMIT,
+                    true, monitor), 1);
+            assertArrayEquals(connack, out);
+            assertEquals(List.of((connack[3] & 0xFF) + "/" + connack[1]), seen);
+        }
+    }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.oviron.callidus.cloud.Backoff;
 import com.oviron.callidus.cloud.ConnectionListener;
 import com.oviron.callidus.cloud.LinkSettings;
+import com.oviron.callidus.cloud.MqttProtocol;
+import com.oviron.callidus.cloud.PublishRefusedException;
 import com.oviron.callidus.cloud.NotConnectedException;
 import com.oviron.callidus.cloud.StatusMessage;
 import com.oviron.callidus.cloud.Topics;
@@ -18,7 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,8 +34,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What the Paho session must do against any standard broker; run against HiveMQ CE (embedded) and Debian's
- * mosquitto by the subclasses.
+ * What the Paho session must do against any standard broker, in either MQTT version; run against HiveMQ CE
+ * (embedded) and Debian's mosquitto, each in MQTT 3.1.1 and MQTT 5, by the subclasses. Where the versions differ
+ * (who drops an oversized message, what a dropped session means for a publish), the test says so.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class PahoMqttConnectionContract {
@@ -44,6 +50,19 @@ abstract class PahoMqttConnectionContract {
     /** The broker under test, with its files under {@code dir}. */
     abstract TestBroker startBroker(Path dir);
 
+    /** The MQTT version the unit speaks: {@code MQTT_5} or {@code MQTT_3_1_1}. */
+    abstract MqttProtocol protocol();
+
+    boolean mqtt5() {
+        return protocol() == MqttProtocol.MQTT_5;
+    }
+
+    LinkSettings settings(String uri, String clientId) {
+        return new LinkSettings(uri, clientId, Duration.ofSeconds(5), Duration.ofSeconds(3),
+                new Backoff(Duration.ofMillis(100), Duration.ofMillis(400)), Optional.empty(), Optional.empty(), 16)
+                .withProtocol(protocol());
+    }
+
     @BeforeAll
     void startBroker() {
         broker = startBroker(brokerDir);
@@ -54,10 +73,13 @@ abstract class PahoMqttConnectionContract {
         broker.close();
     }
 
-    private static PahoMqttConnection connection(String uri, String clientId) {
-        LinkSettings settings = new LinkSettings(uri, clientId, Duration.ofSeconds(5), Duration.ofSeconds(3),
-                new Backoff(Duration.ofMillis(100), Duration.ofMillis(400)), Optional.empty(), Optional.empty(), 16);
-        return new PahoMqttConnection(settings, new Topics(clientId).status(), clientId, "test", Clock.systemUTC());
+    private PahoMqttConnection connection(String uri, String clientId) {
+        return connection(settings(uri, clientId));
+    }
+
+    private static PahoMqttConnection connection(LinkSettings settings) {
+        return new PahoMqttConnection(settings, new Topics(settings.clientId()).status(), settings.clientId(), "test",
+                Clock.systemUTC());
     }
 
     private static StatusMessage status(CloudSubscriber cloud, String deviceId) throws Exception {
@@ -187,9 +209,7 @@ abstract class PahoMqttConnectionContract {
     void a_persistent_session_gets_the_messages_sent_while_the_unit_was_away() throws Exception {
         String device = "CAL-IT-5";
         String commands = "callidus/v1/" + device + "/cmd";
-        LinkSettings settings = new LinkSettings(broker.uri(), device, Duration.ofSeconds(5), Duration.ofSeconds(3),
-                new Backoff(Duration.ofMillis(100), Duration.ofMillis(400)), Optional.empty(), Optional.empty(), 16)
-                .withPersistentSession(true);
+        LinkSettings settings = settings(broker.uri(), device).withPersistentSession(true);
         java.util.List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
         PahoMqttConnection first = new PahoMqttConnection(settings, new Topics(device).status(), device, "test",
                 Clock.systemUTC());
@@ -211,6 +231,182 @@ abstract class PahoMqttConnectionContract {
             Await.until("the queued message after reconnect", WAIT, () -> later.contains("while-away"));
         } finally {
             second.close();
+        }
+    }
+
+    @Test
+    void a_qos1_publish_completes_on_the_brokers_acknowledgement_and_reaches_the_cloud() throws Exception {
+        String topic = "callidus/v1/CAL-IT-6/events";
+        try (CloudSubscriber cloud = new CloudSubscriber(broker.uri(), "cloud-events-6", topic)) {
+            PahoMqttConnection link = connection(broker.uri(), "CAL-IT-6");
+            try {
+                link.start();
+                Await.until("connected", WAIT, link::isConnected);
+                assertEquals(mqtt5() ? "5" : "3.1.1", link.activeSession().orElseThrow().protocol());
+                assertEquals(broker.uri(), link.activeSession().orElseThrow().brokerUri());
+                link.publish(topic, "one".getBytes(StandardCharsets.UTF_8), 1, false).get(10, TimeUnit.SECONDS);
+                Await.until("the cloud has it", WAIT, () -> cloud.receivedOn(topic).size() == 1);
+                assertEquals("one", new String(cloud.receivedOn(topic).get(0).payload(), StandardCharsets.UTF_8));
+                assertTrue(link.bytesSent() > 0 && link.bytesReceived() > 0);
+            } finally {
+                link.close();
+            }
+        }
+    }
+
+    @Test
+    void subscriptions_are_made_again_on_every_session() throws Exception {
+        String commands = "callidus/v1/CAL-IT-7/cmd";
+        List<String> got = new CopyOnWriteArrayList<>();
+        try (TcpProxy wifi = new TcpProxy(broker.port());
+             CloudSubscriber cloud = new CloudSubscriber(broker.uri(), "cloud-cmd-7", "unused/topic")) {
+            PahoMqttConnection link = connection(wifi.uri(), "CAL-IT-7");
+            link.subscribe(commands, 1, (topic, payload) -> got.add(new String(payload, StandardCharsets.UTF_8)));
+            AtomicInteger ups = countConnects(link);
+            try {
+                link.start();
+                Await.until("subscribed", WAIT, () -> deliveredAfterSubscribe(cloud, commands, got, "first"));
+                wifi.cut();
+                Await.until("second session", WAIT, () -> ups.get() == 2 && link.isConnected());
+                Await.until("subscribed again", WAIT, () -> deliveredAfterSubscribe(cloud, commands, got, "second"));
+            } finally {
+                link.close();
+            }
+        }
+    }
+
+    /** Publishes {@code text} until it arrives (the unit's SUBSCRIBE may still be on its way). */
+    private static boolean deliveredAfterSubscribe(CloudSubscriber cloud, String topic, List<String> got,
+                                                   String text) {
+        if (got.contains(text)) {
+            return true;
+        }
+        try {
+            cloud.publish(topic, text);
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            while (System.nanoTime() < until && !got.contains(text)) {
+                Thread.onSpinWait();
+            }
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        return got.contains(text);
+    }
+
+    private static AtomicInteger countConnects(PahoMqttConnection link) {
+        AtomicInteger ups = new AtomicInteger();
+        link.addListener(new ConnectionListener() {
+            @Override
+            public void connected() {
+                ups.incrementAndGet();
+            }
+
+            @Override
+            public void disconnected(String reason) {
+            }
+        });
+        return ups;
+    }
+
+    @Test
+    void a_message_over_the_limit_never_reaches_the_listener_and_the_session_goes_on() throws Exception {
+        String device = "CAL-IT-8";
+        String commands = "callidus/v1/" + device + "/cmd";
+        int limit = 4096;
+        List<String> got = new CopyOnWriteArrayList<>();
+        List<Long> tooLarge = new CopyOnWriteArrayList<>();
+        PahoMqttConnection link = connection(settings(broker.uri(), device).withMaxIncomingPayload(limit));
+        link.subscribe(commands, 1, new com.oviron.callidus.cloud.MessageListener() {
+            @Override
+            public void arrived(String topic, byte[] payload) {
+                got.add(payload.length < 20 ? new String(payload, StandardCharsets.UTF_8) : "bytes:" + payload.length);
+            }
+
+            @Override
+            public void tooLarge(String topic, long payloadBytes) {
+                tooLarge.add(payloadBytes);
+            }
+        });
+        AtomicInteger ups = countConnects(link);
+        try (CloudSubscriber cloud = new CloudSubscriber(broker.uri(), "cloud-cmd-8", "unused/topic")) {
+            link.start();
+            Await.until("subscribed", WAIT, () -> deliveredAfterSubscribe(cloud, commands, got, "ready"));
+            long readBefore = link.bytesReceived();
+            int huge = 256 * 1024;
+            cloud.publish(commands, "x".repeat(huge));
+            cloud.publish(commands, "after-huge");
+            Await.until("the message after the huge one", WAIT, () -> got.contains("after-huge"));
+            if (mqtt5()) {
+                // the CONNECT's maximum packet size: the broker dropped it and never sent it to the unit
+                assertEquals(List.of(), tooLarge);
+                assertTrue(link.bytesReceived() - readBefore < huge, "bytes read: " + (link.bytesReceived() - readBefore));
+            } else {
+                // 3.1.1 cannot tell the broker: the unit's guard skips it unread and reports it
+                assertEquals(List.of((long) huge), tooLarge);
+            }
+            // just over the limit, within the packet allowance: the broker sends it, the guard drops it
+            cloud.publish(commands, "y".repeat(limit + 100));
+            cloud.publish(commands, "after-near");
+            Await.until("the message after the near one", WAIT, () -> got.contains("after-near"));
+            assertEquals((long) limit + 100, tooLarge.get(tooLarge.size() - 1));
+            assertEquals(List.of("ready", "after-huge", "after-near"), got.stream().distinct().toList());
+            assertEquals(1, ups.get(), "the session stayed up");
+        } finally {
+            link.close();
+        }
+    }
+
+    @Test
+    void a_silent_broker_is_noticed_and_the_link_comes_back() throws Exception {
+        try (TcpProxy wifi = new TcpProxy(broker.port())) {
+            LinkSettings s = new LinkSettings(wifi.uri(), "CAL-IT-9", Duration.ofSeconds(2), Duration.ofSeconds(3),
+                    new Backoff(Duration.ofMillis(100), Duration.ofMillis(400)), Optional.empty(), Optional.empty(), 16)
+                    .withProtocol(protocol());
+            PahoMqttConnection link = connection(s);
+            AtomicInteger ups = countConnects(link);
+            try {
+                link.start();
+                Await.until("connected", WAIT, link::isConnected);
+                wifi.freeze();
+                try {
+                    Await.until(() -> "silence noticed; stats " + link.stats(), WAIT,
+                            () -> link.stats().silentBrokerCloses() == 1);
+                    assertFalse(link.isConnected());
+                } finally {
+                    wifi.thaw();
+                }
+                Await.until("connected again", WAIT, () -> link.isConnected() && ups.get() >= 2);
+                link.publish("callidus/v1/CAL-IT-9/x", new byte[] {1}, 1, false).get(10, TimeUnit.SECONDS);
+            } finally {
+                link.close();
+            }
+        }
+    }
+
+    @Test
+    void a_session_the_broker_drops_right_after_a_publish_refuses_it_only_in_3_1_1() throws Exception {
+        try (TcpProxy wifi = new TcpProxy(broker.port())) {
+            PahoMqttConnection link = connection(wifi.uri(), "CAL-IT-10");
+            try {
+                link.start();
+                Await.until("connected", WAIT, link::isConnected);
+                wifi.freeze(); // the PUBACK cannot come
+                CompletableFuture<Void> owed = link.publish("callidus/v1/CAL-IT-10/telemetry", new byte[] {7}, 1, false);
+                wifi.cut(); // the broker's side ends the connection, without a reason code
+                ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                        () -> owed.get(20, TimeUnit.SECONDS));
+                if (mqtt5()) {
+                    // an MQTT 5 broker that refuses a message says so: a bare drop is not a refusal
+                    assertTrue(e.getCause() instanceof NotConnectedException, e.getCause().toString());
+                } else {
+                    // 3.1.1 has no refusal code: a drop within 2 s of the publish is taken as one
+                    assertTrue(e.getCause() instanceof PublishRefusedException, e.getCause().toString());
+                }
+                wifi.thaw();
+                Await.until("reconnected", WAIT, link::isConnected);
+            } finally {
+                link.close();
+            }
         }
     }
 

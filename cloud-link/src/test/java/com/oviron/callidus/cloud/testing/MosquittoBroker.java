@@ -55,7 +55,19 @@ public final class MosquittoBroker implements TestBroker {
                 """.formatted(caFile.toAbsolutePath(), certFile.toAbsolutePath(), keyFile.toAbsolutePath()));
     }
 
+    /**
+     * Starts mosquitto on a free loopback port with more configuration lines, e.g. {@code acl_file ...} or
+     * {@code max_topic_alias 0} (global options; mosquitto reads them wherever they stand).
+     */
+    public static MosquittoBroker startWith(Path workDir, String extraConfig) {
+        return start(workDir, "", extraConfig);
+    }
+
     private static MosquittoBroker start(Path workDir, String listenerOptions) {
+        return start(workDir, listenerOptions, "");
+    }
+
+    private static MosquittoBroker start(Path workDir, String listenerOptions, String extraConfig) {
         MosquittoBroker broker = new MosquittoBroker(workDir, EmbeddedBroker.freePort());
         broker.tls = !listenerOptions.isEmpty();
         try {
@@ -73,8 +85,9 @@ public final class MosquittoBroker implements TestBroker {
                     log_type error
                     log_type warning
                     log_type notice
+                    %s
                     """.formatted(broker.port, System.getProperty("user.name"), listenerOptions.strip(), workDir.toAbsolutePath(), workDir.resolve("mosquitto.log")
-                    .toAbsolutePath()));
+                    .toAbsolutePath(), extraConfig.strip()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + broker.config, e);
         }

@@ -21,6 +21,8 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean refusing;
     private volatile boolean closed;
+    private final Object frozenLock = new Object();
+    private boolean frozen;
 
     public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
@@ -71,6 +73,7 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    awaitThaw();
                     out.write(buffer, 0, n);
                     out.flush();
                 }
@@ -83,6 +86,37 @@ public final class TcpProxy implements AutoCloseable {
         }, "tcp-proxy-pipe");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * While frozen, nothing is relayed either way (bytes wait), like a broker that hangs or a link that silently
+     * stops carrying: connections stay open, and new ones are accepted.
+     */
+    public void freeze() {
+        synchronized (frozenLock) {
+            frozen = true;
+        }
+    }
+
+    /** Relays again what waited, and what comes. */
+    public void thaw() {
+        synchronized (frozenLock) {
+            frozen = false;
+            frozenLock.notifyAll();
+        }
+    }
+
+    private void awaitThaw() throws IOException {
+        synchronized (frozenLock) {
+            while (frozen && !closed) {
+                try {
+                    frozenLock.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while frozen", e);
+                }
+            }
+        }
     }
 
     /** Closes every relayed connection now. */
@@ -109,6 +143,7 @@ public final class TcpProxy implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        thaw();
         cut();
         try {
             server.close();

@@ -25,6 +25,15 @@ public final class BenchmarkCommand {
                         with the chunk rate limit and without, download, and the same bytes published raw
                         (same chunk size, QoS 1, same window) in the same run (needs Debian's mosquitto)
                         options: --mib <n> (default 20), --rate <n> chunks/s (default 40)
+              soak      the packaged agent for minutes as on the unit (launcher, A/B slots, restarted after
+                        every exit) with the simulator at 10x the unit's rate, broker outages and update
+                        cycles; prints heap after GC, threads, open files, database size and RSS at the
+                        start and every few minutes: flat lines are the goal (needs Debian's mosquitto;
+                        run from the repository after mvn package; heap after GC needs the JDK's jcmd)
+                        options: --minutes <n> (default 30), --every <n> minutes between rows (default 5),
+                                 --outage-every <n> minutes (default 7), --update-every <n> minutes
+                                 (default 10), --agent-jar <path> (default agent/target/callidus-agent.jar),
+                                 --launcher <path> (default agent/src/main/dist/callidus-launch)
             """;
 
     private BenchmarkCommand() {
@@ -41,6 +50,12 @@ public final class BenchmarkCommand {
         long baseline = 20_000;
         int mib = 20;
         int rate = com.oviron.callidus.cloud.files.FileTransferSettings.DEFAULT_CHUNKS_PER_SECOND;
+        int minutes = 30;
+        int every = 5;
+        int outageEvery = 7;
+        int updateEvery = 10;
+        java.nio.file.Path agentJar = java.nio.file.Path.of("agent", "target", "callidus-agent.jar");
+        java.nio.file.Path launcher = java.nio.file.Path.of("agent", "src", "main", "dist", "callidus-launch");
         if (java.util.Arrays.asList(args).contains("--help")) {
             out.print(USAGE);
             return 0;
@@ -57,6 +72,12 @@ public final class BenchmarkCommand {
                     case "--baseline" -> baseline = Long.parseLong(args[i + 1]);
                     case "--mib" -> mib = Integer.parseInt(args[i + 1]);
                     case "--rate" -> rate = Integer.parseInt(args[i + 1]);
+                    case "--minutes" -> minutes = Integer.parseInt(args[i + 1]);
+                    case "--every" -> every = Integer.parseInt(args[i + 1]);
+                    case "--outage-every" -> outageEvery = Integer.parseInt(args[i + 1]);
+                    case "--update-every" -> updateEvery = Integer.parseInt(args[i + 1]);
+                    case "--agent-jar" -> agentJar = java.nio.file.Path.of(args[i + 1]);
+                    case "--launcher" -> launcher = java.nio.file.Path.of(args[i + 1]);
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
                 }
             }
@@ -68,6 +89,12 @@ public final class BenchmarkCommand {
             }
             if (mib < 1 || mib > 64) {
                 throw new IllegalArgumentException("--mib must be 1..64");
+            }
+            if (minutes < 1 || minutes > 7 * 24 * 60) {
+                throw new IllegalArgumentException("--minutes must be 1..10080");
+            }
+            if (every < 1 || outageEvery < 1 || updateEvery < 1) {
+                throw new IllegalArgumentException("--every, --outage-every and --update-every must be at least 1");
             }
             if (rate < 1 || rate > 90) {
                 throw new IllegalArgumentException("--rate must be 1..90 chunks per second");
@@ -89,6 +116,8 @@ public final class BenchmarkCommand {
                 case "modbus" -> new ModbusPollBenchmark(out, Duration.ofSeconds(seconds), baud).run();
                 case "telemetry" -> new TelemetryBenchmark(out, readings, 50, baseline).run();
                 case "xray" -> new XrayBenchmark(out, mib * 1024L * 1024L, rate).run();
+                case "soak" -> new SoakBenchmark(out, Duration.ofMinutes(minutes), Duration.ofMinutes(every),
+                        Duration.ofMinutes(outageEvery), Duration.ofMinutes(updateEvery), agentJar, launcher).run();
                 default -> {
                     err.println("error: unknown benchmark '" + args[0] + "'");
                     err.print(USAGE);

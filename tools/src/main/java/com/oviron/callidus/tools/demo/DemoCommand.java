@@ -57,6 +57,7 @@ public final class DemoCommand {
                                   e.g. --fault "10s=noise 30" --fault "20s=clear" (repeatable;
                                   commands as in: simulator --help). Lines typed on standard
                                   input are sent too.
+              --log-level <l>     the agent log's level: debug, info (default), warn, error
               --data-dir <dir>    where the broker, the agent's database and agent.log go
                                   (default: a new temporary folder; the files of an
                                   earlier demo run in it are removed first)
@@ -68,12 +69,14 @@ public final class DemoCommand {
     private final PrintStream out;
     /** The vendor's key for the demo's subscription token: the unit pins its public half. */
     private final java.security.KeyPair vendor = CloudOperator.vendorKeys();
+    /** The unit's MQTT password in the demo (the embedded broker takes any): a secret the log must never show. */
+    private final String mqttPassword = "demo-" + java.util.UUID.randomUUID();
     private final Clock clock = Clock.systemUTC();
     private volatile int result = 1;
 
     record Options(Optional<Duration> duration, Optional<Duration> outageAt, Duration outageFor,
                    Duration samplePeriod, Duration refresh, long seed, Optional<Path> dataDir, boolean serial,
-                   List<ScheduledFault> faults) {
+                   List<ScheduledFault> faults, String logLevel) {
     }
 
     /** A fault command for the simulated board, sent at a time after the start. */
@@ -124,6 +127,7 @@ public final class DemoCommand {
         Optional<Path> dataDir = Optional.empty();
         boolean serial = false;
         List<ScheduledFault> faults = new java.util.ArrayList<>();
+        String logLevel = "info";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -151,6 +155,13 @@ public final class DemoCommand {
                     }
                 }
                 case "--data-dir" -> dataDir = Optional.of(Path.of(v));
+                case "--log-level" -> {
+                    if (!com.oviron.callidus.agent.logging.SwitchableConsoleWriter.LEVELS.contains(v)) {
+                        throw new IllegalArgumentException("--log-level must be one of "
+                                + com.oviron.callidus.agent.logging.SwitchableConsoleWriter.LEVELS + ", got '" + v + "'");
+                    }
+                    logLevel = v;
+                }
                 case "--fault" -> {
                     int eq = v.indexOf('=');
                     if (eq < 1) {
@@ -175,7 +186,7 @@ public final class DemoCommand {
         }
         faults.sort(java.util.Comparator.comparing(ScheduledFault::at));
         return new Options(duration, outageAt, outageFor, samplePeriod, refresh, seed, dataDir, serial,
-                List.copyOf(faults));
+                List.copyOf(faults), logLevel);
     }
 
     private static Duration duration(String option, String text) {
@@ -189,7 +200,7 @@ public final class DemoCommand {
         Files.createDirectories(dir);
         removeEarlierRun(dir);
         Path agentLog = dir.resolve("agent.log");
-        routeAgentLogTo(agentLog);
+        routeAgentLogTo(agentLog, options.logLevel());
 
         out.println("CALLIDUS demo: embedded broker + simulated unit + agent + cloud view");
         out.println("  data folder : " + dir.toAbsolutePath());
@@ -353,16 +364,17 @@ public final class DemoCommand {
                   "store": {"path": "agent.db", "durability": "FULL", "groupCommitReadings": 1000,
                             "groupCommitDelay": "500ms"},
                   "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "keepAlive": "10s", "connectTimeout": "3s",
-                           "reconnectMin": "250ms", "reconnectMax": "2s"},
+                           "reconnectMin": "250ms", "reconnectMax": "2s",
+                           "username": "CAL-DEMO-0001", "password": "%s"},
                   "sync": {"batchMaxReadings": 500, "inFlightWindow": 8, "interval": "250ms"},
-                  "log": {"level": "info"},
+                  "log": {"level": "%s"},
                   "shutdown": {"drainTimeout": "10s"},
                   "subscription": {"keys": {"demo": "%s"}},
                   "settings": {"folder": "ui/settings", "quietPeriod": "300ms", "rescanInterval": "2s"},
                   "display": {"folder": "ui/display"},
                   "xray": {"viewerFolder": "ui/viewer", "captureFolder": "sensor", "captureQuietPeriod": "500ms"}
                 }
-                """.formatted(hal, brokerUri, CloudOperator.publicKeyForConfig(vendor));
+                """.formatted(hal, brokerUri, mqttPassword, options.logLevel(), CloudOperator.publicKeyForConfig(vendor));
     }
 
     private void forwardStandardInput(UnitSimulator board) {
@@ -472,7 +484,7 @@ public final class DemoCommand {
         }
     }
 
-    private static void routeAgentLogTo(Path file) throws IOException {
+    private static void routeAgentLogTo(Path file, String level) throws IOException {
         if (Configuration.isFrozen()) {
             return;
         }
@@ -480,7 +492,8 @@ public final class DemoCommand {
         Configuration.replace(Map.of(
                 "writer", "file",
                 "writer.file", file.toAbsolutePath().toString(),
-                "writer.level", "info",
+                "level", level,
+                "writer.level", level,
                 "writer.format", "{date:yyyy-MM-dd HH:mm:ss.SSS} {level} [{thread}] {message}",
                 "writingthread", "false",
                 // the agent logs while it stops in the Ctrl-C hook: tinylog must not close its file first
