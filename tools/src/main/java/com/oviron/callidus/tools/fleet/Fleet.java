@@ -100,10 +100,24 @@ final class Fleet implements AutoCloseable {
         return dataDir.resolve("units").resolve(completeId(i));
     }
 
-    /** The mqtt section of unit i's configuration: its broker (one node; with brokerUris, the list from its node on). */
+    /**
+     * The brokers of unit i in the order it tries them: its home node (i mod n) first, then the others round the
+     * list, so that a fleet starts spread over the nodes and the units of a dead node spread over the others.
+     */
+    List<String> brokersOf(int i) {
+        List<String> b = options.brokers();
+        List<String> order = new ArrayList<>();
+        for (int k = 0; k < b.size(); k++) {
+            order.add(b.get((i + k) % b.size()));
+        }
+        return order;
+    }
+
+    /** The mqtt section of unit i's configuration: mqtt.brokerUris from its home node on (see brokersOf). */
     String mqttJson(int i) {
-        String broker = options.brokers().get(i % options.brokers().size());
-        return "\"allowPlainTcp\": true, \"brokerUri\": \"" + broker + "\", \"reconnectMin\": \""
+        String brokers = brokersOf(i).stream().map(u -> "\"" + u + "\"").collect(java.util.stream.Collectors.joining(", "));
+        return "\"allowPlainTcp\": true, \"brokerUris\": [" + brokers + "], \"protocol\": \"" + options.protocol()
+                + "\", \"reconnectMin\": \""
                 + fmt(options.reconnectMin()) + "\", \"reconnectMax\": \"" + fmt(options.reconnectMax())
                 + "\", \"persistentSession\": " + options.persistentSession();
     }
@@ -130,7 +144,7 @@ final class Fleet implements AutoCloseable {
                 u = CompleteUnit.start(completeId(i), folder(i), i + 1, options.samplePeriod(), mqttJson(i),
                         syncJson() + DRAIN, agentThreads);
             } else {
-                LightUnit l = new LightUnit(lightId(i), options.brokers().get(i % options.brokers().size()), timer,
+                LightUnit l = new LightUnit(lightId(i), brokersOf(i), timer,
                         backoff, options.persistentSession(), i + 1, options.samplePeriod(), options.syncInterval());
                 l.start();
                 u = l;

@@ -45,6 +45,8 @@ public final class FleetCommand {
               --persistent-session <b> the units' mqtt.persistentSession (default true, the agent's default)
               --sample-period <d>      the units' hal.samplePeriod (default 100ms, the agent's default)
               --sync-interval <d>      the units' sync.interval (default 1s, the agent's default)
+              --protocol <p>           the complete agents' mqtt.protocol: auto, 5, 3.1.1 (default auto, the agent's
+                                       default; RabbitMQ 3.10 speaks 3.1.1 only; lightweight units always 3.1.1)
               --workers <n>            shared threads for the agents' components (default 2 x cores, at least 4)
               --data-dir <dir>         the units' folders, fleet.log and ingest.db (default a new temporary folder)
               --max-wait <d>           longest wait for the fleet to connect or drain (default 10m)

@@ -17,7 +17,7 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
                     Set<String> scenarios, Duration warmup, Duration window, int restartNode, Duration restartDown,
                     Duration outage, int startRate, int maxConnectRate, Duration reconnectMin, Duration reconnectMax,
                     boolean persistentSession, int workers, Optional<Path> dataDir, String db, Duration maxWait,
-                    Duration samplePeriod, Duration syncInterval) {
+                    Duration samplePeriod, Duration syncInterval, String protocol) {
 
     static FleetOptions parse(String[] args) throws IOException {
         Map<String, String> v = new HashMap<>();
@@ -31,7 +31,7 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
         List<String> known = List.of("units", "complete", "broker", "amqp", "cluster-dir", "scenario", "warmup",
                 "window", "restart-node", "restart-down", "outage", "start-rate", "max-connect-rate", "reconnect-min",
                 "reconnect-max", "persistent-session", "workers", "data-dir", "db", "max-wait", "sample-period",
-                "sync-interval");
+                "sync-interval", "protocol");
         for (String k : v.keySet()) {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException("unknown option '--" + k + "'");
@@ -85,7 +85,14 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
                 duration(v, "reconnect-max", "2m"), bool(v, "persistent-session", true),
                 number(v, "workers", Math.max(4, Runtime.getRuntime().availableProcessors() * 2), 1, 1024), dataDir,
                 v.getOrDefault("db", ""), duration(v, "max-wait", "10m"), duration(v, "sample-period", "100ms"),
-                duration(v, "sync-interval", "1s"));
+                duration(v, "sync-interval", "1s"), protocol(v.getOrDefault("protocol", "auto")));
+    }
+
+    private static String protocol(String p) {
+        if (!List.of("auto", "5", "3.1.1").contains(p)) {
+            throw new IllegalArgumentException("--protocol takes auto, 5 or 3.1.1, got '" + p + "'");
+        }
+        return p;
     }
 
     private static Map<String, String> clusterEnv(Path dir) throws IOException {

@@ -74,13 +74,15 @@ final class LightUnit implements FleetUnit {
     private ScheduledFuture<?> ticker;
 
     private final Duration samplePeriod;
+    /** Its home node first, then the others: Paho tries them in order on every connect. */
+    private final String[] brokerUris;
     private final Duration interval;
 
     /**
      * @param samplePeriod the board's sampling period (the agent's default: 100 ms)
      * @param interval     how often a batch goes out (the agent's sync.interval, default 1 s)
      */
-    LightUnit(String id, String brokerUri, ScheduledExecutorService timer, Backoff backoff, boolean persistentSession,
+    LightUnit(String id, List<String> brokerUris, ScheduledExecutorService timer, Backoff backoff, boolean persistentSession,
               long seed, Duration samplePeriod, Duration interval) throws MqttException {
         this.samplePeriod = samplePeriod;
         this.interval = interval;
@@ -94,7 +96,8 @@ final class LightUnit implements FleetUnit {
         this.board = new SimulatedCallidusBoard(boardClock, seed);
         this.catalog = new ChannelCatalog(id, SimulatedCallidusBoard.CHANNELS.stream()
                 .map(c -> new ChannelCatalog.Channel(c.id(), c.name(), c.unit())).toList()).encode();
-        this.client = new MqttAsyncClient(brokerUri, id, new MemoryPersistence(), new ScheduledExecutorPingSender(timer),
+        this.brokerUris = brokerUris.toArray(String[]::new);
+        this.client = new MqttAsyncClient(this.brokerUris[0], id, new MemoryPersistence(), new ScheduledExecutorPingSender(timer),
                 null);
         client.setCallback(new MqttCallback() {
             @Override
@@ -149,6 +152,7 @@ final class LightUnit implements FleetUnit {
             }
             connecting = true;
         }
+        o.setServerURIs(brokerUris);
         o.setCleanSession(!persistentSession);
         o.setAutomaticReconnect(false);
         o.setKeepAliveInterval(30);

@@ -35,6 +35,10 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Creates and starts a cluster; its folder is made under /tmp (a JUnit @TempDir is private to root). */
     public static PostgresServer start(String password) {
+        if (!Files.isExecutable(BIN.resolve("initdb"))) {
+            throw new IllegalStateException("Debian's PostgreSQL 15 is not installed (" + BIN.resolve("initdb")
+                    + " missing): apt-get install postgresql (tools/test installs it)");
+        }
         try {
             Path dir = Files.createTempDirectory("callidus-pg-");
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
