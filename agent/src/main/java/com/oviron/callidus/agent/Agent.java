@@ -47,10 +47,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.nio.file.Path;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
@@ -100,7 +97,8 @@ public final class Agent implements AutoCloseable {
     private final FailureLog failures = new FailureLog();
 
     private Agent(AgentConfig config, SensorPort port, TelemetryOutbox outbox, StoreSpace space, MqttConnection link,
-                  Optional<GpioPort> gpio, Clock clock, CommandJournal journal) throws StoreException {
+                  Optional<GpioPort> gpio, Clock clock, CommandJournal journal, AgentThreads threads)
+            throws StoreException {
         this.config = config;
         this.clock = clock;
         this.startedAtMillis = clock.millis();
@@ -114,18 +112,13 @@ public final class Agent implements AutoCloseable {
         this.link = link;
         GroupCommitWriter writer = new GroupCommitWriter(outbox, config.store().groupCommitReadings(),
                 config.store().groupCommitDelay(), config.store().memoryBufferReadings());
-        this.sampler = new Sampler(port, writer, singleThread("hal-sampler"), config.hal().samplePeriod());
-        this.syncExecutor = singleThread("telemetry-sync");
+        this.sampler = new Sampler(port, writer, threads.single("hal-sampler"), config.hal().samplePeriod());
+        this.syncExecutor = threads.single("telemetry-sync");
         this.sync = new TelemetrySync(outbox, link, new Topics(config.device().id()),
                 new SyncSettings(config.sync().batchMaxReadings(), config.sync().inFlightWindow(),
                         config.sync().interval(), config.sync().maxPublishesPerSecond()), syncExecutor, clock);
         Topics topics = new Topics(config.device().id());
-        this.commandExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(COMMAND_QUEUE), r -> {
-                    Thread t = new Thread(r, "commands");
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.commandExecutor = threads.bounded("commands", COMMAND_QUEUE);
         this.commands = new CommandChannel(link, topics, journal, commandExecutor, clock);
         // the cloud services see the link through the subscription's gate (issue 6)
         this.gated = new GatedMqttConnection(link, this::cloudServicesAllowed);
@@ -216,6 +209,16 @@ public final class Agent implements AutoCloseable {
 
     /** Builds the agent around the given sensor port (a simulator or a test fake) and starts it. */
     public static Agent start(AgentConfig config, SensorPort port, Clock clock) throws StoreException {
+        return start(config, port, clock, AgentThreads.own());
+    }
+
+    /**
+     * Builds the agent around the given sensor port and starts it with its components' executors from
+     * {@code threads}: {@link AgentThreads#own()} as on a unit, or shared with other agents in one JVM (the
+     * fleet simulator).
+     */
+    public static Agent start(AgentConfig config, SensorPort port, Clock clock, AgentThreads threads)
+            throws StoreException {
         // first of all: an update interrupted by a restart is finished or rolled back, a new version on trial
         // starts its health check
         java.util.concurrent.atomic.AtomicReference<Agent> self = new java.util.concurrent.atomic.AtomicReference<>();
@@ -228,7 +231,7 @@ public final class Agent implements AutoCloseable {
             throw new StoreException("cannot read the update state: " + e.getMessage(), e);
         }
         try {
-            Agent agent = startWithoutUpdates(config, port, clock);
+            Agent agent = startWithoutUpdates(config, port, clock, threads);
             agent.updates = updates;
             updates.ifPresent(u -> u.attach(agent.link, new Topics(config.device().id()), agent.commands,
                     () -> agent.subscription.map(SubscriptionService::updatesAllowed).orElse(false),
@@ -243,7 +246,8 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    private static Agent startWithoutUpdates(AgentConfig config, SensorPort port, Clock clock) throws StoreException {
+    private static Agent startWithoutUpdates(AgentConfig config, SensorPort port, Clock clock, AgentThreads threads)
+            throws StoreException {
         SqliteTelemetryOutbox outbox = SqliteTelemetryOutbox.open(config.store().path(), config.store().durability(),
                 config.store().retention(), config.store().reserveBytes(), clock);
         CommandJournal journal = null;
@@ -258,11 +262,11 @@ public final class Agent implements AutoCloseable {
                     config.device().id(), AgentVersion.current(), clock), m.maxPublishesPerSecond());
             journal = SqliteCommandJournal.open(stateFolder(config).resolve("commands.db"), clock, outbox.space());
             Agent agent = new Agent(config, port, outbox, outbox.space(), link, openGpio(config.gpio()), clock,
-                    journal);
+                    journal, threads);
             agent.folderGuard = new FolderGuard(folderAlarms(outbox, clock));
             try {
                 agent.cloud = CloudServices.build(config, agent.gated, topics, agent.commands, agent.unitCommands,
-                        agent.space, clock, agent.folderGuard);
+                        agent.space, clock, agent.folderGuard, threads);
             } catch (java.io.IOException | StoreException | RuntimeException e) {
                 agent.folderGuard.close();
                 agent.diagnostics.close();
@@ -489,6 +493,11 @@ public final class Agent implements AutoCloseable {
                 s.resends(), treatment.map(TreatmentDetector::inProgress).orElse(false));
     }
 
+    /** Whether the broker session is up now; cheap (no store query), unlike {@link #status()}. */
+    public boolean isConnected() {
+        return link.isConnected();
+    }
+
     /** Sampling cycles so far, with or without an answer from the board: the service watchdog's progress. */
     long samplerCycles() {
         return sampler.samples() + sampler.halErrors();
@@ -582,13 +591,5 @@ public final class Agent implements AutoCloseable {
         } catch (StoreException e) {
             return -1;
         }
-    }
-
-    private static ScheduledExecutorService singleThread(String name) {
-        return Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
     }
 }

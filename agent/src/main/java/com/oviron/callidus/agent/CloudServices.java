@@ -44,7 +44,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
@@ -106,7 +105,8 @@ final class CloudServices implements AutoCloseable {
      * starts. The state databases ask {@code space} for room when they meet a full disk.
      */
     static CloudServices build(AgentConfig config, GatedMqttConnection link, Topics topics, CommandChannel commands,
-                               UnitCommands unit, StoreSpace space, Clock clock, FolderGuard guard)
+                               UnitCommands unit, StoreSpace space, Clock clock, FolderGuard guard,
+                               AgentThreads threads)
             throws StoreException, IOException {
         AgentConfig.Cloud c = config.cloud();
         Path state = Agent.stateFolder(config);
@@ -152,7 +152,7 @@ final class CloudServices implements AutoCloseable {
 
             TransferStore transferStore = SqliteTransferStore.open(state.resolve("transfers.db"), clock, space);
             opened.add(transferStore);
-            ScheduledExecutorService fileThread = singleThread("file-transfer");
+            ScheduledExecutorService fileThread = threads.single("file-transfer");
             Optional<XrayVault> vaultForUploads = vault;
             Path bundleFolder = state.resolve("bundles");
             Optional<LogoBackup> logos = logoBackup;
@@ -183,7 +183,7 @@ final class CloudServices implements AutoCloseable {
                 versions = Optional.of(SqliteSettingsVersions.open(state.resolve("settings.db"),
                         c.settings().get().maxVersions(), clock, space));
                 opened.add(versions.get());
-                settingsThread = Optional.of(singleThread("settings-sync"));
+                settingsThread = Optional.of(threads.single("settings-sync"));
                 settings = Optional.of(new SettingsSync(c.settings().get(), state, guard, versions.get(), link, topics,
                         settingsThread.get(), clock));
                 settings.get().registerCommands(commands);
@@ -449,13 +449,5 @@ final class CloudServices implements AutoCloseable {
         } catch (Exception e) {
             Logger.warn("closing failed error={}", e.getMessage());
         }
-    }
-
-    private static ScheduledExecutorService singleThread(String name) {
-        return Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
     }
 }

@@ -31,6 +31,10 @@ public final class ToolsMain {
               package   build, sign and verify remote update packages; make a signing key (package --help)
               remote-console  an interactive terminal on a unit whose clinic allowed remote support
                         (remote-console --help)
+              ingest    the cloud side's reference consumer: every unit's telemetry and events from the
+                        broker into SQLite or PostgreSQL, duplicates dropped, gaps reported (ingest --help)
+              fleet     N simulated units in one JVM against a broker cluster, with scenarios and tables
+                        (fleet --help)
               help      show this text
             """;
 
@@ -57,6 +61,8 @@ public final class ToolsMain {
             case "package" -> PackageCommand.run(rest, out, err);
             case "remote-console" -> com.oviron.callidus.tools.remote.RemoteConsoleCommand.run(rest, System.in, out,
                     err);
+            case "fleet" -> com.oviron.callidus.tools.fleet.FleetCommand.run(rest, out, err);
+            case "ingest" -> com.oviron.callidus.tools.ingest.IngestCommand.run(rest, out, err);
             default -> {
                 err.println("error: unknown command '" + args[0] + "'");
                 err.print(USAGE);

@@ -64,6 +64,8 @@ public final class PahoMqttConnection implements MqttConnection {
     private final ScheduledExecutorService executor;
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
     private final Subscriptions subscriptions = new Subscriptions();
+    /** The session whose subscriptions were all answered (confined to the connection's thread, like session). */
+    private Session subscribedSession;
     private final javax.net.SocketFactory socketFactory;
     private final LinkGuard guard;
     private final BrokerRotation rotation;
@@ -281,7 +283,14 @@ public final class PahoMqttConnection implements MqttConnection {
         }
         // "online" is announced once every subscription is answered: a cloud that waits for it knows that
         // commands sent from then on reach the unit (also on the very first connect of a new session)
-        subscriptions.subscribeAll(client, () -> post(() -> announceOnline(s)));
+        // SUBSCRIBE goes out before any publish of the session, and a broker answers packets in order: a broker
+        // that drops the connection for a publish has answered every SUBSCRIBE before (subscribedSession is set)
+        subscriptions.subscribeAll(client, granted -> post(() -> {
+            if (granted && session == s) {
+                subscribedSession = s;
+            }
+            announceOnline(s);
+        }));
         for (ConnectionListener l : listeners) {
             l.connected();
         }
@@ -326,6 +335,11 @@ public final class PahoMqttConnection implements MqttConnection {
         Session s = session;
         session = null;
         watch.down();
+        if (s != null && subscribedSession != s) {
+            // dropped before every SUBSCRIBE was answered: the broker could not serve the session (RabbitMQ 3.10
+            // closes it when the session's queue lives on a node that is down), not a refusal of a publish
+            loss = loss.beforeSubscribed();
+        }
         pending.failAll(loss, s != null && s.choice().mqtt5(), System.nanoTime());
         if (s == null) {
             return;
@@ -357,7 +371,7 @@ public final class PahoMqttConnection implements MqttConnection {
         executor.execute(() -> {
             Session live = session;
             if (live != null) {
-                Subscriptions.subscribe(live.client(), s, () -> { });
+                Subscriptions.subscribe(live.client(), s, granted -> { });
             }
         });
     }

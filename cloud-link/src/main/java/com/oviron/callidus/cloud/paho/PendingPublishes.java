@@ -22,6 +22,9 @@ import java.util.concurrent.CompletableFuture;
  *       0x90 topic name invalid, ...). With such a reason code, a publish sent less than
  *       {@value #REFUSAL_WINDOW_MS} ms before fails with {@link PublishRefusedException} carrying it; without one
  *       nothing was refused.
+ *   <li>A drop before every SUBSCRIBE of the session was answered is the broker failing to serve the session, not
+ *       a refusal of a message (RabbitMQ 3.10 drops a persistent session whose queue lives on a cluster node
+ *       that is down, docs/adr/0025): what was sent fails with {@link NotConnectedException}.
  *   <li>Everything else, and every drop the unit made itself (the watchdog, closing), fails with
  *       {@link NotConnectedException}: the sender sends it again on the next session.
  * </ul>
@@ -39,7 +42,15 @@ final class PendingPublishes {
             /** The broker or the network ended it, without an MQTT 5 reason code. */
             DROPPED,
             /** An MQTT 5 broker sent DISCONNECT with a reason code. */
-            BROKER_DISCONNECT
+            BROKER_DISCONNECT,
+            /** The broker or the network ended it before every SUBSCRIBE of the session was answered. */
+            BEFORE_SUBSCRIBED
+        }
+
+        /** This loss, happened before the session's subscriptions were answered (a dropped one; others as they are). */
+        Loss beforeSubscribed() {
+            return kind == Kind.DROPPED ? new Loss(description + " (before the subscriptions were answered)",
+                    Kind.BEFORE_SUBSCRIBED, reasonCode) : this;
         }
 
         static Loss byUnit(String description) {
@@ -125,8 +136,8 @@ final class PendingPublishes {
                             + loss.description());
                 }
             }
-            case UNIT -> {
-                // the unit's own doing: nothing was refused
+            case UNIT, BEFORE_SUBSCRIBED -> {
+                // the unit's own doing, or the broker could not serve the session: nothing was refused
             }
         }
         return new NotConnectedException("the session ended before the broker acknowledged: " + loss.description());

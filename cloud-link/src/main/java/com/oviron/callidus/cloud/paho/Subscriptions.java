@@ -5,7 +5,9 @@ import com.oviron.callidus.cloud.MessageProperties;
 import com.oviron.callidus.cloud.Topics;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.tinylog.Logger;
 
 /**
@@ -27,33 +29,40 @@ final class Subscriptions {
 
     /**
      * Makes every subscription on a new session; {@code allAnswered} runs once the broker answered each (or at
-     * once, if there is none), on whichever thread answered last.
+     * once, if there is none), on whichever thread answered last, with whether every one was granted.
      */
-    void subscribeAll(ProtocolClient client, Runnable allAnswered) {
+    void subscribeAll(ProtocolClient client, Consumer<Boolean> allAnswered) {
         List<Subscription> current = List.copyOf(all);
         if (current.isEmpty()) {
-            allAnswered.run();
+            allAnswered.accept(true);
             return;
         }
         AtomicInteger awaiting = new AtomicInteger(current.size());
+        AtomicBoolean granted = new AtomicBoolean(true);
         for (Subscription s : current) {
-            subscribe(client, s, () -> {
+            subscribe(client, s, ok -> {
+                if (!ok) {
+                    granted.set(false);
+                }
                 if (awaiting.decrementAndGet() == 0) {
-                    allAnswered.run();
+                    allAnswered.accept(granted.get());
                 }
             });
         }
     }
 
-    /** Makes one subscription; {@code answered} runs once the broker answered, or the attempt failed. */
-    static void subscribe(ProtocolClient client, Subscription s, Runnable answered) {
+    /**
+     * Makes one subscription; {@code answered} runs once the broker answered, or the attempt failed, with whether
+     * it was granted.
+     */
+    static void subscribe(ProtocolClient client, Subscription s, Consumer<Boolean> answered) {
         client.subscribe(s.filter(), s.qos(), error -> {
             if (error == null) {
                 Logger.info("mqtt subscribed filter={}", s.filter());
             } else {
                 Logger.warn("mqtt subscribe failed filter={} error={}", s.filter(), error.getMessage());
             }
-            answered.run();
+            answered.accept(error == null);
         });
     }
 

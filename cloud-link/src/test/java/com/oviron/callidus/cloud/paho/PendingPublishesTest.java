@@ -43,6 +43,17 @@ class PendingPublishesTest {
     }
 
     @Test
+    void in_3_1_1_a_drop_before_the_subscriptions_were_answered_refuses_nothing() {
+        PendingPublishes p = new PendingPublishes();
+        CompletableFuture<Void> recent = new CompletableFuture<>();
+        p.add(recent, 9_990 * MS, true);
+        p.failAll(Loss.dropped("Connection lost").beforeSubscribed(), false, 10_000 * MS);
+        Throwable f = failure(recent);
+        assertTrue(f instanceof NotConnectedException, f.toString());
+        assertTrue(f.getMessage().contains("before the subscriptions were answered"), f.getMessage());
+    }
+
+    @Test
     void in_mqtt5_a_bare_drop_refuses_nothing() {
         PendingPublishes p = new PendingPublishes();
         CompletableFuture<Void> recent = new CompletableFuture<>();

@@ -1,0 +1,126 @@
+package com.oviron.callidus.tools.fleet;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Watches which units are connected, every {@link #TICK_MS} ms, and records each unit's transitions from
+ * down to up (a connect) with its time, so that a scenario can tell how long the fleet took to come back,
+ * the spread of the reconnect times and the connects per second. Polling is cheap ({@link FleetUnit#connected()}
+ * reads a flag); a unit that drops and reconnects within one tick is missed, which a scenario's reconnect
+ * waits (at least 1 s cap) make rare.
+ */
+final class ConnectionTimeline implements AutoCloseable {
+    static final int TICK_MS = 100;
+
+    private final List<? extends FleetUnit> units;
+    private boolean[] up = new boolean[0];
+    private final List<long[]> connects = new ArrayList<>(); // {nanos, unit index}
+    private final ScheduledFuture<?> task;
+    private volatile int connectedNow;
+
+    ConnectionTimeline(List<? extends FleetUnit> units, ScheduledExecutorService timer) {
+        this.units = units;
+        this.task = timer.scheduleAtFixedRate(this::poll, 0, TICK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void poll() {
+        long now = System.nanoTime();
+        int n = 0;
+        List<? extends FleetUnit> current;
+        synchronized (units) {
+            current = List.copyOf(units);
+        }
+        if (current.size() > up.length) {
+            up = java.util.Arrays.copyOf(up, current.size());
+        }
+        for (int i = 0; i < current.size(); i++) {
+            boolean c = current.get(i).connected();
+            if (c && !up[i]) {
+                connects.add(new long[] {now, i});
+            }
+            up[i] = c;
+            if (c) {
+                n++;
+            }
+        }
+        connectedNow = n;
+    }
+
+    int connectedNow() {
+        return connectedNow;
+    }
+
+    /** Connects since {@code fromNanos}, in order. */
+    synchronized List<long[]> connectsSince(long fromNanos) {
+        return connects.stream().filter(c -> c[0] >= fromNanos).toList();
+    }
+
+    /** The indexes of the units connected now. */
+    synchronized List<Integer> upNow() {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < up.length; i++) {
+            if (up[i]) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    /** The most connects in any one second since {@code fromNanos}. */
+    synchronized int peakPerSecond(long fromNanos) {
+        List<long[]> c = connectsSince(fromNanos);
+        int peak = 0;
+        int start = 0;
+        for (int end = 0; end < c.size(); end++) {
+            while (c.get(end)[0] - c.get(start)[0] >= 1_000_000_000L) {
+                start++;
+            }
+            peak = Math.max(peak, end - start + 1);
+        }
+        return peak;
+    }
+
+    /** Percentiles of the first reconnect of each unit in {@code units} after {@code fromNanos}, in seconds. */
+    synchronized String spread(long fromNanos, java.util.Set<Integer> affected) {
+        List<Double> t = new ArrayList<>();
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (long[] c : connectsSince(fromNanos)) {
+            int unit = (int) c[1];
+            if (affected.contains(unit) && seen.add(unit)) {
+                t.add((c[0] - fromNanos) / 1e9);
+            }
+        }
+        t.sort(Double::compare);
+        if (t.isEmpty()) {
+            return "none reconnected";
+        }
+        return String.format(Locale.ROOT, "%d of %d reconnected; after p50 %.1f s, p90 %.1f s, p99 %.1f s, max %.1f s",
+                t.size(), affected.size(), pct(t, 50), pct(t, 90), pct(t, 99), t.get(t.size() - 1));
+    }
+
+    /** Seconds until the last unit of {@code affected} reconnected after {@code fromNanos}, or -1. */
+    synchronized double allBackAfter(long fromNanos, java.util.Set<Integer> affected) {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (long[] c : connectsSince(fromNanos)) {
+            if (affected.contains((int) c[1]) && seen.add((int) c[1]) && seen.size() == affected.size()) {
+                return (c[0] - fromNanos) / 1e9;
+            }
+        }
+        return -1;
+    }
+
+    private static double pct(List<Double> sorted, int p) {
+        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+
+    @Override
+    public void close() {
+        task.cancel(false);
+    }
+}

@@ -1,0 +1,159 @@
+package com.oviron.callidus.tools.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.oviron.callidus.cloud.Topics;
+import com.oviron.callidus.cloud.testing.Await;
+import com.oviron.callidus.cloud.testing.EmbeddedBroker;
+import com.oviron.callidus.tools.testing.PostgresServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tools ingest} into Debian's PostgreSQL started by the test, two instances sharing the load through an
+ * MQTT shared subscription on a real broker (embedded HiveMQ CE): every reading once in the database, copies
+ * dropped, a missing batch reported as a gap until it arrives, no password in the output.
+ */
+class IngestPostgresIT {
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final int UNITS = 5;
+    private static final int BATCHES = 40;
+    private static final int PER_BATCH = 100;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void two_instances_share_the_units_and_write_every_reading_once_into_postgresql() throws Exception {
+        String password = "pg-secret-" + System.nanoTime();
+        try (PostgresServer pg = PostgresServer.start(password);
+             EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"))) {
+            Map<String, String> env = Map.of("CALLIDUS_INGEST_DB_PASSWORD", password);
+            String[] args = {"--mqtt", broker.uri(), "--share-group", "ingest", "--db", pg.jdbcUrl(), "--db-user",
+                    PostgresServer.USER, "--report", "1s", "--batch", "50"};
+            CountDownLatch stop = new CountDownLatch(1);
+            ExecutorService instances = Executors.newFixedThreadPool(2);
+            ByteArrayOutputStream out1 = new ByteArrayOutputStream();
+            ByteArrayOutputStream out2 = new ByteArrayOutputStream();
+            ByteArrayOutputStream errs = new ByteArrayOutputStream();
+            PrintStream err = new PrintStream(errs, true, StandardCharsets.UTF_8);
+            Future<Integer> one = instances.submit(() -> IngestCommand.run(with(args, "--client-id", "ingest-1"),
+                    new PrintStream(out1, true, StandardCharsets.UTF_8), err, env, stop));
+            Future<Integer> two = instances.submit(() -> IngestCommand.run(with(args, "--client-id", "ingest-2"),
+                    new PrintStream(out2, true, StandardCharsets.UTF_8), err, env, stop));
+            Await.until(() -> "both instances subscribed: " + out1 + out2 + errs, WAIT,
+                    () -> out1.toString().contains("ingest from") && out2.toString().contains("ingest from"));
+
+            long expected = (long) UNITS * BATCHES * PER_BATCH;
+            MqttClient unit = new MqttClient(broker.uri(), "units", new MemoryPersistence());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setMaxInflight(1000);
+            unit.connect(o);
+            try {
+                for (int b = 0; b < BATCHES; b++) {
+                    for (int u = 1; u <= UNITS; u++) {
+                        String device = "CAL-PG-" + u;
+                        if (u == 3 && b == 10) {
+                            continue; // held back: a gap until it comes
+                        }
+                        byte[] payload = IngestPipelineTest.batch(device, 1L + (long) b * PER_BATCH,
+                                (long) (b + 1) * PER_BATCH);
+                        unit.publish(new Topics(device).telemetry(), payload, 1, false);
+                        if (b % 4 == 0) {
+                            unit.publish(new Topics(device).telemetry(), payload, 1, false); // a resent copy
+                        }
+                    }
+                }
+                Await.until("all but the held-back batch in PostgreSQL", WAIT,
+                        () -> rows(pg) == expected - PER_BATCH);
+
+                ByteArrayOutputStream report = new ByteArrayOutputStream();
+                int code = IngestCommand.run(new String[] {"report", "--db", pg.jdbcUrl(), "--db-user",
+                        PostgresServer.USER}, new PrintStream(report, true, StandardCharsets.UTF_8), err, env,
+                        new CountDownLatch(1));
+                assertEquals(1, code, "a gap is reported: " + report + errs);
+                assertTrue(report.toString().contains("gap CAL-PG-3 1001..1100"), report.toString());
+
+                unit.publish(new Topics("CAL-PG-3").telemetry(), IngestPipelineTest.batch("CAL-PG-3", 1001, 1100), 1,
+                        false);
+                Await.until("the held-back batch in PostgreSQL", WAIT, () -> rows(pg) == expected);
+            } finally {
+                unit.disconnect();
+                unit.close();
+            }
+            stop.countDown();
+            assertEquals(0, one.get());
+            assertEquals(0, two.get());
+            instances.shutdown();
+
+            String all = out1 + "\n" + out2;
+            long written1 = written(out1.toString());
+            long written2 = written(out2.toString());
+            assertTrue(written1 > 0 && written2 > 0, "both instances took a share:\n" + all);
+            assertEquals(expected, written1 + written2, all);
+            assertTrue(all.contains("readings/s"), all);
+            assertFalse((all + errs).contains(password), "the database password is never printed");
+
+            ByteArrayOutputStream report = new ByteArrayOutputStream();
+            int code = IngestCommand.run(new String[] {"report", "--db", pg.jdbcUrl(), "--db-user", PostgresServer.USER},
+                    new PrintStream(report, true, StandardCharsets.UTF_8), err, env, new CountDownLatch(1));
+            assertEquals(0, code, report.toString());
+            assertTrue(report.toString().contains("units=5 readings=" + expected), report.toString());
+            assertTrue(report.toString().contains("unit CAL-PG-3 readings=4000 seq=1..4000"), report.toString());
+            try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), PostgresServer.USER, password);
+                 Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM readings WHERE value IS NULL AND quality = 2")) {
+                rs.next();
+                assertTrue(rs.getLong(1) > 0, "readings without a value are NULL");
+            }
+        }
+    }
+
+    private static String[] with(String[] args, String... more) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    private static long written(String output) {
+        for (String line : output.split("\n")) {
+            if (line.startsWith("ingest done:")) {
+                String n = line.replaceAll(".* readings=(\\d+) .*", "$1");
+                return Long.parseLong(n);
+            }
+        }
+        throw new AssertionError("no summary line in:\n" + output);
+    }
+
+    private static long rows(PostgresServer pg) {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), PostgresServer.USER, pg.password());
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM readings")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception e) {
+            return -1; // the table is created by the first instance
+        }
+    }
+}
