@@ -176,9 +176,10 @@ public final class PahoMqttConnection implements MqttConnection {
             case CUT_SILENT_SESSION -> {
                 guard.abort();
                 watch.clientReportedLoss(); // the session's client is retired at once, not waited for
+                // counted before the listeners hear of the loss: one that reads the stats then sees it
+                counters.silentBrokerClosed();
                 lose(PendingPublishes.Loss.byUnit("broker silent for " + watch.lastSilenceMillis()
                         + " ms (limit 1.5 x keepAlive = " + watch.silenceLimitMillis() + " ms); connection closed"));
-                counters.silentBrokerClosed();
             }
             case CUT_CONNECT -> {
                 counters.connectAbandoned();
