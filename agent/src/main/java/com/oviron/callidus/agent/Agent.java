@@ -111,7 +111,8 @@ public final class Agent implements AutoCloseable {
         this.syncExecutor = singleThread("telemetry-sync");
         this.sync = new TelemetrySync(outbox, link, new Topics(config.device().id()),
                 new SyncSettings(config.sync().batchMaxReadings(), config.sync().inFlightWindow(),
-                        config.sync().interval(), config.sync().maxPublishesPerSecond()), syncExecutor, clock);
+                        config.sync().interval(), config.sync().maxPublishesPerSecond(),
+                        config.sync().catchUpMaxReadings(), config.sync().catchUpMaxBytes()), syncExecutor, clock);
         Topics topics = new Topics(config.device().id());
         this.commandExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(COMMAND_QUEUE), r -> {
