@@ -239,14 +239,17 @@ final class DownloadReceiver {
         BitSet done = t.done();
         done.set(index);
         a.transfer = t.withDone(done, clock.millis());
-        if ((a.unsynced.size() >= settings.window() || a.transfer.allChunksDone()) && !sync(a)) {
+        if (a.transfer.allChunksDone()) {
+            if (sync(a)) {
+                complete(a);
+            }
             return;
         }
-        if (a.transfer.allChunksDone()) {
-            complete(a);
-        } else {
-            progress.report(a.transfer, false);
-            requestMore(a);
+        // ask for more before forcing the file: the cloud sends the next chunks while the disk works
+        progress.report(a.transfer, false);
+        requestMore(a);
+        if (a.unsynced.size() >= settings.window()) {
+            sync(a);
         }
     }
 
