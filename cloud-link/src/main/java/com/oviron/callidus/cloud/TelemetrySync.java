@@ -19,6 +19,10 @@ import org.tinylog.Logger;
  * was in flight is forgotten and sent again from the outbox after reconnect, so a batch may reach the cloud
  * twice (same sequence numbers; the cloud drops the copy) but never not at all.
  *
+ * <p>While more than {@code batchMaxReadings} readings wait, batches grow (ADR 0027, {@link BatchSizer}): up to
+ * {@code catchUpMaxReadings}, cut to fit {@code catchUpMaxBytes} before they are sent, so that a backlog goes out
+ * in few large messages under the publish rate limit; back to {@code batchMaxReadings} once caught up.
+ *
  * <p>All state lives on the given single-thread executor; connection events and PUBACKs are posted to it.
  */
 public final class TelemetrySync implements AutoCloseable {
