@@ -116,7 +116,8 @@ public final class Agent implements AutoCloseable {
         this.syncExecutor = threads.single("telemetry-sync");
         this.sync = new TelemetrySync(outbox, link, new Topics(config.device().id()),
                 new SyncSettings(config.sync().batchMaxReadings(), config.sync().inFlightWindow(),
-                        config.sync().interval(), config.sync().maxPublishesPerSecond()), syncExecutor, clock);
+                        config.sync().interval(), config.sync().maxPublishesPerSecond(),
+                        config.sync().catchUpMaxReadings(), config.sync().catchUpMaxBytes()), syncExecutor, clock);
         Topics topics = new Topics(config.device().id());
         this.commandExecutor = threads.bounded("commands", COMMAND_QUEUE);
         this.commands = new CommandChannel(link, topics, journal, commandExecutor, clock);

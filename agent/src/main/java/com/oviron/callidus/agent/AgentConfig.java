@@ -134,9 +134,11 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
      * @param healthInterval   how often the retained health message is refreshed
      * @param maxPublishesPerSecond telemetry publishes per second at most, so that a backlog after a long
      *                         outage is replayed gently (0: no limit)
+     * @param catchUpMaxReadings readings per telemetry message at most while a backlog is replayed
+     * @param catchUpMaxBytes  payload bytes per telemetry message at most while a backlog is replayed
      */
     public record Sync(int batchMaxReadings, int inFlightWindow, Duration interval, Duration healthInterval,
-                       int maxPublishesPerSecond) {
+                       int maxPublishesPerSecond, int catchUpMaxReadings, int catchUpMaxBytes) {
     }
 
     /**

@@ -5,6 +5,8 @@ import com.oviron.callidus.agent.media.DisplaySettings;
 import com.oviron.callidus.agent.media.XrayCaptureSettings;
 import com.oviron.callidus.agent.media.XraySettings;
 import com.oviron.callidus.agent.settings.SettingsSyncSettings;
+import com.oviron.callidus.cloud.SyncSettings;
+import com.oviron.callidus.cloud.TelemetryBatchCodec;
 import com.oviron.callidus.cloud.files.FileTransferSettings;
 import com.oviron.callidus.agent.update.UpdateSettings;
 import com.oviron.callidus.agent.subscription.SubscriptionSettings;
@@ -221,6 +223,10 @@ public final class AgentConfigLoader {
                 10_000);
         Duration healthInterval = sync.duration("healthInterval", DEFAULT_HEALTH_INTERVAL, Duration.ofMillis(100),
                 Duration.ofHours(24));
+        int catchUpMaxReadings = (int) sync.integer("catchUpMaxReadings", SyncSettings.DEFAULT_CATCH_UP_MAX_READINGS,
+                1, SyncSettings.CATCH_UP_READINGS_LIMIT);
+        int catchUpMaxBytes = (int) sync.integer("catchUpMaxBytes", SyncSettings.DEFAULT_CATCH_UP_MAX_BYTES,
+                SyncSettings.MIN_CATCH_UP_BYTES, TelemetryBatchCodec.MAX_PAYLOAD_BYTES);
         sync.done();
         if (linkPublishesPerSecond > 0 && maxPublishesPerSecond > linkPublishesPerSecond) {
             throw new ConfigException("sync.maxPublishesPerSecond", maxPublishesPerSecond + " must be at most"
@@ -275,7 +281,8 @@ public final class AgentConfigLoader {
                 new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer, retention,
                         reserveMb * 1024 * 1024),
                 mqtt,
-                new AgentConfig.Sync(batchMax, window, interval, healthInterval, maxPublishesPerSecond),
+                new AgentConfig.Sync(batchMax, window, interval, healthInterval, maxPublishesPerSecond,
+                        catchUpMaxReadings, catchUpMaxBytes),
                 gpio,
                 new AgentConfig.Log(level, logFile, logFileMaxMb, logFileBackups),
                 new AgentConfig.Shutdown(drain),

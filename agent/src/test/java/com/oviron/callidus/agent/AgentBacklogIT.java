@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * After an outage the backlog is replayed in order at the configured publish rate, while the newest values
- * keep reaching the cloud alongside it as live snapshots.
+ * keep reaching the cloud alongside it as live snapshots. Batches do not grow here ({@code catchUpMaxReadings}
+ * = {@code batchMaxReadings}), so that the replay lasts long enough to watch; {@code AgentCatchUpCrashIT} covers
+ * grown batches.
  *
  * <p>Both claims are checked in a way no machine speed can fake: the rate as an upper bound on what can
  * have arrived in the time that passed, and "alongside" by the order in which the cloud received the
@@ -48,7 +50,7 @@ class AgentBacklogIT {
                     {"device": {"id": "%s"}, "hal": {"source": "simulator", "samplePeriod": "20ms"},
                      "store": {"path": "agent.db", "groupCommitDelay": "100ms"},
                      "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "300ms"},
-                     "sync": {"batchMaxReadings": 50, "inFlightWindow": 4, "interval": "200ms",
+                     "sync": {"batchMaxReadings": 50, "catchUpMaxReadings": 50, "inFlightWindow": 4, "interval": "200ms",
                               "maxPublishesPerSecond": %d}}
                     """.formatted(DEVICE, broker.uri(), PUBLISHES_PER_SECOND), dir);
             try (Agent agent = Agent.start(config, port, Clock.systemUTC())) {

@@ -36,6 +36,8 @@ class AgentConfigLoaderTest {
         assertEquals(AgentConfigLoader.DEFAULT_RECONNECT_MAX, c.mqtt().reconnectMax());
         assertEquals(Optional.empty(), c.mqtt().password());
         assertEquals(AgentConfigLoader.DEFAULT_IN_FLIGHT_WINDOW, c.sync().inFlightWindow());
+        assertEquals(32_768, c.sync().catchUpMaxReadings());
+        assertEquals(122_880, c.sync().catchUpMaxBytes());
         assertEquals("info", c.log().level());
         assertEquals(Duration.ofSeconds(5), c.shutdown().drainTimeout());
         assertEquals(512L * 1024 * 1024, c.store().retention().maxBytes());
@@ -215,7 +217,9 @@ class AgentConfigLoaderTest {
         "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"brokerUris\":[\"tcp://h:1\"]}}",
         "mqtt.brokerUris  | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUris\":\"tcp://h:1\"}}",
         "mqtt.protocol    | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"protocol\":\"3\"}}",
-        "mqtt.sessionExpiry | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"sessionExpiry\":\"10s\"}}"
+        "mqtt.sessionExpiry | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\",\"sessionExpiry\":\"10s\"}}",
+        "sync.catchUpMaxBytes | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"sync\":{\"catchUpMaxBytes\":131073}}",
+        "sync.catchUpMaxReadings | {\"device\":{\"id\":\"C\"},\"hal\":{\"source\":\"simulator\"},\"store\":{\"path\":\"a.db\"},\"mqtt\":{\"allowPlainTcp\":true,\"brokerUri\":\"tcp://h:1\"},\"sync\":{\"catchUpMaxReadings\":65537}}"
     })
     void names_the_key_that_is_wrong(String key, String json) {
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigLoader.parse(json, dir));

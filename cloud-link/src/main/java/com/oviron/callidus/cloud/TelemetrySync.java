@@ -20,6 +20,10 @@ import org.tinylog.Logger;
  * was in flight is forgotten and sent again from the outbox after reconnect, so a batch may reach the cloud
  * twice (same sequence numbers; the cloud drops the copy) but never not at all.
  *
+ * <p>While more than {@code batchMaxReadings} readings wait, batches grow (ADR 0027, {@link BatchSizer}): up to
+ * {@code catchUpMaxReadings}, cut to fit {@code catchUpMaxBytes} before they are sent, so that a backlog goes out
+ * in few large messages under the publish rate limit; back to {@code batchMaxReadings} once caught up.
+ *
  * <p>All state lives on the given single-thread executor; connection events and PUBACKs are posted to it.
  */
 public final class TelemetrySync implements AutoCloseable {
@@ -49,6 +53,8 @@ public final class TelemetrySync implements AutoCloseable {
     private String lastFailure = "";
     private boolean pumpScheduled;
     private final PublishRateLimiter limiter;
+    private final BatchSizer sizer;
+    private boolean catchingUp;
     private long epoch;
     private ScheduledFuture<?> ticker;
     private volatile SyncStats stats = new SyncStats(0, 0, 0, 0, 0);
@@ -91,6 +97,7 @@ public final class TelemetrySync implements AutoCloseable {
         this.executor = executor;
         this.clock = clock;
         this.limiter = new PublishRateLimiter(settings.maxPublishesPerSecond(), System::nanoTime);
+        this.sizer = new BatchSizer(settings);
     }
 
     /** Starts checking the outbox periodically and on every (re)connect. */
@@ -154,12 +161,19 @@ public final class TelemetrySync implements AutoCloseable {
                     schedulePumpIn(waitNanos);
                     return;
                 }
-                List<TelemetryRecord> records = outbox.readAfter(nextSeq - 1, settings.batchMaxReadings());
+                List<TelemetryRecord> records = outbox.readAfter(nextSeq - 1, batchReadings());
                 if (records.isEmpty()) {
                     return;
                 }
                 TelemetryBatch batch = TelemetryBatch.of(topics.deviceId(), STREAM, records, clock.millis());
                 byte[] payload = TelemetryBatchCodec.encode(batch);
+                while (sizer.tooLarge(records.size(), payload.length)) {
+                    // a grown batch is cut to fit catchUpMaxBytes: never a dead letter for its size
+                    records = records.subList(0, sizer.cutTo(records.size(), payload.length));
+                    batch = TelemetryBatch.of(topics.deviceId(), STREAM, records, clock.millis());
+                    payload = TelemetryBatchCodec.encode(batch);
+                }
+                sizer.encoded(records.size(), payload.length);
                 if (isPoison(batch, payload)) {
                     executor.execute(this::pump); // its alarm goes first, then the stream goes on
                     return;
@@ -179,6 +193,29 @@ public final class TelemetrySync implements AutoCloseable {
             // a scheduled task that throws is never run again: log and keep the ticker alive
             Logger.error(e, "sync failed unexpectedly");
         }
+    }
+
+    /**
+     * Readings for the next batch: {@code batchMaxReadings} when caught up, more while a backlog waits (ADR 0027).
+     * Logs when the sync starts and stops replaying a backlog with grown batches.
+     */
+    private int batchReadings() throws StoreException {
+        if (!settings.growsForBacklog()) {
+            return settings.batchMaxReadings();
+        }
+        long waiting = outbox.lastSeq() - (nextSeq - 1);
+        int readings = sizer.readingsFor(waiting);
+        boolean backlog = waiting > settings.batchMaxReadings();
+        if (backlog != catchingUp) {
+            catchingUp = backlog;
+            if (backlog) {
+                Logger.info("sync replaying a backlog in grown batches waiting={} maxReadings={} maxBytes={}", waiting,
+                        settings.catchUpMaxReadings(), settings.catchUpMaxBytes());
+            } else {
+                Logger.info("sync caught up, batches back to batchMaxReadings={}", settings.batchMaxReadings());
+            }
+        }
+        return readings;
     }
 
     private void schedulePumpIn(long nanos) {

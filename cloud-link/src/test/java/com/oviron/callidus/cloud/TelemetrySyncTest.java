@@ -371,4 +371,138 @@ class TelemetrySyncTest {
         assertEquals(6, outbox.acknowledgedSeq());
         assertEquals(1, sync.acknowledgementFailures());
     }
+
+    private static final int GROWN_READINGS = 8_192;
+    private static final int GROWN_BYTES = 16 * 1024;
+
+    private void startGrowingSync(int batchMax) {
+        sync = new TelemetrySync(outbox, link, topics, new SyncSettings(batchMax, 4, Duration.ofMillis(20), 0,
+                GROWN_READINGS, GROWN_BYTES), executor, Clock.systemUTC());
+        sync.start();
+    }
+
+    /** Acknowledges every publish as it comes until the outbox has nothing pending; returns the batches. */
+    private List<TelemetryBatch> ackUntilCaughtUp() throws Exception {
+        int acked = 0;
+        while (outbox.pendingCount() > 0) {
+            awaitPublishesOrCaughtUp(acked + 1);
+            List<FakeMqttConnection.Publish> all = link.publishes();
+            for (; acked < all.size(); acked++) {
+                all.get(acked).ack();
+            }
+        }
+        List<TelemetryBatch> batches = new ArrayList<>();
+        for (int i = 0; i < link.publishes().size(); i++) {
+            batches.add(decoded(i));
+        }
+        return batches;
+    }
+
+    private void awaitPublishesOrCaughtUp(int count) throws Exception {
+        Await.until(() -> "publishes >= " + count + ", have " + link.publishes().size(), WAIT, () -> {
+            try {
+                return link.publishes().size() >= count || outbox.pendingCount() == 0;
+            } catch (com.oviron.callidus.store.StoreException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static void assertContiguous(List<TelemetryBatch> batches, long last) {
+        long next = 1;
+        for (TelemetryBatch b : batches) {
+            assertEquals(next, b.firstSeq(), "batches follow each other without gap or overlap");
+            assertEquals(b.lastSeq() - b.firstSeq() + 1, b.readings().size());
+            next = b.lastSeq() + 1;
+        }
+        assertEquals(last + 1, next);
+    }
+
+    @Test
+    void a_backlog_goes_out_in_batches_grown_within_the_byte_limit_and_normal_ones_once_caught_up() throws Exception {
+        store(100_000);
+        startGrowingSync(500);
+        link.connect();
+        List<TelemetryBatch> backlog = ackUntilCaughtUp();
+        assertEquals(500, backlog.get(0).readings().size(), "the first batch is a normal one");
+        int largest = backlog.stream().mapToInt(b -> b.readings().size()).max().orElseThrow();
+        assertTrue(largest > 500, "batches grew under the backlog: largest " + largest);
+        assertTrue(largest <= GROWN_READINGS, "at most catchUpMaxReadings: " + largest);
+        for (FakeMqttConnection.Publish p : link.publishes()) {
+            assertTrue(p.payload().length <= GROWN_BYTES, "payload of " + p.payload().length + " bytes");
+        }
+        assertContiguous(backlog, 100_000);
+        assertTrue(backlog.size() < 100_000 / 500, "fewer messages than at the normal size: " + backlog.size());
+
+        int before = link.publishes().size();
+        store(450);
+        awaitPublishes(before + 1);
+        assertEquals(450, decoded(before).readings().size(), "caught up: what waits, in one normal batch");
+        assertTrue(link.publishes().get(before).payload().length < 2_048);
+        assertEquals(0, outbox.deadLetterCount());
+    }
+
+    @Test
+    void a_grown_batch_that_encodes_larger_than_the_limit_is_cut_to_fit_and_never_dead_lettered() throws Exception {
+        // raw doubles that do not compress: about 10 bytes per reading, so the reading limit alone would not fit
+        java.util.Random random = new java.util.Random(7);
+        List<NewReading> list = new ArrayList<>();
+        for (int i = 0; i < 60_000; i++) {
+            list.add(new NewReading("ch" + (i % 3), 1_000 + i, random.nextDouble() * 1e6, 0));
+        }
+        outbox.append(list);
+        startGrowingSync(200);
+        link.connect();
+        List<TelemetryBatch> batches = ackUntilCaughtUp();
+        for (FakeMqttConnection.Publish p : link.publishes()) {
+            assertTrue(p.payload().length <= GROWN_BYTES, "payload of " + p.payload().length + " bytes");
+        }
+        assertTrue(batches.stream().anyMatch(b -> b.readings().size() > 200), "batches grew");
+        assertContiguous(batches, 60_000);
+        assertEquals(0, outbox.deadLetterCount());
+    }
+
+    @Test
+    void alarms_still_go_before_the_grown_batches_of_a_backlog() throws Exception {
+        store(50_000);
+        startGrowingSync(500);
+        link.connect();
+        awaitPublishes(2);
+        link.publishes().get(0).ack();
+        link.publishes().get(1).ack();
+        awaitPublishes(6); // two acknowledged, the window of four full: nothing more until an ack or an alarm
+        assertTrue(sizeOf(link.publishes().get(5)) > 500, "grown batches in flight");
+        int before = link.publishes().size();
+        outbox.appendEvent(5, "door.open", "alarm", "the cover is open");
+        awaitPublishes(before + 1);
+        assertEquals(topics.events(), link.publishes().get(before).topic(), "the alarm before the next batch");
+    }
+
+    private static int sizeOf(FakeMqttConnection.Publish p) {
+        try {
+            return TelemetryBatchCodec.decode(p.payload()).readings().size();
+        } catch (MalformedMessageException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void a_live_message_is_not_queued_behind_the_grown_batches_of_a_backlog() throws Exception {
+        store(200_000);
+        RateLimitedMqttConnection limited = new RateLimitedMqttConnection(link, 80);
+        sync = new TelemetrySync(outbox, limited, topics, new SyncSettings(500, 8, Duration.ofMillis(20), 50,
+                GROWN_READINGS, GROWN_BYTES), executor, Clock.systemUTC());
+        sync.start();
+        link.connect();
+        for (int i = 0; i < 3; i++) {
+            awaitPublishes(i + 1);
+            link.publishes().get(i).ack(); // the backlog is under way, with grown batches in flight
+        }
+        awaitPublishes(4);
+        limited.publish(topics.live(), "{}".getBytes(), 0, false);
+        Await.until("the live message sent", WAIT, () -> link.publishes().stream()
+                .anyMatch(p -> p.topic().equals(topics.live())));
+        assertTrue(outbox.pendingCount() > 100_000, "while the backlog waits");
+        limited.close();
+    }
 }

@@ -30,9 +30,14 @@ import org.tinylog.Logger;
 
 /**
  * The unit's side of downloads (cloud to unit): takes offers, asks for chunks in a bounded window, writes
- * each chunk by offset into a part file (fsync, then the chunk is marked done in the store, so a reboot
- * never counts a chunk it does not have), checks the whole file's SHA-256 and hands it to the receiver of
- * its kind. Everything runs on the transfer thread.
+ * each chunk by offset into a part file, checks the whole file's SHA-256 and hands it to the receiver of its
+ * kind. Everything runs on the transfer thread.
+ *
+ * <p>Crash safety, one fsync per window (ADR 0027): chunks written since the last sync are <em>unsynced</em>.
+ * Once a window's worth of them ({@code window} chunks) has been written, at every tick (once a second), before
+ * the hash check and on close, the part file is forced to disk and only then are those chunks booked done in the
+ * store, in one transaction. So the store never counts a chunk the disk does not hold; a crash loses at most the
+ * unsynced chunks, which a restarted unit asks for again like any other missing chunk.
  *
  * <p>Part files ({@code <transferId>.part}) are used through a {@link ConfinedFolder}: created exclusively
  * (whatever had the name before, a link included, is removed first), reopened after a restart only if they
@@ -46,6 +51,8 @@ final class DownloadReceiver {
         StoredTransfer transfer;
         final FileChannel part;
         final TreeSet<Integer> requested = new TreeSet<>();
+        /** Written to the part file, counted in {@code transfer}, not yet forced to disk nor booked in the store. */
+        final List<Integer> unsynced = new ArrayList<>();
         long lastActivityMillis;
         long duplicates;
         long dropped;
@@ -123,6 +130,7 @@ final class DownloadReceiver {
             if (a != null) {
                 a.requested.clear();
                 requestMore(a);
+                return ProgressReporter.describe(a.transfer); // with the chunks not yet booked in the store
             }
             return ProgressReporter.describe(t);
         }
@@ -223,27 +231,55 @@ final class DownloadReceiver {
             while (data.hasRemaining()) {
                 position += a.part.write(data, position);
             }
-            a.part.force(false);
-            store.markDone(t.id(), index);
-        } catch (IOException | StoreException e) {
+        } catch (IOException e) {
             fail(t, a, "cannot write the part file: " + e.getMessage());
             return;
         }
+        a.unsynced.add(index);
         BitSet done = t.done();
         done.set(index);
         a.transfer = t.withDone(done, clock.millis());
         if (a.transfer.allChunksDone()) {
-            complete(a);
-        } else {
-            progress.report(a.transfer, false);
-            requestMore(a);
+            if (sync(a)) {
+                complete(a);
+            }
+            return;
+        }
+        // ask for more before forcing the file: the cloud sends the next chunks while the disk works
+        progress.report(a.transfer, false);
+        requestMore(a);
+        if (a.unsynced.size() >= settings.window()) {
+            sync(a);
         }
     }
 
-    /** Once a second: deadlines, and asking again when chunks stopped coming. */
+    /**
+     * Forces the part file to disk, then books the chunks written since the last sync as done in the store: in
+     * that order, so that a crash between the two only loses chunks, never counts one the disk does not have.
+     * Returns false when the download failed on it.
+     */
+    private boolean sync(Active a) {
+        if (a.unsynced.isEmpty()) {
+            return true;
+        }
+        try {
+            a.part.force(false);
+            store.markDone(a.transfer.id(), a.unsynced);
+            a.unsynced.clear();
+            return true;
+        } catch (IOException | StoreException e) {
+            fail(a.transfer, a, "cannot write the part file: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** Once a second: the chunks written since the last sync to disk, deadlines, asking again when chunks stopped. */
     void tick() {
         long now = clock.millis();
         for (Active a : List.copyOf(active.values())) {
+            if (!sync(a)) {
+                continue;
+            }
             if (now > a.transfer.deadlineMillis()) {
                 fail(a.transfer, a, "deadline passed with " + a.transfer.chunksDone() + " of "
                         + a.transfer.chunkCount() + " chunks");
@@ -280,6 +316,7 @@ final class DownloadReceiver {
     }
 
     void close() {
+        List.copyOf(active.values()).forEach(this::sync);
         active.values().forEach(a -> closeQuietly(a.part));
         active.clear();
     }

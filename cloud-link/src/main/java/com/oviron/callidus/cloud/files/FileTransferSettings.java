@@ -40,7 +40,7 @@ public record FileTransferSettings(Path partDir, Map<FileKind, Long> maxDownload
     public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
     public static final int MIN_CHUNK_SIZE = 1024;
     public static final int DEFAULT_MAX_CONCURRENT = 2;
-    public static final int DEFAULT_WINDOW = 8;
+    public static final int DEFAULT_WINDOW = 16;
     /** Well under AWS IoT Core's 100 publishes/s per connection, next to up to 50/s of telemetry. */
     public static final int DEFAULT_CHUNKS_PER_SECOND = 40;
 

@@ -95,6 +95,28 @@ public final class SqliteTransferStore implements TransferStore {
     }
 
     @Override
+    public void markDone(String id, Collection<Integer> chunks) throws StoreException {
+        db.inTransaction(c -> {
+            Optional<StoredTransfer> t = load(c, id);
+            if (t.isEmpty() || t.get().state().isFinal()) {
+                return null;
+            }
+            BitSet done = t.get().done();
+            boolean changed = false;
+            for (int chunk : chunks) {
+                if (chunk >= 0 && chunk < t.get().chunkCount() && !done.get(chunk)) {
+                    done.set(chunk);
+                    changed = true;
+                }
+            }
+            if (changed) {
+                saveDone(c, id, done);
+            }
+            return null;
+        });
+    }
+
+    @Override
     public void markMissing(String id, Collection<Integer> chunks) throws StoreException {
         db.inTransaction(c -> {
             Optional<StoredTransfer> t = load(c, id);

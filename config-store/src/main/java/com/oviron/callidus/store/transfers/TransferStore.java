@@ -21,6 +21,12 @@ public interface TransferStore extends AutoCloseable {
     /** Marks one chunk done; harmless if it already is, ignored for an unknown or finished transfer. */
     void markDone(String id, int chunk) throws StoreException;
 
+    /**
+     * Marks several chunks done in one transaction (a download books a window of chunks at once, after the part
+     * file holding them was forced to disk); as {@link #markDone(String, int)} for each.
+     */
+    void markDone(String id, Collection<Integer> chunks) throws StoreException;
+
     /** Marks chunks as not done (the other side says it misses them); ignored for an unknown transfer. */
     void markMissing(String id, Collection<Integer> chunks) throws StoreException;
 

@@ -41,6 +41,24 @@ class SqliteTransferStoreTest {
     }
 
     @Test
+    void books_a_window_of_chunks_at_once_and_ignores_those_out_of_range_or_of_a_finished_transfer() throws Exception {
+        Path file = dir.resolve("transfers.db");
+        try (SqliteTransferStore store = SqliteTransferStore.open(file, Clock.systemUTC())) {
+            assertTrue(store.create(transfer("t-1", 10_000, 1024, 1)));
+            assertTrue(store.create(transfer("t-2", 10_000, 1024, 1)));
+            store.markDone("t-1", List.of(0, 3, 4, 4, 10, -1));
+            store.finish("t-2", TransferState.CANCELLED, "test", 2);
+            store.markDone("t-2", List.of(1, 2));
+        }
+        try (SqliteTransferStore store = SqliteTransferStore.open(file, Clock.systemUTC())) {
+            StoredTransfer t = store.find("t-1").orElseThrow();
+            assertEquals(3, t.chunksDone());
+            assertTrue(t.isDone(0) && t.isDone(3) && t.isDone(4));
+            assertEquals(0, store.find("t-2").orElseThrow().chunksDone());
+        }
+    }
+
+    @Test
     void refuses_a_second_transfer_with_the_same_id_and_keeps_the_first() throws Exception {
         try (SqliteTransferStore store = SqliteTransferStore.open(dir.resolve("t.db"), Clock.systemUTC())) {
             assertTrue(store.create(transfer("t-1", 100, 10, 1)));

@@ -20,7 +20,11 @@ public final class BenchmarkCommand {
                         every batch acknowledged, bytes per reading, heap and RSS; and Paho's offline buffer
                         with file persistence as the baseline (needs Debian's mosquitto)
                         options: --readings <n> (default 43200000: 50 channels x 10 Hz x 1 day),
-                                 --baseline <n> (default 20000 readings through the baseline)
+                                 --baseline <n> (default 20000 readings through the baseline),
+                                 --default-config (deliver as a unit with the default configuration: the
+                                 agent's sync and connection-wide publish rate limits, batches growing
+                                 within 128 KiB for the backlog; prints the largest batch and the time for
+                                 a day's backlog; without it, unthrottled)
               xray      chunked file transfer of a random X-ray-sized file through Debian's mosquitto: upload
                         with the chunk rate limit and without, download, and the same bytes published raw
                         (same chunk size, QoS 1, same window) in the same run (needs Debian's mosquitto)
@@ -67,6 +71,10 @@ public final class BenchmarkCommand {
         if (java.util.Arrays.asList(args).contains("--help")) {
             out.print(USAGE);
             return 0;
+        }
+        boolean defaultConfig = java.util.Arrays.asList(args).contains("--default-config");
+        if (defaultConfig) {
+            args = java.util.Arrays.stream(args).filter(a -> !a.equals("--default-config")).toArray(String[]::new);
         }
         try {
             for (int i = 1; i < args.length; i += 2) {
@@ -131,7 +139,7 @@ public final class BenchmarkCommand {
         try {
             return switch (args[0]) {
                 case "modbus" -> new ModbusPollBenchmark(out, Duration.ofSeconds(seconds), baud).run();
-                case "telemetry" -> new TelemetryBenchmark(out, readings, 50, baseline).run();
+                case "telemetry" -> new TelemetryBenchmark(out, readings, 50, baseline, defaultConfig).run();
                 case "xray" -> new XrayBenchmark(out, mib * 1024L * 1024L, rate).run();
                 case "soak" -> new SoakBenchmark(out, Duration.ofMinutes(minutes), Duration.ofMinutes(every),
                         Duration.ofMinutes(outageEvery), Duration.ofMinutes(updateEvery), agentJar, launcher).run();

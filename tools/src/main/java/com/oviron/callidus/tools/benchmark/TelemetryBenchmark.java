@@ -1,10 +1,13 @@
 package com.oviron.callidus.tools.benchmark;
 
+import com.oviron.callidus.agent.AgentConfigLoader;
 import com.oviron.callidus.cloud.Backoff;
 import com.oviron.callidus.cloud.ConnectionListener;
 import com.oviron.callidus.cloud.LinkSettings;
 import com.oviron.callidus.cloud.MqttConnection;
+import com.oviron.callidus.cloud.RateLimitedMqttConnection;
 import com.oviron.callidus.cloud.SyncSettings;
+import com.oviron.callidus.cloud.TelemetryBatchCodec;
 import com.oviron.callidus.cloud.TelemetrySync;
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.cloud.paho.PahoMqttConnection;
@@ -42,18 +45,26 @@ import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
  * Debian mosquitto with every batch acknowledged, bytes per reading on the wire, heap and RSS; and, in the
  * same run, the same kind of backlog through Paho's own offline buffer with its file persistence (one reading
  * per message), the way a naive agent would do it.
+ *
+ * <p>With {@code defaultConfig}, the backlog goes out as on a unit with the default configuration: the agent's
+ * default {@code sync} settings (rate limit, window, batch sizes, growing batches) behind the connection-wide
+ * rate limit of {@code mqtt.maxPublishesPerSecond}; without it, as fast as the outbox and broker allow (1000
+ * readings per batch, 32 in flight, no rate limit).
  */
 final class TelemetryBenchmark {
+    private static final long DAY = 43_200_000L;
     private final PrintStream out;
     private final long readings;
     private final int channels;
     private final long baselineReadings;
+    private final boolean defaultConfig;
 
-    TelemetryBenchmark(PrintStream out, long readings, int channels, long baselineReadings) {
+    TelemetryBenchmark(PrintStream out, long readings, int channels, long baselineReadings, boolean defaultConfig) {
         this.out = out;
         this.readings = readings;
         this.channels = channels;
         this.baselineReadings = baselineReadings;
+        this.defaultConfig = defaultConfig;
     }
 
     int run() throws Exception {
@@ -70,12 +81,24 @@ final class TelemetryBenchmark {
                 double ingestSeconds = ingest(outbox);
                 out.printf(Locale.ROOT, "ingest:   %,d readings in %.1f s = %,.0f readings/s (%s on disk)%n", readings,
                         ingestSeconds, readings / ingestSeconds, mb(outbox.stats().usedBytes()));
-                double[] delivery = deliver(outbox, broker);
-                double seconds = delivery[0];
-                double bytes = delivery[1];
+                SyncSettings sync = syncSettings();
+                out.printf(Locale.ROOT, "sync:     %s (batchMaxReadings %d, inFlightWindow %d, interval %d ms, "
+                                + "maxPublishesPerSecond %d, catchUpMaxReadings %d, catchUpMaxBytes %d; "
+                                + "mqtt.maxPublishesPerSecond %d)%n",
+                        defaultConfig ? "the agent's defaults" : "unthrottled", sync.batchMaxReadings(),
+                        sync.inFlightWindow(), sync.interval().toMillis(), sync.maxPublishesPerSecond(),
+                        sync.catchUpMaxReadings(), sync.catchUpMaxBytes(), linkRate());
+                Delivery delivery = deliver(outbox, broker, sync);
+                double seconds = delivery.seconds();
                 out.printf(Locale.ROOT, "delivery: %,d readings to mosquitto, every batch acknowledged, in %.1f s = "
                                 + "%,.0f readings/s; %.2f bytes per reading on the wire (format 2)%n", readings, seconds,
-                        readings / seconds, bytes / readings);
+                        readings / seconds, (double) delivery.bytes() / readings);
+                out.printf(Locale.ROOT, "batches:  %,d published, largest %,d bytes (%,d readings; limit %,d), "
+                                + "%.0f readings per batch on average%n", delivery.batches(), delivery.largestBytes(),
+                        delivery.largestReadings(), TelemetryBatchCodec.MAX_PAYLOAD_BYTES,
+                        (double) readings / delivery.batches());
+                out.printf(Locale.ROOT, "catch-up: a day's backlog (%,d readings) would take %.0f s at this rate "
+                        + "(goal: under 120 s)%n", DAY, DAY / (readings / seconds));
                 memory.stop();
                 out.printf(Locale.ROOT, "memory:   heap used at most %s (after GC at most %s), RSS at most %s%n",
                         mb(memory.maxHeap), mb(memory.maxHeapAfterGc), mb(memory.maxRss));
@@ -83,8 +106,8 @@ final class TelemetryBenchmark {
                 double ours = readings / seconds;
                 out.printf(Locale.ROOT, "baseline: Paho offline buffer + file persistence, 1 reading per message: "
                                 + "%,d readings in %.1f s = %,.0f readings/s; a day (%,d) would take %.0f min%n",
-                        baselineReadings, baselineReadings / baselinePerSecond, baselinePerSecond, 43_200_000L,
-                        43_200_000L / baselinePerSecond / 60);
+                        baselineReadings, baselineReadings / baselinePerSecond, baselinePerSecond, DAY,
+                        DAY / baselinePerSecond / 60);
                 out.printf(Locale.ROOT, "ratio:    the outbox delivers %.0fx the readings per second of the baseline%n",
                         ours / baselinePerSecond);
             }
@@ -123,19 +146,35 @@ final class TelemetryBenchmark {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    /** Returns {seconds, payload bytes}. */
-    private double[] deliver(SqliteTelemetryOutbox outbox, MosquittoBroker broker) throws Exception {
+    private SyncSettings syncSettings() {
+        if (!defaultConfig) {
+            return new SyncSettings(1000, 32, Duration.ofMillis(20), 0);
+        }
+        return new SyncSettings(AgentConfigLoader.DEFAULT_BATCH_MAX_READINGS, AgentConfigLoader.DEFAULT_IN_FLIGHT_WINDOW,
+                AgentConfigLoader.DEFAULT_SYNC_INTERVAL, AgentConfigLoader.DEFAULT_MAX_PUBLISHES_PER_SECOND,
+                SyncSettings.DEFAULT_CATCH_UP_MAX_READINGS, SyncSettings.DEFAULT_CATCH_UP_MAX_BYTES);
+    }
+
+    /** The connection-wide limit the agent puts in front of Paho (0: none). */
+    private int linkRate() {
+        return defaultConfig ? AgentConfigLoader.DEFAULT_LINK_PUBLISHES_PER_SECOND : 0;
+    }
+
+    private record Delivery(double seconds, long bytes, long batches, long largestBytes, int largestReadings) {
+    }
+
+    private Delivery deliver(SqliteTelemetryOutbox outbox, MosquittoBroker broker, SyncSettings syncSettings)
+            throws Exception {
         LinkSettings settings = new LinkSettings(broker.uri(), "CAL-BENCH-1", Duration.ofSeconds(30),
                 Duration.ofSeconds(10), new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)), Optional.empty(),
-                Optional.empty(), 64);
+                Optional.empty(), AgentConfigLoader.DEFAULT_MAX_INFLIGHT);
         Topics topics = new Topics("CAL-BENCH-1");
-        AtomicLong bytes = new AtomicLong();
         MqttConnection paho = new PahoMqttConnection(settings, topics.status(), "CAL-BENCH-1", "bench",
                 Clock.systemUTC());
-        MqttConnection counting = new CountingConnection(paho, bytes, topics.telemetry());
+        MqttConnection limited = linkRate() > 0 ? new RateLimitedMqttConnection(paho, linkRate()) : paho;
+        CountingConnection counting = new CountingConnection(limited, topics.telemetry());
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
-        TelemetrySync sync = new TelemetrySync(outbox, counting, topics, new SyncSettings(1000, 32,
-                Duration.ofMillis(20), 0), executor, Clock.systemUTC());
+        TelemetrySync sync = new TelemetrySync(outbox, counting, topics, syncSettings, executor, Clock.systemUTC());
         long start = System.nanoTime();
         try {
             sync.start();
@@ -144,7 +183,11 @@ final class TelemetryBenchmark {
             while (outbox.acknowledgedSeq() < target) {
                 Thread.sleep(50);
             }
-            return new double[] {(System.nanoTime() - start) / 1e9, bytes.get()};
+            double seconds = (System.nanoTime() - start) / 1e9;
+            byte[] largest = counting.largest();
+            int largestReadings = largest.length == 0 ? 0 : TelemetryBatchCodec.decode(largest).readings().size();
+            return new Delivery(seconds, counting.bytes.get(), counting.batches.get(), largest.length,
+                    largestReadings);
         } finally {
             sync.close();
             counting.close();
@@ -215,16 +258,21 @@ final class TelemetryBenchmark {
         return String.format(Locale.ROOT, "%.1f MB", bytes / 1024.0 / 1024.0);
     }
 
-    /** Counts the payload bytes of telemetry publishes. */
+    /** Counts the payload bytes and the publishes on the telemetry topic, and keeps the largest payload. */
     private static final class CountingConnection implements MqttConnection {
         private final MqttConnection inner;
-        private final AtomicLong bytes;
+        final AtomicLong bytes = new AtomicLong();
+        final AtomicLong batches = new AtomicLong();
         private final String topic;
+        private byte[] largest = new byte[0];
 
-        CountingConnection(MqttConnection inner, AtomicLong bytes, String topic) {
+        CountingConnection(MqttConnection inner, String topic) {
             this.inner = inner;
-            this.bytes = bytes;
             this.topic = topic;
+        }
+
+        synchronized byte[] largest() {
+            return largest;
         }
 
         @Override
@@ -241,6 +289,12 @@ final class TelemetryBenchmark {
         public CompletableFuture<Void> publish(String t, byte[] payload, int qos, boolean retained) {
             if (t.equals(topic)) {
                 bytes.addAndGet(payload.length);
+                batches.incrementAndGet();
+                synchronized (this) {
+                    if (payload.length > largest.length) {
+                        largest = payload;
+                    }
+                }
             }
             return inner.publish(t, payload, qos, retained);
         }

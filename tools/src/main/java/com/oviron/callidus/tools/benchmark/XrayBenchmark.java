@@ -86,7 +86,8 @@ final class XrayBenchmark {
             double download = download(broker, dir, image, defaults, chunk);
             report("download (cloud paced):", download, raw);
             out.printf(Locale.ROOT, "the rate limit caps uploads at %d x %d KiB = %.2f MiB/s; the engine adds per"
-                    + " chunk: a CRC frame, an fsync'd bitmap update and, for downloads, a write + fsync%n", rate,
+                    + " chunk: a CRC frame and a bitmap update (uploads: fsync'd per PUBACK; downloads: the part file and the"
+                    + " bitmap fsync'd once per window of chunks)%n", rate,
                     chunk / 1024, rate * (double) chunk / 1048576.0);
         } finally {
             try (var files = Files.walk(dir)) {
