@@ -62,9 +62,10 @@ final class PackagedAgent implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("CALLIDUS_CLASS_ARCHIVE_DIR");
         pb.environment().remove("MALLOC_ARENA_MAX");
+        pb.environment().putAll(env);
+        // the unit's own root and Java are those of an installed unit: here the temporary slot root and this JDK
         pb.environment().put("CALLIDUS_ROOT", root.toString());
         pb.environment().put("CALLIDUS_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        pb.environment().putAll(env);
         return new PackagedAgent(pb.start(), log);
     }
 
