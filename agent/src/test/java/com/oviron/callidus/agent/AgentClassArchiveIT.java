@@ -44,7 +44,7 @@ class AgentClassArchiveIT {
         assertTrue(Files.exists(PackagedAgent.JAR), "run after package: " + PackagedAgent.JAR.toAbsolutePath());
         root = dir.resolve("update");
         Files.createDirectories(root.resolve("slots/a"));
-        Files.copy(PackagedAgent.JAR, root.resolve("slots/a/callidus-agent.jar"));
+        Files.copy(PackagedAgent.JAR.toAbsolutePath(), root.resolve("slots/a/callidus-agent.jar"));
         archives = dir.resolve("cds");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -66,8 +66,9 @@ class AgentClassArchiveIT {
     /** One start through the launcher, until the ready line (or an exit), then SIGTERM. */
     Start startAndStop() throws Exception {
         Path log = dir.resolve("agent-" + (++start) + ".log");
-        ProcessBuilder pb = new ProcessBuilder("sh", LAUNCHER.toString(), "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        // in the temporary folder: a JVM that crashes on an archive cut short leaves its hs_err file there
+        ProcessBuilder pb = new ProcessBuilder("sh", LAUNCHER.toAbsolutePath().toString(), "--config",
+                config.toString()).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("CALLIDUS_ROOT", root.toString());
         pb.environment().put("CALLIDUS_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         pb.environment().put("CALLIDUS_JAVA_OPTS", "-Xmx64m -XX:+UseSerialGC");
