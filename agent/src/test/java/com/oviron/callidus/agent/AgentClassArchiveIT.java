@@ -114,7 +114,13 @@ class AgentClassArchiveIT {
         assertEquals(143, first.exit(), first.log());
         assertTrue(names().stream().anyMatch(n -> n.endsWith(".jsa.new")), names().toString());
 
+        assertTrue(first.log().contains("sqlite native library extracted once"), first.log());
+        try (Stream<Path> libs = Files.walk(dir.resolve("data/native"))) {
+            assertEquals(1, libs.filter(p -> p.getFileName().toString().equals("libsqlitejdbc.so")).count());
+        }
+
         Start second = startAndStop();
+        assertFalse(second.log().contains("sqlite native library extracted"), "once is enough:\n" + second.log());
         assertEquals("used", second.classArchive(), second.log());
         assertTrue(second.log().contains("written at the last stop maps: in use from now on"), second.log());
         assertEquals(List.of(theArchive().getFileName().toString()), names(), "the marker is gone once ready");
