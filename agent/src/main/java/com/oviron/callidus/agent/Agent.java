@@ -131,7 +131,7 @@ public final class Agent implements AutoCloseable {
         this.unitCommands = new UnitCommands(new UnitFacts(config.device().id(), AgentVersion.current(),
                 startedAtMillis, this::status, sampler::newest, port, port::diagnostics, outbox, space, commands,
                 config.hal().modbus().map(m -> m.map().name()).orElse(config.hal().source()), stateFolder(config),
-                config.toString(), link::stats), clock, live::active);
+                config::toString, link::stats), clock, live::active);
         unitCommands.registerOn(commands);
         this.subscription = config.subscription().map(s -> SubscriptionService.open(s, config.device().id(), clock));
         this.diagnostics = DiagnosticsWiring.open(config, port, outbox, link, gpio, treatment, sampler, commands,

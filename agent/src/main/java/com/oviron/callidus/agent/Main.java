@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import com.oviron.callidus.agent.logging.SwitchableConsoleWriter;
+import com.oviron.callidus.agent.startup.ClassArchive;
+import com.oviron.callidus.agent.startup.StartTime;
 import com.oviron.callidus.agent.systemd.ServiceWatchdog;
 import org.tinylog.Logger;
 import org.tinylog.configuration.Configuration;
@@ -149,6 +151,8 @@ public final class Main {
         configureLogging(config.log(), System.getenv());
         StartupChecks.warn(config, ProcessUser.current());
 
+        // before the first database opens: the driver's native library from the agent's own folder (ADR 0028)
+        com.oviron.callidus.store.sqlite.SqliteNativeLibrary.useFolder(Agent.stateFolder(config).resolve("native"));
         // one agent per store, for the life of the process: released by the kernel even after SIGKILL
         StoreLock lock;
         try {
@@ -169,6 +173,7 @@ public final class Main {
         }
         // under systemd (Type=notify): READY=1, the watchdog, STOPPING=1 first thing on the way down
         Optional<ServiceWatchdog> service = AgentService.notifySystemd(agent, config, System.getenv());
+        logReady();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.ifPresent(ServiceWatchdog::close);
@@ -182,6 +187,29 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return EXIT_OK;
+    }
+
+    /**
+     * The start-up's end (store open, board asked, broker connect started) with the time since the process
+     * started, which {@code tools benchmark startup} reads (docs/performance.md), and what became of the class
+     * archive the launcher passed (ADR 0028).
+     */
+    private static void logReady() {
+        String startMs = StartTime.millisSinceProcessStart().map(String::valueOf).orElse("unknown");
+        ClassArchive archive = ClassArchive.ofThisJvm();
+        ClassArchive.State state = archive.confirm();
+        String cpuMs = StartTime.cpuMillis().map(String::valueOf).orElse("unknown");
+        Logger.info("agent ready startMs={} cpuMs={} classArchive={}", startMs, cpuMs,
+                state.name().toLowerCase(java.util.Locale.ROOT));
+        String file = archive.file().map(Path::toString).orElse("");
+        switch (state) {
+            case IGNORED -> Logger.warn("class archive not used by the JVM (made for another jar or Java, or damaged):"
+                    + " removed, the next start has a new one written when it stops file={}", file);
+            case CREATING -> Logger.info("class archive for this jar is written when the agent stops file={}", file);
+            default -> {
+                // USED, OFF: the ready line says it
+            }
+        }
     }
 
     /**

@@ -26,10 +26,12 @@ import java.util.function.Supplier;
  * @param commands     the command channel (its counters)
  * @param registerMap  the register map's name, or "simulator"
  * @param stateFolder  the folder of the agent's state files (free space is reported)
- * @param configSummary the configuration with secrets hidden, for support bundles
+ * @param configSummary the configuration with secrets hidden, for support bundles (made when asked: a
+ *                     record's toString costs method-handle spinning that has no place in the start-up)
  */
 public record UnitFacts(String deviceId, String version, long startedAtMillis, Supplier<AgentStatus> status,
                         Supplier<List<Reading>> newest, SensorPort port, Supplier<Map<String, Long>> halCounters,
                         TelemetryOutbox outbox, StoreSpace space, CommandChannel commands, String registerMap,
-                        Path stateFolder, String configSummary, Supplier<com.oviron.callidus.cloud.LinkStats> link) {
+                        Path stateFolder, Supplier<String> configSummary,
+                        Supplier<com.oviron.callidus.cloud.LinkStats> link) {
 }

@@ -43,6 +43,18 @@ public final class BenchmarkCommand {
                         built and rendered (JSON and the HTML page), timed against the 3 s goal
                         options: --days <n> (default 30), --hz <n> (default 10),
                                  --page <file> (also write the page there)
+              startup   the packaged agent started through the launcher as the systemd unit starts it, --runs
+                        times per case: time from process start to its "agent ready" line against the 1 s goal,
+                        with and without a backlog in its store, with and without the class archive, and with
+                        the JVM's default flags as the baseline (run from the repository after mvn package)
+                        options: --backlog <n> readings (default 5000000), --runs <n> (default 3),
+                                 --agent-jar, --launcher as for soak, --unit <file> (default
+                                 agent/src/main/dist/callidus-agent.service: its Environment= lines)
+              steady    the packaged agent with the simulator at --rate readings/s to Debian's mosquitto: CPU
+                        (% of one core from /proc/pid/stat), RSS and threads against the goals 1 % and 64 MiB,
+                        with -Xmx24m and the unit's other flags, and the JVM's default flags as the baseline
+                        options: --rate <n> readings/s (default 500), --seconds <n> (default 120),
+                                 --agent-jar, --launcher, --unit as for startup
             """;
 
     private BenchmarkCommand() {
@@ -68,6 +80,14 @@ public final class BenchmarkCommand {
         int days = 30;
         int hz = 10;
         java.util.Optional<java.nio.file.Path> page = java.util.Optional.empty();
+        long backlog = 5_000_000L;
+        int runs = 3;
+        java.nio.file.Path unit = java.nio.file.Path.of("agent", "src", "main", "dist", "callidus-agent.service");
+        boolean steady = args[0].equals("steady");
+        if (steady) {
+            rate = 500;
+            seconds = 120;
+        }
         if (java.util.Arrays.asList(args).contains("--help")) {
             out.print(USAGE);
             return 0;
@@ -97,6 +117,9 @@ public final class BenchmarkCommand {
                     case "--days" -> days = Integer.parseInt(args[i + 1]);
                     case "--hz" -> hz = Integer.parseInt(args[i + 1]);
                     case "--page" -> page = java.util.Optional.of(java.nio.file.Path.of(args[i + 1]));
+                    case "--backlog" -> backlog = Long.parseLong(args[i + 1]);
+                    case "--runs" -> runs = Integer.parseInt(args[i + 1]);
+                    case "--unit" -> unit = java.nio.file.Path.of(args[i + 1]);
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
                 }
             }
@@ -121,7 +144,16 @@ public final class BenchmarkCommand {
             if (hz < 1 || hz > 100) {
                 throw new IllegalArgumentException("--hz must be 1..100");
             }
-            if (rate < 1 || rate > 90) {
+            if (backlog < 0 || backlog > 100_000_000L) {
+                throw new IllegalArgumentException("--backlog must be 0..100000000");
+            }
+            if (runs < 1 || runs > 50) {
+                throw new IllegalArgumentException("--runs must be 1..50");
+            }
+            if (steady && (rate < 1 || rate > 20_000)) {
+                throw new IllegalArgumentException("--rate must be 1..20000 readings per second");
+            }
+            if (!steady && (rate < 1 || rate > 90)) {
                 throw new IllegalArgumentException("--rate must be 1..90 chunks per second");
             }
         } catch (NumberFormatException e) {
@@ -144,6 +176,9 @@ public final class BenchmarkCommand {
                 case "soak" -> new SoakBenchmark(out, Duration.ofMinutes(minutes), Duration.ofMinutes(every),
                         Duration.ofMinutes(outageEvery), Duration.ofMinutes(updateEvery), agentJar, launcher).run();
                 case "report" -> new ReportBenchmark(out, days, Duration.ofMillis(1000 / hz), page).run();
+                case "startup" -> new StartupBenchmark(out, backlog, runs, agentJar, launcher, unit).run();
+                case "steady" -> new SteadyBenchmark(out, rate, Duration.ofSeconds(seconds), agentJar, launcher, unit)
+                        .run();
                 default -> {
                     err.println("error: unknown benchmark '" + args[0] + "'");
                     err.print(USAGE);

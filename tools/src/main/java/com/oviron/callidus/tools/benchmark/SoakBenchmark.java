@@ -147,7 +147,7 @@ final class SoakBenchmark {
                 telemetry.close();
             }
         }
-        deleteQuietly(dir);
+        TempFolders.deleteQuietly(dir);
         out.printf("summary: %d telemetry batches (%d KiB) at the cloud; %d broker outages; %d updates committed,"
                 + " %d failed; %d agent starts, exits %s; now release %s%n", telemetryMessages.get(),
                 telemetryBytes.get() / 1024, outages, updatesCommitted, updatesFailed, starts, exits, installed);
@@ -181,8 +181,11 @@ final class SoakBenchmark {
                     pb.environment().put("CALLIDUS_ROOT", root.toString());
                     pb.environment().put("CALLIDUS_JAVA", Path.of(System.getProperty("java.home"), "bin", "java")
                             .toString());
-                    // as the systemd unit starts it
-                    pb.environment().put("CALLIDUS_JAVA_OPTS", "-Xmx192m -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC");
+                    // as the systemd unit starts it (its Environment=, docs/performance.md)
+                    pb.environment().put("CALLIDUS_JAVA_OPTS", "-Xms8m -Xmx32m -XX:+UseSerialGC"
+                            + " -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
+                            + " -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=96m -Xss512k");
+                    pb.environment().put("MALLOC_ARENA_MAX", "2");
                     Process p = pb.start();
                     synchronized (exits) {
                         starts++;
@@ -396,14 +399,6 @@ final class SoakBenchmark {
         client.connect(o);
         client.subscribe(topics.telemetry(), 1);
         return client;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary folder: left for the system to clean
-        }
     }
 
     private static KeyPair ed25519() {
