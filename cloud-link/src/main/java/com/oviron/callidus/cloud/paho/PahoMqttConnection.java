@@ -176,10 +176,9 @@ public final class PahoMqttConnection implements MqttConnection {
             case CUT_SILENT_SESSION -> {
                 guard.abort();
                 watch.clientReportedLoss(); // the session's client is retired at once, not waited for
-                // counted before the listeners hear of the loss: one that reads the stats then sees it
-                counters.silentBrokerClosed();
                 lose(PendingPublishes.Loss.byUnit("broker silent for " + watch.lastSilenceMillis()
-                        + " ms (limit 1.5 x keepAlive = " + watch.silenceLimitMillis() + " ms); connection closed"));
+                        + " ms (limit 1.5 x keepAlive = " + watch.silenceLimitMillis() + " ms); connection closed"),
+                        counters::silentBrokerClosed);
             }
             case CUT_CONNECT -> {
                 counters.connectAbandoned();
@@ -333,8 +332,17 @@ public final class PahoMqttConnection implements MqttConnection {
     }
 
     private void lose(PendingPublishes.Loss loss) {
+        lose(loss, () -> { });
+    }
+
+    /**
+     * Ends the session; {@code count} runs once the session is gone and before the listeners hear of it, so that
+     * one reading the stats or {@link #isConnected()} then sees both.
+     */
+    private void lose(PendingPublishes.Loss loss, Runnable count) {
         Session s = session;
         session = null;
+        count.run();
         watch.down();
         if (s != null && subscribedSession != s) {
             // dropped before every SUBSCRIBE was answered: the broker could not serve the session (RabbitMQ 3.10

@@ -383,9 +383,11 @@ abstract class PahoMqttConnectionContract {
                 Await.until("connected", WAIT, link::isConnected);
                 wifi.freeze();
                 try {
-                    Await.until(() -> "silence noticed; stats " + link.stats(), WAIT,
-                            () -> link.stats().silentBrokerCloses() == 1);
-                    assertFalse(link.isConnected());
+                    // noticed: by the unit's watchdog (1.5 x keep-alive of silence), or by the broker's own
+                    // keep-alive rule (also 1.5 x), whichever comes first; the watchdog alone is proven against a
+                    // SIGSTOPped mosquitto, which cannot close anything (LinkGuardMosquittoIT)
+                    Await.until(() -> "silence noticed; stats " + link.stats(), WAIT, () -> !link.isConnected());
+                    assertTrue(link.stats().silentBrokerCloses() <= 1, link.stats().toString());
                 } finally {
                     wifi.thaw();
                 }

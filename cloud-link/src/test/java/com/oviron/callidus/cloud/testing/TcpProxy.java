@@ -106,6 +106,13 @@ public final class TcpProxy implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
+                // a frozen line carries no close either: a broker that gives up on the silent client (its own
+                // 1.5 x keep-alive) must not tell the unit so before the unit's watchdog notices the silence
+                try {
+                    awaitThaw();
+                } catch (IOException interrupted) {
+                    // closing now
+                }
                 closeQuietly(from);
                 closeQuietly(to);
             }
@@ -151,8 +158,8 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /**
-     * While frozen, nothing is relayed either way (bytes wait), like a broker that hangs or a link that silently
-     * stops carrying: connections stay open, and new ones are accepted.
+     * While frozen, nothing is relayed either way (bytes wait, and so does a close from either side), like a broker
+     * that hangs or a link that silently stops carrying: connections stay open, and new ones are accepted.
      */
     public void freeze() {
         synchronized (frozenLock) {
