@@ -62,7 +62,7 @@ class AgentDownloadCrashIT {
             Path config = dir.resolve("agent.json");
             Files.writeString(config, """
                     {"device": {"id": "%s"},
-                     "hal": {"samplePeriod": "100ms"},
+                     "hal": {"source": "simulator", "samplePeriod": "100ms"},
                      "store": {"path": "state/agent.db"},
                      "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "50ms", "reconnectMax": "300ms"},
                      "xray": {"viewerFolder": "ui/viewer", "captureFolder": "sensor"}}
