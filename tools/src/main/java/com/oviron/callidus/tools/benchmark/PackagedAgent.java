@@ -34,6 +34,16 @@ final class PackagedAgent implements AutoCloseable {
     }
 
     /** The unit's Environment= lines as a map (quotes removed), in order. */
+    /** Fails with what to do when the packaged jar, the launcher or the unit file is not there. */
+    static void requireFiles(Path jar, Path launcher, Path unit) throws IOException {
+        for (Path p : java.util.List.of(jar, launcher, unit)) {
+            if (!java.nio.file.Files.isRegularFile(p)) {
+                throw new IOException("needs " + p + " (run from the repository after mvn package, or pass"
+                        + " --agent-jar, --launcher and --unit)");
+            }
+        }
+    }
+
     static Map<String, String> unitEnvironment(Path unit) throws IOException {
         Map<String, String> env = new LinkedHashMap<>();
         for (String line : Files.readAllLines(unit)) {

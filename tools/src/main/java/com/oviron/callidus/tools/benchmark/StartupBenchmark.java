@@ -47,12 +47,7 @@ final class StartupBenchmark {
     }
 
     int run() throws Exception {
-        for (Path p : List.of(jar, launcher, unit)) {
-            if (!Files.isRegularFile(p)) {
-                throw new IOException("needs " + p + " (run from the repository after mvn package, or pass"
-                        + " --agent-jar, --launcher and --unit)");
-            }
-        }
+        PackagedAgent.requireFiles(jar, launcher, unit);
         Map<String, String> unitEnv = PackagedAgent.unitEnvironment(unit);
         Path dir = Files.createTempDirectory("callidus-startup-");
         out.printf(Locale.ROOT, "startup: %d runs per case, backlog %,d readings; unit %s: CALLIDUS_JAVA_OPTS=%s"

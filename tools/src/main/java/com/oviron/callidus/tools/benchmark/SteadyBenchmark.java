@@ -46,12 +46,7 @@ final class SteadyBenchmark {
     }
 
     int run() throws Exception {
-        for (Path p : List.of(jar, launcher, unit)) {
-            if (!Files.isRegularFile(p)) {
-                throw new IOException("needs " + p + " (run from the repository after mvn package, or pass"
-                        + " --agent-jar, --launcher and --unit)");
-            }
-        }
+        PackagedAgent.requireFiles(jar, launcher, unit);
         int channels = new SimulatedCallidusBoard(Clock.systemUTC(), 1).channels().size();
         long periodMs = Math.max(1, Math.round(channels * 1000.0 / rate));
         Map<String, String> unitEnv = PackagedAgent.unitEnvironment(unit);
