@@ -403,9 +403,13 @@ abstract class PahoMqttConnectionContract {
     void a_session_the_broker_drops_right_after_a_publish_refuses_it_only_in_3_1_1() throws Exception {
         try (TcpProxy wifi = new TcpProxy(broker.port())) {
             PahoMqttConnection link = connection(wifi.uri(), "CAL-IT-10");
-            try {
+            try (CloudSubscriber cloud = new CloudSubscriber(broker.uri(), "cloud-drop-10",
+                    new Topics("CAL-IT-10").status())) {
                 link.start();
-                Await.until("connected", WAIT, link::isConnected);
+                // "online" is published once the broker has answered every SUBSCRIBE of the session; a drop before
+                // that is (rightly) not taken as a refusal, so the freeze must come after it
+                Await.until("online announced", WAIT, () -> cloud.receivedOn(new Topics("CAL-IT-10").status())
+                        .stream().anyMatch(m -> !m.retained() && statusOf(m.payload()).online()));
                 wifi.freeze(); // the PUBACK cannot come
                 CompletableFuture<Void> owed = link.publish("callidus/v1/CAL-IT-10/telemetry", new byte[] {7}, 1, false);
                 wifi.cut(); // the broker's side ends the connection, without a reason code
