@@ -74,7 +74,9 @@ class AgentConsoleIT {
 
                 int mark = seen.length();
                 type(terminal, "diag\r");
-                String diag = readUntil(terminal, mark, DEVICE + "> $");
+                // the Enters typed while the console was not yet listening may still be answered with prompts:
+                // wait for the diag's own output, then its prompt
+                String diag = readUntil(terminal, mark, "ch2[\\s\\S]*" + DEVICE + "> $");
                 assertTrue(seen.toString().contains("no subscription token"), "the notice at login:\n" + seen);
                 assertTrue(diag.contains("ch0") && diag.contains("ch2"), "every channel, whatever the subscription:\n"
                         + diag);
@@ -85,7 +87,7 @@ class AgentConsoleIT {
                         "k1", vendor.getPrivate());
                 mark = seen.length();
                 type(terminal, "token " + token + "\r");
-                String installed = readUntil(terminal, mark, DEVICE + "> $");
+                String installed = readUntil(terminal, mark, "(?i)active[\\s\\S]*" + DEVICE + "> $");
                 assertTrue(installed.toLowerCase(java.util.Locale.ROOT).contains("active"), installed);
                 assertTrue(agent.subscription().orElseThrow().cloudServicesAllowed());
             } finally {
