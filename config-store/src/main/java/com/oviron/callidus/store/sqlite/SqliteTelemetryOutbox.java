@@ -23,6 +23,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +43,10 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     private static final int APPENDS_PER_AGE_CHECK = 32;
     /** Room an event, a cursor move or a dead letter needs at most, for the full-disk rescue. */
     private static final long SMALL_WRITE_BYTES = 256 * 1024;
+    /** Readings per INSERT statement: 64 x 4 parameters, far within SQLite's limit of 32 766. */
+    private static final int ROWS_PER_INSERT = 64;
+    /** How long after an open without the check the check runs ({@link SoundFileMarker}): after "agent ready". */
+    static final Duration DEFERRED_CHECK_DELAY = Duration.ofSeconds(5);
 
     private final Path file;
     private final Connection connection;
@@ -52,7 +57,14 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     private final EventStream events;
     private final Clock clock;
     private int appendsSinceAgeCheck;
+    /** Inserts ROWS_PER_INSERT readings in one statement (made when first needed, closed with the store). */
+    private PreparedStatement insertMany;
     private boolean closed;
+    /** The file passed quick_check at this open (or was made new); else {@link #deferredCheck} runs it. */
+    private boolean checkedAtOpen;
+    private DeferredCheck deferredCheck;
+    /** The check after start found damage: no clean-close note, the next start salvages the file. */
+    private boolean damageFound;
 
     private SqliteTelemetryOutbox(Path file, Connection connection, RetentionSettings settings, long reserveBytes,
                                   Clock clock) throws SQLException, IOException {
@@ -100,11 +112,17 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
      */
     public static SqliteTelemetryOutbox open(Path file, Durability durability, RetentionSettings retention,
                                              long reserveBytes, Clock clock) throws StoreException {
+        return open(file, durability, retention, reserveBytes, clock, DEFERRED_CHECK_DELAY);
+    }
+
+    /** As {@link #open(Path, Durability, RetentionSettings, long, Clock)}, with the delay of a deferred check. */
+    static SqliteTelemetryOutbox open(Path file, Durability durability, RetentionSettings retention,
+                                      long reserveBytes, Clock clock, Duration checkDelay) throws StoreException {
         if (reserveBytes <= 0) {
             throw new IllegalArgumentException("reserveBytes must be positive, got " + reserveBytes);
         }
         try {
-            return openOnce(file, durability, retention, reserveBytes, clock);
+            return openOnce(file, durability, retention, reserveBytes, clock, checkDelay);
         } catch (StoreException e) {
             if (!DiskFull.is(e)) {
                 throw e;
@@ -123,7 +141,7 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
                         + file.toAbsolutePath().getParent() + " (" + e.getMessage() + ")", e);
             }
             Logger.warn("store reserve released to open the store on a full disk file={}", reserve);
-            return openOnce(file, durability, retention, reserveBytes, clock);
+            return openOnce(file, durability, retention, reserveBytes, clock, checkDelay);
         }
     }
 
@@ -136,7 +154,8 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     }
 
     private static SqliteTelemetryOutbox openOnce(Path file, Durability durability, RetentionSettings retention,
-                                                  long reserveBytes, Clock clock) throws StoreException {
+                                                  long reserveBytes, Clock clock, Duration checkDelay)
+            throws StoreException {
         boolean fresh;
         try {
             Path parent = file.toAbsolutePath().getParent();
@@ -147,7 +166,10 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         } catch (IOException e) {
             throw new StoreException("cannot create the folder of " + file + ": " + e.getMessage(), e);
         }
-        Optional<CorruptionRecovery.Salvage> salvage = CorruptionRecovery.checkAndMoveAside(file, clock);
+        // a file closed cleanly after a passing check is checked after start instead of now (SoundFileMarker)
+        boolean closedSound = SoundFileMarker.consume(file) && !fresh;
+        Optional<CorruptionRecovery.Salvage> salvage = closedSound ? Optional.empty()
+                : CorruptionRecovery.checkAndMoveAside(file, clock);
         fresh |= salvage.isPresent();
         Connection connection = null;
         try {
@@ -161,6 +183,14 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             }
             synchronized (outbox) {
                 outbox.space.atOpen();
+                if (closedSound) {
+                    Logger.info("store check at open skipped (closed cleanly after a passing check); it runs after"
+                            + " start file={} delayMs={}", file, checkDelay.toMillis());
+                    outbox.deferredCheck = new DeferredCheck(file, checkDelay, outbox::recordDamage);
+                    outbox.deferredCheck.start();
+                } else {
+                    outbox.checkedAtOpen = true;
+                }
             }
             return outbox;
         } catch (SQLException | IOException e) {
@@ -210,22 +240,66 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     }
 
     private void insert(List<NewReading> readings) throws SQLException {
-        // one transaction, one fsync, for the whole group
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO reading(channel_id, ts, value, quality) VALUES (?, ?, ?, ?)")) {
-            for (NewReading r : readings) {
-                insert.setInt(1, channels.idOf(r.channelId()));
-                insert.setLong(2, r.timestampMillis());
-                if (Double.isFinite(r.value())) {
-                    insert.setDouble(3, r.value());
-                } else {
-                    insert.setNull(3, Types.REAL);
+        // one transaction, one fsync, for the whole group; rows go in ROWS_PER_INSERT at a time (one statement
+        // step and one native call instead of one per row: the JDBC driver's per-row cost bounds the ingest)
+        int i = 0;
+        int n = readings.size();
+        if (n >= ROWS_PER_INSERT) {
+            PreparedStatement many = insertMany();
+            try {
+                while (n - i >= ROWS_PER_INSERT) {
+                    int p = 1;
+                    for (int end = i + ROWS_PER_INSERT; i < end; i++) {
+                        p = bind(many, p, readings.get(i));
+                    }
+                    many.executeUpdate();
                 }
-                insert.setInt(4, r.qualityCode());
-                insert.addBatch();
+            } catch (SQLException e) {
+                // the driver may have let go of a statement that failed (a full disk): prepare it anew next time
+                insertMany = null;
+                try {
+                    many.close();
+                } catch (SQLException ignored) {
+                    // the first error is the one reported
+                }
+                throw e;
             }
-            insert.executeBatch();
         }
+        if (i < n) {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO reading(channel_id, ts, value, quality) VALUES (?, ?, ?, ?)")) {
+                for (; i < n; i++) {
+                    bind(insert, 1, readings.get(i));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+        }
+    }
+
+    /** Binds one reading's four values from parameter {@code p} on; returns the next parameter's index. */
+    private int bind(PreparedStatement insert, int p, NewReading r) throws SQLException {
+        insert.setInt(p, channels.idOf(r.channelId()));
+        insert.setLong(p + 1, r.timestampMillis());
+        if (Double.isFinite(r.value())) {
+            insert.setDouble(p + 2, r.value());
+        } else {
+            insert.setNull(p + 2, Types.REAL);
+        }
+        insert.setInt(p + 3, r.qualityCode());
+        return p + 4;
+    }
+
+    /** The statement that inserts ROWS_PER_INSERT readings, prepared once per connection. */
+    private PreparedStatement insertMany() throws SQLException {
+        if (insertMany == null || insertMany.isClosed()) {
+            StringBuilder sql = new StringBuilder("INSERT INTO reading(channel_id, ts, value, quality) VALUES ");
+            for (int r = 0; r < ROWS_PER_INSERT; r++) {
+                sql.append(r == 0 ? "" : ", ").append("(?, ?, ?, ?)");
+            }
+            insertMany = connection.prepareStatement(sql.toString());
+        }
+        return insertMany;
     }
 
     @Override
@@ -482,18 +556,66 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         }
     }
 
-    @Override
-    public synchronized void close() {
+    /** The check after start found damage (on its thread): an alarm now, the salvage at the next start. */
+    private synchronized void recordDamage(String problem) {
+        damageFound = true;
         if (closed) {
             return;
         }
-        closed = true;
-        space.close();
         try {
-            connection.close();
-            Logger.info("store closed file={}", file);
-        } catch (SQLException e) {
-            Logger.warn("store close failed file={} error={}", file, e.getMessage());
+            appendEvent(clock.millis(), "store.corrupt", "alarm", "the agent's database failed its check after"
+                    + " start (" + problem + "); the agent goes on with it, and the next start moves it aside and"
+                    + " recovers the unsent readings");
+        } catch (StoreException e) {
+            Logger.warn("store damage alarm not recorded error={}", e.getMessage());
+        }
+    }
+
+    /** What the check the open skipped has found; empty when the file was checked at open. */
+    Optional<DeferredCheck.State> deferredCheckState() {
+        DeferredCheck d;
+        synchronized (this) {
+            d = deferredCheck;
+        }
+        return d == null ? Optional.empty() : Optional.of(d.state());
+    }
+
+    /**
+     * Closes the store. A store whose file passed its check during this run and closes without error leaves a
+     * note that lets the next open skip the check ({@link SoundFileMarker}).
+     */
+    @Override
+    public void close() {
+        DeferredCheck check;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            check = deferredCheck;
+        }
+        if (check != null) {
+            check.stop(); // outside the lock: a check that found damage takes the lock to raise its alarm
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            space.close();
+            try {
+                if (insertMany != null) {
+                    insertMany.close();
+                }
+                connection.close();
+                Logger.info("store closed file={}", file);
+            } catch (SQLException e) {
+                Logger.warn("store close failed file={} error={}", file, e.getMessage());
+                return;
+            }
+            boolean sound = checkedAtOpen || (check != null && check.state() == DeferredCheck.State.PASSED);
+            if (sound && !damageFound) {
+                SoundFileMarker.write(file);
+            }
         }
     }
 }

@@ -103,6 +103,22 @@ final class PackagedAgent implements AutoCloseable {
     record Ready(long startMs, long cpuMs, String classArchive) {
     }
 
+    /** Waits at most {@code wait} for a line containing {@code text} in the agent's output. */
+    void awaitLine(String text, Duration wait) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (output().contains(text)) {
+                return;
+            }
+            if (!process.isAlive()) {
+                throw new IOException("the agent exited with " + process.exitValue() + " before '" + text + "':\n"
+                        + tail());
+            }
+            Thread.sleep(50);
+        }
+        throw new IOException("no '" + text + "' within " + wait.toSeconds() + " s:\n" + tail());
+    }
+
     String output() throws IOException {
         return Files.readString(log, StandardCharsets.UTF_8);
     }

@@ -77,8 +77,8 @@ final class StartupBenchmark {
 
             out.println();
             out.println("| JVM flags | class archive | backlog | ready after (ms), each run | median (ms) |"
-                    + " CPU to ready (ms), median | goal (1000 ms) |");
-            out.println("|---|---|---:|---|---:|---:|---|");
+                    + " CPU to ready (ms), median | store check (at open / after start) | goal (1000 ms) |");
+            out.println("|---|---|---:|---|---:|---:|---|---|");
             for (Path data : List.of(empty, full)) {
                 Path config = config(dir, data, port);
                 String readings = data == empty ? "0" : String.format(Locale.ROOT, "%,d", backlog);
@@ -97,7 +97,10 @@ final class StartupBenchmark {
         List<Long> ms = runs.stream().map(Ready::startMs).toList();
         long median = median(ms);
         long cpu = median(runs.stream().map(Ready::cpuMs).toList());
-        out.printf(Locale.ROOT, "| %s | %s | %s | %s | %d | %d | %s |%n", flags, archive, readings, ms, median, cpu,
+        long afterStart = runs.stream().filter(Ready::checkAfterStart).count();
+        String check = (runs.size() - afterStart) + " / " + afterStart;
+        out.printf(Locale.ROOT, "| %s | %s | %s | %s | %d | %d | %s | %s |%n", flags, archive, readings, ms, median,
+                cpu, check,
                 median <= GOAL_MS ? "met" : "missed");
     }
 
@@ -129,7 +132,8 @@ final class StartupBenchmark {
         return all;
     }
 
-    private record Ready(long startMs, long cpuMs, String classArchive) {
+    /** One start: the ready line's figures, and whether the store checked its file after start (not at open). */
+    private record Ready(long startMs, long cpuMs, String classArchive, boolean checkAfterStart) {
     }
 
     private Ready once(Path root, Path config, Map<String, String> env, Path dir) throws Exception {
@@ -137,8 +141,14 @@ final class StartupBenchmark {
         Files.deleteIfExists(log);
         try (PackagedAgent agent = PackagedAgent.start(launcher, root, config, env, log)) {
             PackagedAgent.Ready r = agent.awaitReady(WAIT);
+            // as a unit that ran a while: a store that skipped its check at open runs it after start; stopped
+            // before that, it would leave no clean-close note and the next start would check at open again
+            boolean afterStart = agent.output().contains("store check at open skipped");
+            if (afterStart) {
+                agent.awaitLine("store check after start ok", WAIT);
+            }
             agent.stop(WAIT);
-            return new Ready(r.startMs(), r.cpuMs(), r.classArchive());
+            return new Ready(r.startMs(), r.cpuMs(), r.classArchive(), afterStart);
         }
     }
 
