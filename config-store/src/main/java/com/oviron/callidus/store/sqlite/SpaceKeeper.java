@@ -91,6 +91,8 @@ final class SpaceKeeper implements StoreSpace {
     private boolean droppedForDisk;
     private boolean closed;
     private boolean reserveWritten;
+    /** The WAL file's size after the last checkpoint {@link #checkpointIfLarge()} ran. */
+    private long walBytesAfterCheckpoint;
     /** The page cap set last ({@code PRAGMA max_page_count}). */
     private long pageCap;
     private SpaceStatus lastStatus;
@@ -321,10 +323,21 @@ final class SpaceKeeper implements StoreSpace {
         }
     }
 
+    /**
+     * A checkpoint when the WAL file has grown past half its allowance since the last one this ran. SQLite's own
+     * checkpoint (wal_autocheckpoint, at the same half) keeps a steady stream of small commits there; a WAL that
+     * was checkpointed starts over from its beginning and keeps its file size, so the size alone would ask for a
+     * checkpoint after every write (each one writing pages into the database and forcing it: 40 % of the ingest
+     * time). What grows the file anyway (a large deletion step, a checkpoint that could not finish) gets one here.
+     */
     private void checkpointIfLarge() throws SQLException {
         try {
-            if (walBytes() > walAllowance / 2) {
+            long wal = walBytes();
+            if (wal > walAllowance / 2 && wal > walBytesAfterCheckpoint) {
                 tx.checkpoint(false);
+                walBytesAfterCheckpoint = walBytes();
+            } else if (wal < walBytesAfterCheckpoint) {
+                walBytesAfterCheckpoint = wal; // cut back (journal_size_limit) or gone
             }
         } catch (IOException e) {
             throw new SQLException("cannot read the size of " + walFile + ": " + e.getMessage(), e);

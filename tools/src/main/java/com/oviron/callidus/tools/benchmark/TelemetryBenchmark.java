@@ -81,6 +81,15 @@ final class TelemetryBenchmark {
                 double ingestSeconds = ingest(outbox);
                 out.printf(Locale.ROOT, "ingest:   %,d readings in %.1f s = %,.0f readings/s (%s on disk)%n", readings,
                         ingestSeconds, readings / ingestSeconds, mb(outbox.stats().usedBytes()));
+                java.util.OptionalDouble cli = SqliteCliBaseline.rowsPerSecond(dir, readings, 1000);
+                if (cli.isPresent()) {
+                    out.printf(Locale.ROOT, "ingest baseline: sqlite3 command line, same table, WAL, synchronous FULL,"
+                                    + " groups of 1000, rows made by SQL (no driver): %,.0f rows/s; the outbox reaches"
+                                    + " %.0f %% of it (goal: 1,500,000 readings/s)%n", cli.getAsDouble(),
+                            100 * readings / ingestSeconds / cli.getAsDouble());
+                } else {
+                    out.println("ingest baseline: skipped, no sqlite3 command (Debian package sqlite3)");
+                }
                 SyncSettings sync = syncSettings();
                 out.printf(Locale.ROOT, "sync:     %s (batchMaxReadings %d, inFlightWindow %d, interval %d ms, "
                                 + "maxPublishesPerSecond %d, catchUpMaxReadings %d, catchUpMaxBytes %d; "
@@ -125,6 +134,11 @@ final class TelemetryBenchmark {
         for (int c = 0; c < channels; c++) {
             level[c] = 1 + random.nextInt(50);
         }
+        // the channel names once, as the agent has them (from its register map), not a new string per reading
+        String[] names = new String[channels];
+        for (int c = 0; c < channels; c++) {
+            names[c] = "channel_" + c;
+        }
         long ts = System.currentTimeMillis() - readings / channels * 100;
         long start = System.nanoTime();
         List<NewReading> group = new ArrayList<>(1000);
@@ -132,7 +146,7 @@ final class TelemetryBenchmark {
         while (done < readings) {
             for (int c = 0; c < channels && done < readings; c++, done++) {
                 level[c] += random.nextGaussian() * 0.01;
-                group.add(new NewReading("channel_" + c, ts, Math.round(level[c] * 1000) / 1000.0, 0));
+                group.add(new NewReading(names[c], ts, Math.round(level[c] * 1000) / 1000.0, 0));
                 if (group.size() == 1000) {
                     outbox.append(group);
                     group.clear();
