@@ -41,6 +41,9 @@ final class StartupChecks {
         Path store = Agent.stateFolder(config);
         check.check(store, Kind.FOLDER, "store folder");
         database(check, config.store().path(), "telemetry store");
+        // lets a start skip the store's check at open: only the agent may write it
+        check.check(config.store().path().resolveSibling(config.store().path().getFileName() + ".sound"), Kind.FILE,
+                "telemetry store's clean-close note");
         for (String db : STATE_DATABASES) {
             database(check, store.resolve(db), "state database");
         }

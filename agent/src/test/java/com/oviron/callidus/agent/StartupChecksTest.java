@@ -115,6 +115,16 @@ class StartupChecksTest {
     }
 
     @Test
+    void a_clean_close_note_others_can_write_is_refused_it_lets_a_start_skip_the_store_check() throws Exception {
+        AgentConfig c = config("", "");
+        file(store.resolve("agent.db.sound"), "rw-rw-rw-");
+        List<String> problems = problems(c);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("agent.db.sound (telemetry store's clean-close note): mode 0666"),
+                problems.get(0));
+    }
+
+    @Test
     void a_store_folder_writable_by_the_group_is_refused() throws Exception {
         AgentConfig c = config("", "");
         chmod(store, "rwxrwx---");
