@@ -139,7 +139,19 @@ public final class RabbitMqCluster {
         return run(all.toArray(String[]::new));
     }
 
+    /**
+     * Ends the nodes with SIGKILL, then deletes the folder: a throw-away test cluster needs no graceful stop, and
+     * three graceful stops took over the 30 s the test JVM is given to exit (surefire then killed it and left
+     * the nodes running).
+     */
     public void destroy() {
+        for (int n = 3; n >= 1; n--) {
+            try {
+                kill(n);
+            } catch (RuntimeException e) {
+                // already down (a test killed it)
+            }
+        }
         try {
             run("destroy", "--dir", dir.toString());
         } catch (RuntimeException e) {

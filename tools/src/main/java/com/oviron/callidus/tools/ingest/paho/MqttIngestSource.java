@@ -5,7 +5,11 @@ import com.oviron.callidus.tools.ingest.Delivery;
 import com.oviron.callidus.tools.ingest.IngestSource;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -27,6 +31,8 @@ public final class MqttIngestSource implements IngestSource {
     private final String brokerUri;
     private final String clientId;
     private final Optional<String> shareGroup;
+    /** Counted down when the broker has answered the first subscription. */
+    private final CountDownLatch subscribed = new CountDownLatch(1);
     private final Optional<String> user;
     private final Optional<String> password;
     private MqttAsyncClient client;
@@ -85,8 +91,17 @@ public final class MqttIngestSource implements IngestSource {
                 }
             });
             client.connect(options).waitForCompletion(30_000);
+            // "subscribed" only once the broker has answered: a shared-subscription group member that says so
+            // earlier misses what the broker hands out meanwhile to the members already there
+            if (!subscribed.await(30, TimeUnit.SECONDS)) {
+                throw new IOException("the broker " + brokerUri + " did not answer the subscription to "
+                        + String.join(",", filters()) + " within 30 s");
+            }
         } catch (MqttException e) {
             throw new IOException("no MQTT connection to " + brokerUri + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while subscribing at " + brokerUri, e);
         }
         Logger.info("ingest subscribed broker={} filters={}", brokerUri, String.join(",", filters()));
     }
@@ -94,7 +109,18 @@ public final class MqttIngestSource implements IngestSource {
     private void subscribe() {
         try {
             String[] f = filters();
-            client.subscribe(f, new int[] {1, 1});
+            client.subscribe(f, new int[] {1, 1}, null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    subscribed.countDown();
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable e) {
+                    Logger.error("ingest subscribe refused broker={} error={}", brokerUri, e == null ? "?"
+                            : e.getMessage());
+                }
+            });
         } catch (MqttException e) {
             Logger.error("ingest subscribe failed broker={} error={}", brokerUri, e.getMessage());
         }
