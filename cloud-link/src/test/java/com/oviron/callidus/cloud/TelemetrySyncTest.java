@@ -1,6 +1,7 @@
 package com.oviron.callidus.cloud;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.oviron.callidus.cloud.fake.FakeMqttConnection;
@@ -416,6 +417,26 @@ class TelemetrySyncTest {
             next = b.lastSeq() + 1;
         }
         assertEquals(last + 1, next);
+    }
+
+    @Test
+    void a_few_more_readings_than_a_batch_are_no_backlog_in_the_log_a_real_backlog_is_until_caught_up()
+            throws Exception {
+        store(504); // a second of live data at 500 readings/s is often a little more than one batch
+        startGrowingSync(500);
+        link.connect();
+        ackUntilCaughtUp();
+        assertEquals(0, sync.backlogsAnnounced(), "a few readings over one batch: no 'replaying a backlog' line");
+
+        int before = link.publishes().size();
+        store(100_000);
+        awaitPublishes(before + 1);
+        assertTrue(sync.replayingBacklog(), "200 batches' worth waiting: a backlog");
+        ackUntilCaughtUp();
+        store(450);
+        awaitPublishes(link.publishes().size() + 1);
+        assertFalse(sync.replayingBacklog(), "caught up");
+        assertEquals(1, sync.backlogsAnnounced(), "one backlog, one line");
     }
 
     @Test
