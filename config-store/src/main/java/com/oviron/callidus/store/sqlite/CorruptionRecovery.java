@@ -115,8 +115,19 @@ final class CorruptionRecovery {
      * for another reason (locked, no permission, I/O error) is not moved aside, it is an error.
      */
     private static String problemOf(Path file) throws StoreException {
-        try (Connection c = readOnly(file); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
+        try (Connection c = readOnly(file); Statement st = c.createStatement()) {
+            return quickCheck(st);
+        } catch (SQLException e) {
+            if (isDamage(e)) {
+                return String.valueOf(e.getMessage());
+            }
+            throw new StoreException("cannot check database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code PRAGMA quick_check} on {@code st}: null when it says ok, else what it found (cut short). */
+    static String quickCheck(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
             StringBuilder out = new StringBuilder();
             while (rs.next()) {
                 if (out.length() < 300) {
@@ -125,18 +136,18 @@ final class CorruptionRecovery {
             }
             String result = out.toString();
             return result.equals("ok") ? null : "quick_check: " + result;
-        } catch (SQLException e) {
-            int code = e.getErrorCode() & 0xFF;
-            String message = String.valueOf(e.getMessage());
-            if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB || message.contains("SQLITE_CORRUPT")
-                    || message.contains("SQLITE_NOTADB")) {
-                return message;
-            }
-            throw new StoreException("cannot check database " + file + ": " + message, e);
         }
     }
 
-    private static Connection readOnly(Path file) throws SQLException {
+    /** Whether an error says the file is damaged (not locked, no permission or an I/O error). */
+    static boolean isDamage(SQLException e) {
+        int code = e.getErrorCode() & 0xFF;
+        String message = String.valueOf(e.getMessage());
+        return code == SQLITE_CORRUPT || code == SQLITE_NOTADB || message.contains("SQLITE_CORRUPT")
+                || message.contains("SQLITE_NOTADB");
+    }
+
+    static Connection readOnly(Path file) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         return DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());

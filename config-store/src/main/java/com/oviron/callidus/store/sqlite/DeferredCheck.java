@@ -2,13 +2,10 @@ package com.oviron.callidus.store.sqlite;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.function.Consumer;
-import org.sqlite.SQLiteConfig;
 import org.tinylog.Logger;
 
 /**
@@ -74,11 +71,8 @@ final class DeferredCheck {
             return;
         }
         long started = System.nanoTime();
-        SQLiteConfig config = new SQLiteConfig();
-        config.setReadOnly(true);
-        StringBuilder result = new StringBuilder();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
-             Statement st = c.createStatement()) {
+        String problem;
+        try (Connection c = CorruptionRecovery.readOnly(file); Statement st = c.createStatement()) {
             synchronized (this) {
                 if (stopped) {
                     state = State.NOT_RUN;
@@ -86,12 +80,8 @@ final class DeferredCheck {
                 }
                 running = st;
             }
-            try (ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
-                while (rs.next()) {
-                    if (result.length() < 300) {
-                        result.append(result.length() == 0 ? "" : "; ").append(rs.getString(1));
-                    }
-                }
+            try {
+                problem = CorruptionRecovery.quickCheck(st);
             } finally {
                 synchronized (this) {
                     running = null;
@@ -100,28 +90,23 @@ final class DeferredCheck {
         } catch (SQLException e) {
             if (stopped) {
                 state = State.NOT_RUN;
-                return;
-            }
-            String message = String.valueOf(e.getMessage());
-            if (message.contains("SQLITE_CORRUPT") || message.contains("SQLITE_NOTADB")) {
-                damaged(message);
+            } else if (CorruptionRecovery.isDamage(e)) {
+                damaged(String.valueOf(e.getMessage()));
             } else {
                 // not damage (locked, I/O): the next start checks the file at open
                 state = State.NOT_RUN;
-                Logger.warn("store check after start could not run file={} error={}", file, message);
+                Logger.warn("store check after start could not run file={} error={}", file, e.getMessage());
             }
             return;
         }
         if (stopped) {
             state = State.NOT_RUN;
-            return;
-        }
-        if (result.toString().equals("ok")) {
+        } else if (problem == null) {
             state = State.PASSED;
             Logger.info("store check after start ok file={} ms={}", file,
                     Duration.ofNanos(System.nanoTime() - started).toMillis());
         } else {
-            damaged("quick_check: " + result);
+            damaged(problem);
         }
     }
 

@@ -1,15 +1,12 @@
 package com.oviron.callidus.store.sqlite;
 
+import com.oviron.callidus.store.state.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
@@ -53,7 +50,7 @@ final class SoundFileMarker {
         }
         try {
             Files.delete(note);
-            forceFolder(note);
+            DurableFiles.syncFolder(note.toAbsolutePath().getParent());
         } catch (IOException e) {
             // a note that stays would let a later start skip its check after a crash: check now instead
             Logger.warn("store could not remove its clean-close note file={} error={}", note, e.getMessage());
@@ -69,27 +66,11 @@ final class SoundFileMarker {
         if (fingerprint == null) {
             return;
         }
-        Path note = of(database);
-        Path part = note.resolveSibling(note.getFileName() + ".part");
         try {
-            Files.deleteIfExists(part);
-            try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
-                out.write((fingerprint + "\n").getBytes(StandardCharsets.US_ASCII));
-            }
-            try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(part, note, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            forceFolder(note);
+            DurableFiles.replace(of(database), (fingerprint + "\n").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             Logger.warn("store could not leave its clean-close note (the next start checks the file) file={}"
-                    + " error={}", note, e.getMessage());
-            try {
-                Files.deleteIfExists(part);
-            } catch (IOException ignored) {
-                // the next write replaces it
-            }
+                    + " error={}", of(database), e.getMessage());
         }
     }
 
@@ -112,13 +93,6 @@ final class SoundFileMarker {
                     + a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    private static void forceFolder(Path file) throws IOException {
-        Path folder = file.toAbsolutePath().getParent();
-        try (FileChannel ch = FileChannel.open(folder, StandardOpenOption.READ)) {
-            ch.force(true);
         }
     }
 }

@@ -85,19 +85,8 @@ final class PackagedAgent implements AutoCloseable {
 
     /** The ready line's startMs and class archive state, waiting for it at most {@code wait}. */
     Ready awaitReady(Duration wait) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (System.nanoTime() < deadline) {
-            Matcher m = READY.matcher(output());
-            if (m.find()) {
-                return new Ready(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), m.group(3));
-            }
-            if (!process.isAlive()) {
-                throw new IOException("the agent exited with " + process.exitValue() + " before it was ready:\n"
-                        + tail());
-            }
-            Thread.sleep(20);
-        }
-        throw new IOException("no 'agent ready' line within " + wait.toSeconds() + " s:\n" + tail());
+        Matcher m = awaitMatch(READY, "'agent ready' line", wait);
+        return new Ready(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), m.group(3));
     }
 
     record Ready(long startMs, long cpuMs, String classArchive) {
@@ -105,18 +94,23 @@ final class PackagedAgent implements AutoCloseable {
 
     /** Waits at most {@code wait} for a line containing {@code text} in the agent's output. */
     void awaitLine(String text, Duration wait) throws IOException, InterruptedException {
+        awaitMatch(Pattern.compile(Pattern.quote(text)), "'" + text + "'", wait);
+    }
+
+    private Matcher awaitMatch(Pattern pattern, String what, Duration wait) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline) {
-            if (output().contains(text)) {
-                return;
+            Matcher m = pattern.matcher(output());
+            if (m.find()) {
+                return m;
             }
             if (!process.isAlive()) {
-                throw new IOException("the agent exited with " + process.exitValue() + " before '" + text + "':\n"
+                throw new IOException("the agent exited with " + process.exitValue() + " before " + what + ":\n"
                         + tail());
             }
-            Thread.sleep(50);
+            Thread.sleep(20);
         }
-        throw new IOException("no '" + text + "' within " + wait.toSeconds() + " s:\n" + tail());
+        throw new IOException("no " + what + " within " + wait.toSeconds() + " s:\n" + tail());
     }
 
     String output() throws IOException {
