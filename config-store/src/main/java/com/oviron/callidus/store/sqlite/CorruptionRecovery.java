@@ -13,7 +13,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.sqlite.SQLiteConfig;
@@ -26,6 +28,7 @@ import org.tinylog.Logger;
  */
 final class CorruptionRecovery {
     private static final int CHUNK = 1_000;
+    private static final int BLOCK_CHUNK = 16;
 
     /** A reading read back from a damaged file. */
     record SalvagedReading(long seq, String channel, long ts, Double value, int quality) {
@@ -59,7 +62,8 @@ final class CorruptionRecovery {
         OptionalLong acknowledged = OptionalLong.empty();
         OptionalLong lastEventSeq = OptionalLong.empty();
         try (Connection c = readOnly(file)) {
-            lastSeq = single(c, "SELECT max(seq) FROM sqlite_sequence WHERE name IN ('reading', 'telemetry')");
+            lastSeq = max(single(c, "SELECT max(seq) FROM sqlite_sequence WHERE name IN ('reading', 'telemetry')"),
+                    single(c, ReadingBlocks.LAST_SEQ));
             acknowledged = single(c, "SELECT acknowledged_seq FROM stream_cursor WHERE stream = 'telemetry'");
             lastEventSeq = single(c, "SELECT seq FROM sqlite_sequence WHERE name = 'event'");
             readings = readings(c, acknowledged.orElse(0));
@@ -165,8 +169,68 @@ final class CorruptionRecovery {
         return OptionalLong.empty();
     }
 
-    /** Unacknowledged readings, chunk by chunk; a chunk that cannot be read is skipped. */
+    private static OptionalLong max(OptionalLong a, OptionalLong b) {
+        if (a.isEmpty()) {
+            return b;
+        }
+        return b.isEmpty() ? a : OptionalLong.of(Math.max(a.getAsLong(), b.getAsLong()));
+    }
+
+    /** Unacknowledged readings, block by block; a block that cannot be read or decoded is skipped. */
     private static List<SalvagedReading> readings(Connection c, long after) {
+        if (!tableExists(c, "reading_block")) {
+            return rows(c, after);
+        }
+        Map<Integer, String> names = new HashMap<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id, name FROM channel")) {
+            while (rs.next()) {
+                names.put(rs.getInt(1), rs.getString(2));
+            }
+        } catch (SQLException e) {
+            Logger.warn("store salvage could not read the channel names error={}", e.getMessage());
+        }
+        List<SalvagedReading> out = new ArrayList<>();
+        // by the key: from the first block that can hold seq after + 1 (a block holds at most MAX_READINGS)
+        long from = after - ReadingBlock.MAX_READINGS;
+        int failures = 0;
+        while (failures < 1_000) {
+            int got = 0;
+            try (PreparedStatement q = c.prepareStatement("SELECT first_seq, data FROM reading_block"
+                    + " WHERE first_seq > ? ORDER BY first_seq LIMIT " + BLOCK_CHUNK)) {
+                q.setLong(1, from);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        got++;
+                        long firstSeq = rs.getLong(1);
+                        from = firstSeq;
+                        try {
+                            ReadingBlock block = ReadingBlock.decode(firstSeq, rs.getBytes(2));
+                            for (int i = 0; i < block.size(); i++) {
+                                String name = names.get(block.channelId(i));
+                                if (block.seq(i) > after && name != null && !name.isEmpty()) {
+                                    double v = block.value(i);
+                                    out.add(new SalvagedReading(block.seq(i), name, block.timestamp(i),
+                                            Double.isNaN(v) ? null : v, block.quality(i)));
+                                }
+                            }
+                        } catch (ReadingBlock.DamagedBlockException e) {
+                            Logger.warn("store salvage skipped a block error={}", e.getMessage());
+                        }
+                    }
+                }
+                if (got < BLOCK_CHUNK) {
+                    return out;
+                }
+            } catch (SQLException e) {
+                failures++;
+                from += ReadingBlock.MAX_READINGS; // skip past the damaged part
+            }
+        }
+        return out;
+    }
+
+    /** Unacknowledged readings of a file before schema 6 (one row each), chunk by chunk. */
+    private static List<SalvagedReading> rows(Connection c, long after) {
         String table = tableExists(c, "reading")
                 ? "reading r JOIN channel c ON c.id = r.channel_id"
                 : "telemetry r";
@@ -183,10 +247,13 @@ final class CorruptionRecovery {
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
                         double v = rs.getDouble(4);
-                        out.add(new SalvagedReading(rs.getLong(1), rs.getString(2), rs.getLong(3),
-                                rs.wasNull() ? null : v, rs.getInt(5)));
+                        Double value = rs.wasNull() ? null : v;
+                        int quality = rs.getInt(5);
                         from = rs.getLong(1);
                         got++;
+                        if (quality >= 0 && quality <= 127) { // else not a reading this agent wrote
+                            out.add(new SalvagedReading(from, rs.getString(2), rs.getLong(3), value, quality));
+                        }
                     }
                 }
                 if (got < CHUNK) {

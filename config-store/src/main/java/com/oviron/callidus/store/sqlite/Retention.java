@@ -9,7 +9,7 @@ import java.sql.Statement;
 import java.time.Clock;
 
 /**
- * Drops the oldest raw readings (by sequence number) when the store is too big for its limit or its disk,
+ * Drops the oldest raw readings (by sequence number, whole {@link ReadingBlock blocks} at a time) when the store is too big for its limit or its disk,
  * and readings older than the maximum age, after folding them into per-minute aggregates and counting them.
  * Every step is its own small transaction (a deletion is written to the WAL first, so one huge deletion
  * could not get through a full disk), and a step counts only once its commit is seen: after the commit the
@@ -18,13 +18,13 @@ import java.time.Clock;
 final class Retention {
     /** At least this many readings go per step (deleting one by one would thrash). */
     static final int MIN_DROP = 1_000;
-    /** How many of the oldest readings one age check looks at. */
-    private static final int AGE_WINDOW = 10_000;
+    /** How many of the oldest blocks one age check looks at (up to 64 K readings). */
+    private static final int AGE_WINDOW_BLOCKS = 64;
     /** Steps of one run at most; each is small, so this only stops a run that does not get anywhere. */
     private static final int MAX_STEPS = 500;
 
-    /** About how many bytes one stored reading takes. */
-    static final long READING_BYTES = 28;
+    /** About how many bytes one stored reading takes (in blocks: 11 of data, the rest the row's and page's share). */
+    static final long READING_BYTES = 14;
     /** About how many bytes one row of per-minute history takes. */
     private static final long AGGREGATE_BYTES = 40;
 
@@ -59,13 +59,15 @@ final class Retention {
         return (tx.pragma("page_count") - tx.pragma("freelist_count")) * pageSize;
     }
 
-    /** The readings' sequence range (a close count: only acknowledgements and retention remove, from the head). */
+    /** The stored readings' sequence range (a close count: only acknowledgements and retention remove, from the
+     * head; a block acknowledged in part counts whole). */
     long rowCount() throws SQLException {
-        return tx.queryLong("SELECT coalesce((SELECT max(seq) FROM reading) - (SELECT min(seq) FROM reading) + 1, 0)");
+        return tx.queryLong("SELECT coalesce((SELECT last_seq FROM reading_block ORDER BY first_seq DESC LIMIT 1)"
+                + " - (SELECT min(first_seq) FROM reading_block) + 1, 0)");
     }
 
-    /** Bytes one stored reading takes, about (measured: 27 with the b-tree's share; the per-minute history and
-     * the events live in the same pages count, so a measured average would mislead). */
+    /** Bytes one stored reading takes, about (the per-minute history and the events live in the same pages
+     * count, so a measured average would mislead). */
     long bytesPerReading() {
         return READING_BYTES;
     }
@@ -76,8 +78,9 @@ final class Retention {
         long dropped = 0;
         for (int step = 0; step < MAX_STEPS; step++) {
             long bound;
-            try (PreparedStatement q = tx.connection().prepareStatement("SELECT max(seq) FROM (SELECT seq, ts FROM"
-                    + " reading ORDER BY seq LIMIT " + AGE_WINDOW + ") WHERE ts < ?")) {
+            try (PreparedStatement q = tx.connection().prepareStatement("SELECT max(first_seq) FROM (SELECT"
+                    + " first_seq, max_ts FROM reading_block ORDER BY first_seq LIMIT " + AGE_WINDOW_BLOCKS
+                    + ") WHERE max_ts < ?")) {
                 q.setLong(1, cutoff);
                 try (ResultSet rs = q.executeQuery()) {
                     bound = rs.next() ? rs.getLong(1) : 0;
@@ -86,7 +89,8 @@ final class Retention {
             if (bound == 0) {
                 break;
             }
-            long n = drop("seq <= " + bound + " AND ts < " + cutoff, true, Reason.AGE);
+            // a block goes when all its readings are too old
+            long n = drop("first_seq <= " + bound + " AND max_ts < " + cutoff, true, Reason.AGE);
             dropped += n;
             if (n == 0) {
                 break;
@@ -187,52 +191,43 @@ final class Retention {
     }
 
     /**
-     * Drops the {@code count} oldest readings in one transaction, folded into aggregates when
-     * {@code aggregate}; returns how many went (0 if there were none).
+     * Drops the oldest blocks that hold at least the {@code count} oldest readings (all of them if there are
+     * fewer) in one transaction, folded into aggregates when {@code aggregate}; returns how many unsent readings
+     * went (0 if there were none).
      */
     long dropOldest(long count, boolean aggregate, Reason reason) throws SQLException {
-        long upTo;
-        try (PreparedStatement q = tx.connection().prepareStatement(
-                "SELECT seq FROM reading ORDER BY seq LIMIT 1 OFFSET ?")) {
-            q.setLong(1, Math.max(0, count - 1));
-            try (ResultSet rs = q.executeQuery()) {
-                upTo = rs.next() ? rs.getLong(1) : tx.queryLong("SELECT coalesce(max(seq), 0) FROM reading");
+        long upTo = 0;
+        long readings = 0;
+        try (Statement st = tx.connection().createStatement();
+             ResultSet rs = st.executeQuery("SELECT first_seq, last_seq FROM reading_block ORDER BY first_seq")) {
+            while (readings < count && rs.next()) {
+                upTo = rs.getLong(1);
+                readings += rs.getLong(2) - upTo + 1;
             }
         }
         if (upTo == 0) {
             return 0;
         }
-        return drop("seq <= " + upTo, aggregate, reason);
+        return drop("first_seq <= " + upTo, aggregate, reason);
     }
 
     /**
-     * Adds the readings that match {@code where} to the per-minute history (count, min, max, sum per channel
-     * and minute), which period reports read after the raw readings are gone.
-     */
-    static void foldIntoMinuteAggregates(Statement st, String where) throws SQLException {
-        st.executeUpdate("INSERT INTO minute_aggregate(channel_id, minute, count, min, max, sum)"
-                + " SELECT channel_id, ts / 60000, count(value), min(value), max(value), total(value)"
-                + " FROM reading WHERE " + where + " GROUP BY channel_id, ts / 60000"
-                + " ON CONFLICT(channel_id, minute) DO UPDATE SET count = count + excluded.count,"
-                + " min = min(coalesce(min, excluded.min), coalesce(excluded.min, min)),"
-                + " max = max(coalesce(max, excluded.max), coalesce(excluded.max, max)),"
-                + " sum = sum + excluded.sum");
-    }
-
-    /**
-     * Folds the matching readings into minute aggregates, counts them (everything still here is unsent:
-     * acknowledged readings are deleted on acknowledgement) and deletes them, in one transaction; then checks
-     * that they are gone and logs. Returns how many went.
+     * Folds the readings of the matching blocks into minute aggregates, counts the unsent ones (a block's
+     * readings are unsent but for the acknowledged head of a block acknowledged in part) and deletes the blocks,
+     * in one transaction; then checks that they are gone and logs. Returns how many unsent readings went.
      */
     private long drop(String where, boolean aggregate, Reason reason) throws SQLException {
         long[] deleted = {0};
         tx.run(() -> {
             try (Statement st = tx.connection().createStatement()) {
                 if (aggregate) {
-                    foldIntoMinuteAggregates(st, where);
+                    ReadingBlocks.foldIntoMinuteAggregates(tx.connection(), where);
                 }
-                deleted[0] = st.executeUpdate("DELETE FROM reading WHERE " + where);
-                if (deleted[0] > 0) {
+                long acknowledged = tx.queryLong("SELECT acknowledged_seq FROM stream_cursor"
+                        + " WHERE stream = 'telemetry'");
+                deleted[0] = tx.queryLong("SELECT coalesce(sum(last_seq - max(first_seq - 1, " + acknowledged
+                        + ")), 0) FROM reading_block WHERE (" + where + ") AND last_seq > " + acknowledged);
+                if (st.executeUpdate("DELETE FROM reading_block WHERE " + where) > 0 && deleted[0] > 0) {
                     st.executeUpdate("UPDATE counter SET value = value + " + deleted[0]
                             + " WHERE name = 'dropped_readings'");
                 }
@@ -241,7 +236,7 @@ final class Retention {
         if (deleted[0] == 0) {
             return 0;
         }
-        if (tx.queryLong("SELECT EXISTS(SELECT 1 FROM reading WHERE " + where + ")") != 0) {
+        if (tx.queryLong("SELECT EXISTS(SELECT 1 FROM reading_block WHERE " + where + ")") != 0) {
             // never seen, but a step that did not take effect must not be counted, logged as done, or repeated
             throw new SQLException("retention step had no effect: readings " + where + " are still stored");
         }

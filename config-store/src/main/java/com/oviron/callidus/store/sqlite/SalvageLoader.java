@@ -1,11 +1,13 @@
 package com.oviron.callidus.store.sqlite;
 
+import com.oviron.callidus.store.NewReading;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Loads what was salvaged from a damaged file into a fresh store. Salvaged readings keep their sequence
@@ -28,25 +30,21 @@ final class SalvageLoader {
                 : s.readings().isEmpty() ? next : minSalvaged - 1;
         Connection connection = tx.connection();
         tx.run(() -> {
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO reading(seq, channel_id, ts, value, quality) VALUES (?, ?, ?, ?, ?)")) {
-                for (CorruptionRecovery.SalvagedReading r : s.readings()) {
-                    insert.setLong(1, r.seq());
-                    insert.setInt(2, channels.idOf(r.channel()));
-                    insert.setLong(3, r.ts());
-                    if (r.value() == null) {
-                        insert.setNull(4, Types.REAL);
-                    } else {
-                        insert.setDouble(4, r.value());
-                    }
-                    insert.setInt(5, r.quality());
-                    insert.addBatch();
-                }
-                insert.executeBatch();
+            int n = s.readings().size();
+            long[] seqs = new long[n];
+            int[] ids = new int[n];
+            List<NewReading> readings = new ArrayList<>(n);
+            for (CorruptionRecovery.SalvagedReading r : s.readings()) {
+                seqs[readings.size()] = r.seq();
+                ids[readings.size()] = channels.idOf(r.channel());
+                readings.add(new NewReading(r.channel(), r.ts(), r.value() == null ? Double.NaN : r.value(),
+                        r.quality()));
             }
+            try (PreparedStatement insert = connection.prepareStatement(ReadingBlocks.INSERT)) {
+                ReadingBlocks.insertNumbered(insert, seqs, readings, ids);
+            }
+            ReadingBlocks.setLastSeq(connection, next);
             try (Statement st = connection.createStatement()) {
-                st.executeUpdate("DELETE FROM sqlite_sequence WHERE name = 'reading'");
-                st.executeUpdate("INSERT INTO sqlite_sequence(name, seq) VALUES ('reading', " + next + ")");
                 st.executeUpdate("UPDATE stream_cursor SET acknowledged_seq = " + acknowledged
                         + " WHERE stream = 'telemetry'");
             }

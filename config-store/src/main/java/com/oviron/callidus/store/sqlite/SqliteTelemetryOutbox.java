@@ -21,7 +21,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,8 +42,6 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     private static final int APPENDS_PER_AGE_CHECK = 32;
     /** Room an event, a cursor move or a dead letter needs at most, for the full-disk rescue. */
     private static final long SMALL_WRITE_BYTES = 256 * 1024;
-    /** Readings per INSERT statement: 64 x 4 parameters, far within SQLite's limit of 32 766. */
-    private static final int ROWS_PER_INSERT = 64;
     /** How long after an open without the check the check runs ({@link SoundFileMarker}): after "agent ready". */
     static final Duration DEFERRED_CHECK_DELAY = Duration.ofSeconds(5);
 
@@ -57,8 +54,8 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     private final EventStream events;
     private final Clock clock;
     private int appendsSinceAgeCheck;
-    /** Inserts ROWS_PER_INSERT readings in one statement (made when first needed, closed with the store). */
-    private PreparedStatement insertMany;
+    /** Inserts one block of readings (made when first needed, closed with the store). */
+    private PreparedStatement insertBlock;
     private boolean closed;
     /** The file passed quick_check at this open (or was made new); else {@link #deferredCheck} runs it. */
     private boolean checkedAtOpen;
@@ -240,66 +237,33 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     }
 
     private void insert(List<NewReading> readings) throws SQLException {
-        // one transaction, one fsync, for the whole group; rows go in ROWS_PER_INSERT at a time (one statement
-        // step and one native call instead of one per row: the JDBC driver's per-row cost bounds the ingest)
-        int i = 0;
-        int n = readings.size();
-        if (n >= ROWS_PER_INSERT) {
-            PreparedStatement many = insertMany();
+        // one transaction, one fsync, for the whole group; one row per block of up to 1024 readings (the JDBC
+        // driver's per-value calls, not the disk, bounded the ingest of one row per reading)
+        int[] ids = new int[readings.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = channels.idOf(readings.get(i).channelId());
+        }
+        PreparedStatement insert = insertBlock();
+        try {
+            ReadingBlocks.insert(connection, insert, readings, ids, tx.queryLong(ReadingBlocks.LAST_SEQ));
+        } catch (SQLException e) {
+            // the driver may have let go of a statement that failed (a full disk): prepare it anew next time
+            insertBlock = null;
             try {
-                while (n - i >= ROWS_PER_INSERT) {
-                    int p = 1;
-                    for (int end = i + ROWS_PER_INSERT; i < end; i++) {
-                        p = bind(many, p, readings.get(i));
-                    }
-                    many.executeUpdate();
-                }
-            } catch (SQLException e) {
-                // the driver may have let go of a statement that failed (a full disk): prepare it anew next time
-                insertMany = null;
-                try {
-                    many.close();
-                } catch (SQLException ignored) {
-                    // the first error is the one reported
-                }
-                throw e;
+                insert.close();
+            } catch (SQLException ignored) {
+                // the first error is the one reported
             }
-        }
-        if (i < n) {
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO reading(channel_id, ts, value, quality) VALUES (?, ?, ?, ?)")) {
-                for (; i < n; i++) {
-                    bind(insert, 1, readings.get(i));
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-            }
+            throw e;
         }
     }
 
-    /** Binds one reading's four values from parameter {@code p} on; returns the next parameter's index. */
-    private int bind(PreparedStatement insert, int p, NewReading r) throws SQLException {
-        insert.setInt(p, channels.idOf(r.channelId()));
-        insert.setLong(p + 1, r.timestampMillis());
-        if (Double.isFinite(r.value())) {
-            insert.setDouble(p + 2, r.value());
-        } else {
-            insert.setNull(p + 2, Types.REAL);
+    /** The statement that inserts a block, prepared once per connection. */
+    private PreparedStatement insertBlock() throws SQLException {
+        if (insertBlock == null || insertBlock.isClosed()) {
+            insertBlock = connection.prepareStatement(ReadingBlocks.INSERT);
         }
-        insert.setInt(p + 3, r.qualityCode());
-        return p + 4;
-    }
-
-    /** The statement that inserts ROWS_PER_INSERT readings, prepared once per connection. */
-    private PreparedStatement insertMany() throws SQLException {
-        if (insertMany == null || insertMany.isClosed()) {
-            StringBuilder sql = new StringBuilder("INSERT INTO reading(channel_id, ts, value, quality) VALUES ");
-            for (int r = 0; r < ROWS_PER_INSERT; r++) {
-                sql.append(r == 0 ? "" : ", ").append("(?, ?, ?, ?)");
-            }
-            insertMany = connection.prepareStatement(sql.toString());
-        }
-        return insertMany;
+        return insertBlock;
     }
 
     @Override
@@ -317,7 +281,7 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
                              PreparedStatement cursor = connection.prepareStatement("UPDATE stream_cursor"
                                      + " SET acknowledged_seq = max(acknowledged_seq, ?) WHERE stream = 'telemetry'");
                              PreparedStatement delete = connection.prepareStatement(
-                                     "DELETE FROM reading WHERE seq <= ?")) {
+                                     ReadingBlocks.DELETE_UP_TO)) {
                             insert.setLong(1, atMillis);
                             insert.setLong(2, firstSeq);
                             insert.setLong(3, lastSeq);
@@ -327,6 +291,7 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
                             cursor.setLong(1, lastSeq);
                             cursor.executeUpdate();
                             delete.setLong(1, lastSeq);
+                            delete.setLong(2, lastSeq);
                             delete.executeUpdate();
                         }
                     }));
@@ -428,20 +393,32 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         if (limit <= 0) {
             throw new IllegalArgumentException("limit must be positive, got " + limit);
         }
-        try (PreparedStatement q = connection.prepareStatement(
-                "SELECT seq, channel_id, ts, value, quality FROM reading WHERE seq > ? ORDER BY seq LIMIT ?")) {
-            q.setLong(1, afterSeq);
-            q.setInt(2, limit);
-            List<TelemetryRecord> out = new ArrayList<>();
+        try (PreparedStatement q = connection.prepareStatement(ReadingBlocks.FROM_SEQ)) {
+            // a block acknowledged in part still holds its acknowledged head: never give that out again
+            long after = Math.max(afterSeq, tx.queryLong("SELECT acknowledged_seq FROM stream_cursor WHERE stream = '"
+                    + STREAM + "'"));
+            q.setLong(1, after);
+            List<TelemetryRecord> out = new ArrayList<>(Math.min(limit, 4 * ReadingBlock.MAX_READINGS));
+            List<DamagedBlock> damaged = new ArrayList<>();
             try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    double value = rs.getDouble(4);
-                    if (rs.wasNull()) {
-                        value = Double.NaN;
+                while (out.size() < limit && rs.next()) {
+                    ReadingBlock block;
+                    try {
+                        block = ReadingBlock.decode(rs.getLong(1), rs.getBytes(3));
+                    } catch (ReadingBlock.DamagedBlockException e) {
+                        damaged.add(new DamagedBlock(rs.getLong(1), rs.getLong(2), rs.getBytes(3), e.getMessage()));
+                        continue;
                     }
-                    out.add(new TelemetryRecord(rs.getLong(1), channels.nameOf(rs.getInt(2)), rs.getLong(3), value,
-                            rs.getInt(5)));
+                    for (int i = 0; i < block.size() && out.size() < limit; i++) {
+                        if (block.seq(i) > after) {
+                            out.add(new TelemetryRecord(block.seq(i), channels.nameOf(block.channelId(i)),
+                                    block.timestamp(i), block.value(i), block.quality(i)));
+                        }
+                    }
                 }
+            }
+            for (DamagedBlock d : damaged) {
+                setAside(d);
             }
             return out;
         } catch (SQLException e) {
@@ -450,10 +427,42 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         }
     }
 
+    /** A block of readings that does not decode, found while reading. */
+    private record DamagedBlock(long firstSeq, long lastSeq, byte[] data, String problem) {
+    }
+
     /**
-     * Moves the cursor and removes the acknowledged readings (their per-minute history stays for period
-     * reports), in steps that fit the WAL allowance: on a full disk a step must fit in the room the store
-     * keeps. A step never drops readings to make room: the oldest readings are the ones acknowledged.
+     * Sets a block that does not decode aside in the dead-letter table (its bytes kept for a look by hand) and
+     * raises {@code store.corrupt}: the stream goes on after it instead of stopping at it, and the cloud sees
+     * the gap of its sequence numbers.
+     */
+    private void setAside(DamagedBlock d) throws SQLException, StoreException {
+        long at = clock.millis();
+        space.write("setAside", SMALL_WRITE_BYTES + d.data().length, SpaceKeeper.Rescue.KEEP_READINGS,
+                () -> tx.run(() -> {
+                    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO dead_letter(ts,"
+                            + " stream, first_seq, last_seq, reason, payload) VALUES (?, 'telemetry', ?, ?, ?, ?)")) {
+                        insert.setLong(1, at);
+                        insert.setLong(2, d.firstSeq());
+                        insert.setLong(3, d.lastSeq());
+                        insert.setString(4, d.problem());
+                        insert.setBytes(5, d.data());
+                        insert.executeUpdate();
+                    }
+                    tx.execute("DELETE FROM reading_block WHERE first_seq = " + d.firstSeq());
+                }));
+        Logger.error("store block of readings damaged, set aside first={} last={} problem={}", d.firstSeq(),
+                d.lastSeq(), d.problem());
+        appendEvent(at, "store.corrupt", "alarm", "readings " + d.firstSeq() + ".." + d.lastSeq() + " could not be"
+                + " read back (" + d.problem() + "); they were set aside in the dead-letter table and the telemetry"
+                + " stream goes on after them");
+    }
+
+    /**
+     * Moves the cursor and removes the blocks whose readings are all acknowledged (their per-minute history
+     * stays for period reports; a block acknowledged in part stays whole until the rest is), in steps that fit
+     * the WAL allowance: on a full disk a step must fit in the room the store keeps. A step never drops readings
+     * to make room: the oldest readings are the ones acknowledged.
      */
     @Override
     public synchronized void acknowledge(long seq) throws StoreException {
@@ -471,12 +480,10 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             for (long upTo = Math.min(seq, acked + step); ; upTo = Math.min(seq, upTo + step)) {
                 long to = upTo;
                 space.write("acknowledge", SMALL_WRITE_BYTES, SpaceKeeper.Rescue.KEEP_READINGS, () -> tx.run(() -> {
-                    try (Statement fold = connection.createStatement()) {
-                        Retention.foldIntoMinuteAggregates(fold, "seq <= " + to);
-                    }
+                    ReadingBlocks.foldIntoMinuteAggregates(connection, ReadingBlocks.upTo(to));
                     tx.execute("UPDATE stream_cursor SET acknowledged_seq = " + to + " WHERE stream = '" + STREAM
                             + "'");
-                    tx.execute("DELETE FROM reading WHERE seq <= " + to);
+                    tx.execute("DELETE FROM reading_block WHERE " + ReadingBlocks.upTo(to));
                 }));
                 if (to == seq) {
                     break;
@@ -497,8 +504,8 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     @Override
     public synchronized long lastSeq() throws StoreException {
         ensureOpen();
-        // sqlite_sequence keeps the highest seq ever given, also after the rows are deleted
-        return queryLong("SELECT seq FROM sqlite_sequence WHERE name = 'reading'");
+        // the counter keeps the highest seq ever given, also after the blocks are deleted
+        return queryLong(ReadingBlocks.LAST_SEQ);
     }
 
     private long queryLong(String sql) throws StoreException {
@@ -603,8 +610,8 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             closed = true;
             space.close();
             try {
-                if (insertMany != null) {
-                    insertMany.close();
+                if (insertBlock != null) {
+                    insertBlock.close();
                 }
                 connection.close();
                 Logger.info("store closed file={}", file);

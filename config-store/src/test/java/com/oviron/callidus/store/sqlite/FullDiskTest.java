@@ -242,7 +242,9 @@ class FullDiskTest {
             long historyRows = outbox.stats().aggregateRows();
             assertTrue(historyRows >= 36_000, "history: " + historyRows);
             long firstUnsent = outbox.lastSeq() + 1;
-            long appended = overfill(outbox, 38); // and the readings of the last minutes (about the floor), unsent
+            // and the readings of the last minutes (a little over the floor), unsent
+            long appended = overfill(outbox,
+                    (int) (SpaceKeeper.MIN_FLOOR_BYTES * 21 / 20 / Retention.READING_BYTES / 1000));
 
             fs.fill("other-writer.bin", 0);
             overfill(outbox, 5);

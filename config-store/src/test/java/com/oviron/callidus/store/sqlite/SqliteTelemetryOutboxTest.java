@@ -135,12 +135,12 @@ class SqliteTelemetryOutboxTest extends TelemetryOutboxContract {
         Path old = dir.resolve("old.db");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement st = c.createStatement()) {
             st.execute("PRAGMA journal_mode = WAL");
-            for (SchemaMigrations.Migration m : SchemaMigrations.ALL) {
+            for (SchemaMigrations.Migration m : SchemaMigrations.ALL.subList(0, 5)) {
                 for (String sql : m.statements()) {
                     st.execute(sql);
                 }
             }
-            st.execute("PRAGMA user_version = " + SchemaMigrations.latestVersion());
+            st.execute("PRAGMA user_version = 5"); // the last schema with one row per reading
             st.execute("INSERT INTO channel(id, name) VALUES (1, 'a')");
             for (int i = 1; i <= 100; i++) {
                 st.execute("INSERT INTO reading(channel_id, ts, value, quality) VALUES (1, " + (NOW + i) + ", " + i
