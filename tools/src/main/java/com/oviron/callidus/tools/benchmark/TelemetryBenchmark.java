@@ -83,8 +83,9 @@ final class TelemetryBenchmark {
                         ingestSeconds, readings / ingestSeconds, mb(outbox.stats().usedBytes()));
                 java.util.OptionalDouble cli = SqliteCliBaseline.rowsPerSecond(dir, readings, 1000);
                 if (cli.isPresent()) {
-                    out.printf(Locale.ROOT, "ingest baseline: sqlite3 command line, same table, WAL, synchronous FULL,"
-                                    + " groups of 1000, rows made by SQL (no driver): %,.0f rows/s; the outbox reaches"
+                    out.printf(Locale.ROOT, "ingest baseline: sqlite3 command line, one row per reading (the table"
+                                    + " before blocks), WAL, synchronous FULL, groups of 1000, rows made by SQL (no"
+                                    + " driver): %,.0f rows/s; the outbox reaches"
                                     + " %.0f %% of it (goal: 1,500,000 readings/s)%n", cli.getAsDouble(),
                             100 * readings / ingestSeconds / cli.getAsDouble());
                 } else {
