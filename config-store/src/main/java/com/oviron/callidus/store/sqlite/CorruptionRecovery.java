@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -176,11 +177,24 @@ final class CorruptionRecovery {
         return b.isEmpty() ? a : OptionalLong.of(Math.max(a.getAsLong(), b.getAsLong()));
     }
 
-    /** Unacknowledged readings, block by block; a block that cannot be read or decoded is skipped. */
+    /**
+     * Unacknowledged readings, in sequence order: from the blocks and, in a file of an older agent or one whose
+     * rows were being moved into blocks (LegacyRows), from the rows.
+     */
     private static List<SalvagedReading> readings(Connection c, long after) {
-        if (!tableExists(c, "reading_block")) {
-            return rows(c, after);
+        List<SalvagedReading> out = new ArrayList<>();
+        if (tableExists(c, "reading") || tableExists(c, "telemetry")) {
+            out.addAll(rows(c, after));
         }
+        if (tableExists(c, "reading_block")) {
+            out.addAll(blocks(c, after));
+        }
+        out.sort(Comparator.comparingLong(SalvagedReading::seq));
+        return out;
+    }
+
+    /** Unacknowledged readings, block by block; a block that cannot be read or decoded is skipped. */
+    private static List<SalvagedReading> blocks(Connection c, long after) {
         Map<Integer, String> names = new HashMap<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id, name FROM channel")) {
             while (rs.next()) {

@@ -1,15 +1,12 @@
 package com.oviron.callidus.store.sqlite;
 
 import com.oviron.callidus.store.Durability;
-import com.oviron.callidus.store.NewReading;
 import com.oviron.callidus.store.StoreException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import org.tinylog.Logger;
 
@@ -20,23 +17,10 @@ import org.tinylog.Logger;
  */
 final class SchemaMigrations {
 
-    /** Work of a migration that SQL alone cannot do, run after its statements in the same transaction. */
-    @FunctionalInterface
-    interface Step {
-        void run(Connection connection) throws SQLException;
-    }
-
-    /**
-     * One step: the SQL statements, then {@code then}, that take version {@code version - 1} to
-     * {@code version}.
-     */
-    record Migration(int version, List<String> statements, Step then) {
+    /** One step: the SQL statements that take version {@code version - 1} to {@code version}. */
+    record Migration(int version, List<String> statements) {
         Migration {
             statements = List.copyOf(statements);
-        }
-
-        Migration(int version, List<String> statements) {
-            this(version, statements, connection -> { });
         }
     }
 
@@ -104,12 +88,12 @@ final class SchemaMigrations {
             new Migration(5, List.of(
                     "ALTER TABLE event ADD COLUMN detail TEXT")),
             // v6: readings in blocks, one row per run of up to 1024 (ReadingBlock, ADR 0029); the sequence
-            // number moves from sqlite_sequence to a counter
+            // number moves from sqlite_sequence to a counter. The rows of table reading move into blocks after
+            // the migration, in small transactions of their own (LegacyRows), and then the table goes.
             new Migration(6, List.of(
                     ReadingBlocks.CREATE_TABLE,
                     "INSERT INTO counter(name, value) VALUES ('last_reading_seq',"
-                            + " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'reading'), 0))"),
-                    SchemaMigrations::moveReadingsIntoBlocks));
+                            + " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'reading'), 0))")));
 
     static int latestVersion() {
         return ALL.get(ALL.size() - 1).version();
@@ -155,7 +139,6 @@ final class SchemaMigrations {
                     for (String sql : migration.statements()) {
                         st.execute(sql);
                     }
-                    migration.then().run(connection);
                     st.execute("PRAGMA user_version = " + migration.version());
                     connection.commit();
                 } catch (SQLException e) {
@@ -170,47 +153,6 @@ final class SchemaMigrations {
             return current;
         } catch (SQLException e) {
             throw new StoreException("cannot migrate database " + fileName + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * v6: the rows of table {@code reading} become blocks, a few thousand at a time (each group's rows are
-     * deleted as its blocks go in, so the file needs little more room than before), then the table goes.
-     */
-    static void moveReadingsIntoBlocks(Connection connection) throws SQLException {
-        final int chunk = 4 * ReadingBlock.MAX_READINGS;
-        try (PreparedStatement select = connection.prepareStatement("SELECT r.seq, c.name, r.channel_id, r.ts,"
-                + " r.value, r.quality FROM reading r JOIN channel c ON c.id = r.channel_id ORDER BY r.seq"
-                + " LIMIT " + chunk);
-             PreparedStatement insert = connection.prepareStatement(ReadingBlocks.INSERT);
-             PreparedStatement delete = connection.prepareStatement("DELETE FROM reading WHERE seq <= ?")) {
-            while (true) {
-                long[] seqs = new long[chunk];
-                int[] ids = new int[chunk];
-                List<NewReading> readings = new ArrayList<>(chunk);
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        int i = readings.size();
-                        seqs[i] = rs.getLong(1);
-                        ids[i] = rs.getInt(3);
-                        double value = rs.getDouble(5);
-                        if (rs.wasNull()) {
-                            value = Double.NaN;
-                        }
-                        readings.add(new NewReading(rs.getString(2), rs.getLong(4), value, rs.getInt(6)));
-                    }
-                }
-                if (readings.isEmpty()) {
-                    break;
-                }
-                ReadingBlocks.insertNumbered(insert, seqs, readings, ids);
-                delete.setLong(1, seqs[readings.size() - 1]);
-                delete.executeUpdate();
-            }
-        }
-        try (Statement st = connection.createStatement()) {
-            st.execute("DROP TABLE reading");
-            st.execute("DELETE FROM sqlite_sequence WHERE name = 'reading'");
         }
     }
 

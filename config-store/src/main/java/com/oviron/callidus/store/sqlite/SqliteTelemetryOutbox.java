@@ -175,6 +175,9 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             Logger.info("store opened file={} schema={} durability={} maxBytes={} maxAge={}", file, version,
                     durability, retention.maxBytes(), retention.maxAge());
             SqliteTelemetryOutbox outbox = new SqliteTelemetryOutbox(file, connection, retention, reserveBytes, clock);
+            synchronized (outbox) {
+                LegacyRows.moveIntoBlocks(outbox.tx, file);
+            }
             if (salvage.isPresent()) {
                 outbox.restore(salvage.get(), clock);
             }

@@ -163,6 +163,43 @@ class ReadingBlockStorageTest {
     void a_store_with_one_row_per_reading_is_moved_into_blocks_keeping_every_reading_gap_and_number()
             throws Exception {
         Path file = dir.resolve("v5.db");
+        writeSchema5Store(file);
+        assertEverySchema5ReadingIsThere(file);
+    }
+
+    @Test
+    void a_move_into_blocks_cut_short_by_a_power_cut_goes_on_at_the_next_open() throws Exception {
+        Path file = dir.resolve("v5.db");
+        writeSchema5Store(file);
+        // what a power cut after the migration and the first step leaves: schema 6, a block, the rest in rows
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            SchemaMigrations.migrate(c, file.toString());
+            c.setAutoCommit(false);
+            List<NewReading> first = new ArrayList<>();
+            long[] seqs = new long[100];
+            int[] ids = new int[100];
+            try (ResultSet rs = st.executeQuery("SELECT seq, channel_id, ts, value, quality FROM reading ORDER BY seq"
+                    + " LIMIT 100")) {
+                while (rs.next()) {
+                    seqs[first.size()] = rs.getLong(1);
+                    ids[first.size()] = rs.getInt(2);
+                    double v = rs.getDouble(4);
+                    v = rs.wasNull() ? Double.NaN : v;
+                    first.add(new NewReading(rs.getInt(2) == 1 ? "a" : "b", rs.getLong(3), v, rs.getInt(5)));
+                }
+            }
+            try (var insert = c.prepareStatement(ReadingBlocks.INSERT)) {
+                ReadingBlocks.insertNumbered(insert, seqs, first, ids);
+            }
+            st.executeUpdate("DELETE FROM reading WHERE seq <= " + seqs[99]);
+            c.commit();
+        }
+        assertEquals(1, count(file, "SELECT count(*) FROM reading_block"));
+        assertEverySchema5ReadingIsThere(file);
+    }
+
+    /** A store as schema 5 left it: readings 501..10 000 unsent but 3000..3099, every tenth without a value. */
+    private static void writeSchema5Store(Path file) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
             for (SchemaMigrations.Migration m : SchemaMigrations.ALL.subList(0, 5)) {
                 for (String sql : m.statements()) {
@@ -181,6 +218,9 @@ class ReadingBlockStorageTest {
             st.execute("DELETE FROM reading WHERE seq <= 500");
             c.commit();
         }
+    }
+
+    private void assertEverySchema5ReadingIsThere(Path file) throws Exception {
         try (SqliteTelemetryOutbox outbox = open(file)) {
             assertEquals(10_000, outbox.lastSeq());
             assertEquals(500, outbox.acknowledgedSeq());
