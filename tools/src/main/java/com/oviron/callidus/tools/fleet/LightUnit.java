@@ -144,6 +144,11 @@ final class LightUnit implements FleetUnit {
         return dropped;
     }
 
+    /** The Paho client itself, for a test that takes the connection away without a callback. */
+    MqttAsyncClient pahoClient() {
+        return client;
+    }
+
     private void connect() {
         MqttConnectOptions o = new MqttConnectOptions();
         synchronized (this) {
@@ -179,6 +184,12 @@ final class LightUnit implements FleetUnit {
     }
 
     private void onConnected() {
+        if (!client.isConnected()) {
+            // the connection was lost again before this ran: its connectionLost came first and found the unit
+            // not yet connected, so nothing else will reconnect it
+            onConnectFailed();
+            return;
+        }
         synchronized (this) {
             connecting = false;
             if (closed) {
@@ -230,8 +241,14 @@ final class LightUnit implements FleetUnit {
         timer.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
 
-    /** Every interval: the board's samples of that interval, then send what the window allows. */
+    /**
+     * Every interval: the board's samples of that interval, then send what the window allows. A unit that believes
+     * it is connected while Paho is not (a loss whose callback raced the connect's) is treated as lost here.
+     */
     private void tick() {
+        if (connected && !client.isConnected()) {
+            lost();
+        }
         synchronized (this) {
             if (closed) {
                 return;
