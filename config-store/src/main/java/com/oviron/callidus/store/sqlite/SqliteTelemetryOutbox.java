@@ -279,18 +279,11 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         try {
             space.write("deadLetter", SMALL_WRITE_BYTES + payload.length, SpaceKeeper.Rescue.KEEP_READINGS,
                     () -> tx.run(() -> {
-                        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO dead_letter(ts,"
-                                + " stream, first_seq, last_seq, reason, payload) VALUES (?, 'telemetry', ?, ?, ?, ?)");
-                             PreparedStatement cursor = connection.prepareStatement("UPDATE stream_cursor"
+                        insertDeadLetter(atMillis, firstSeq, lastSeq, reason, payload);
+                        try (PreparedStatement cursor = connection.prepareStatement("UPDATE stream_cursor"
                                      + " SET acknowledged_seq = max(acknowledged_seq, ?) WHERE stream = 'telemetry'");
                              PreparedStatement delete = connection.prepareStatement(
                                      ReadingBlocks.DELETE_UP_TO)) {
-                            insert.setLong(1, atMillis);
-                            insert.setLong(2, firstSeq);
-                            insert.setLong(3, lastSeq);
-                            insert.setString(4, reason);
-                            insert.setBytes(5, payload);
-                            insert.executeUpdate();
                             cursor.setLong(1, lastSeq);
                             cursor.executeUpdate();
                             delete.setLong(1, lastSeq);
@@ -305,6 +298,20 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         Logger.error("telemetry batch set aside first={} last={} reason={}", firstSeq, lastSeq, reason);
         appendEvent(atMillis, "telemetry.dead_letter", "alarm", "readings " + firstSeq + ".." + lastSeq
                 + " were set aside in the dead-letter table: " + reason);
+    }
+
+    /** A row of the dead-letter table (inside the caller's transaction). */
+    private void insertDeadLetter(long atMillis, long firstSeq, long lastSeq, String reason, byte[] payload)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO dead_letter(ts, stream, first_seq,"
+                + " last_seq, reason, payload) VALUES (?, 'telemetry', ?, ?, ?, ?)")) {
+            insert.setLong(1, atMillis);
+            insert.setLong(2, firstSeq);
+            insert.setLong(3, lastSeq);
+            insert.setString(4, reason);
+            insert.setBytes(5, payload);
+            insert.executeUpdate();
+        }
     }
 
     @Override
@@ -443,15 +450,7 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
         long at = clock.millis();
         space.write("setAside", SMALL_WRITE_BYTES + d.data().length, SpaceKeeper.Rescue.KEEP_READINGS,
                 () -> tx.run(() -> {
-                    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO dead_letter(ts,"
-                            + " stream, first_seq, last_seq, reason, payload) VALUES (?, 'telemetry', ?, ?, ?, ?)")) {
-                        insert.setLong(1, at);
-                        insert.setLong(2, d.firstSeq());
-                        insert.setLong(3, d.lastSeq());
-                        insert.setString(4, d.problem());
-                        insert.setBytes(5, d.data());
-                        insert.executeUpdate();
-                    }
+                    insertDeadLetter(at, d.firstSeq(), d.lastSeq(), d.problem(), d.data());
                     tx.execute("DELETE FROM reading_block WHERE first_seq = " + d.firstSeq());
                 }));
         Logger.error("store block of readings damaged, set aside first={} last={} problem={}", d.firstSeq(),
