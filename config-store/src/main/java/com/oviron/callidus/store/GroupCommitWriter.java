@@ -82,7 +82,11 @@ public final class GroupCommitWriter implements AutoCloseable {
                 oldestSinceNanos = System.nanoTime();
             }
             boolean wasFull = buffered.size() >= maxRecords;
-            buffered.addAll(readings);
+            // not addAll: ArrayDeque's makes a method reference per call, which C1 (the unit's only compiler)
+            // allocates through Unsafe.allocateInstance, a call into the VM, on every sample cycle
+            for (NewReading r : readings) {
+                buffered.addLast(r);
+            }
             dropOverCapacity();
             if (newGroup || !wasFull && buffered.size() >= maxRecords) {
                 changed.signalAll();

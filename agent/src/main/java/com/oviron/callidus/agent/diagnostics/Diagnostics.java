@@ -152,7 +152,7 @@ public final class Diagnostics implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.cycles = new SampleCycles(thread, CYCLES_EVERY, c -> guarded("work", () -> onCycle(c)));
+        this.cycles = new SampleCycles(thread, CYCLES_EVERY, this::takeIn);
         reports.setRunningMinutes(this::runningMinutes);
     }
 
@@ -268,7 +268,18 @@ public final class Diagnostics implements AutoCloseable {
         cycles.add(new SampleCycles.Cycle(parts.clock().instant(), List.of(), true));
     }
 
-    /** One cycle, on the diagnostics thread. */
+    /**
+     * One cycle, on the diagnostics thread; a failure is logged and the next cycle goes on (no lambda per cycle:
+     * C1, the unit's only compiler, allocates each through a call into the VM).
+     */
+    private void takeIn(SampleCycles.Cycle c) {
+        try {
+            onCycle(c);
+        } catch (RuntimeException e) {
+            Logger.error(e, "diagnostics work failed");
+        }
+    }
+
     private void onCycle(SampleCycles.Cycle c) {
         Instant at = c.at();
         if (c.failed()) {
