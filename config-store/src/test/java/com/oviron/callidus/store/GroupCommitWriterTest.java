@@ -148,6 +148,21 @@ class GroupCommitWriterTest {
     }
 
     @Test
+    void readings_added_to_a_group_that_is_not_due_do_not_wake_the_writer() throws Exception {
+        writer = new GroupCommitWriter(outbox, 1_000, Duration.ofSeconds(2), 10_000);
+        for (int i = 0; i < 25; i++) {
+            writer.offer(n(9)); // a sample cycle's readings, as the sampler hands them over
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        assertTrue(writer.wakeUpsBeforeDue() <= 1, "woken " + writer.wakeUpsBeforeDue() + " times before the group"
+                + " was due (the first offer of a group sets its deadline, the others must not wake it)");
+        await("group written after its delay", () -> writer.written() == 225);
+        assertEquals(1, outbox.appends.get());
+        writer.offer(n(1_000)); // a full group is due at once, whatever the delay
+        await("full group written", () -> writer.written() == 1_225);
+    }
+
+    @Test
     void offer_never_waits_for_a_stuck_disk_and_memory_stays_bounded() throws Exception {
         outbox.gate = new CountDownLatch(1);
         writer = new GroupCommitWriter(outbox, 10, Duration.ZERO, 50);

@@ -61,9 +61,12 @@ import org.tinylog.Logger;
  * ({@link SelfTestCommands}) and the heartbeat ({@link Heartbeat}), all kept in {@code diagnostics.db}.
  *
  * <p>Thread: "diagnostics" owns the engine, the counters and the aggregator; the sampler and the GPIO listener
- * only post to it. Commands read the book and the store (both thread-safe).
+ * only post to it (the sampler's cycles are taken in together every {@link #CYCLES_EVERY}). Commands read the
+ * book and the store (both thread-safe).
  */
 public final class Diagnostics implements AutoCloseable {
+    /** How long a sample cycle waits at most before the diagnostics thread takes it in ({@link SampleCycles}). */
+    static final Duration CYCLES_EVERY = Duration.ofMillis(250);
 
     /**
      * What diagnostics needs of the running agent.
@@ -106,6 +109,7 @@ public final class Diagnostics implements AutoCloseable {
     private final SelfTestCommands selftest;
     private final UnitKey unitKey;
     private final ScheduledExecutorService thread;
+    private final SampleCycles cycles;
     private final RateLimitedLog failures;
     private final AtomicLong connects = new AtomicLong();
     private volatile Instant lastHeard;
@@ -148,13 +152,17 @@ public final class Diagnostics implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.cycles = new SampleCycles(thread, CYCLES_EVERY, this::takeIn);
         reports.setRunningMinutes(this::runningMinutes);
     }
 
     /** The aggregator's running minutes, read on its own thread (empty if it does not answer in 5 s). */
     private List<AggregateRow> runningMinutes() {
         try {
-            return thread.submit(aggregator::running).get(5, TimeUnit.SECONDS);
+            return thread.submit(() -> {
+                cycles.takeIn();
+                return aggregator.running();
+            }).get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of();
@@ -236,40 +244,58 @@ public final class Diagnostics implements AutoCloseable {
             }
         });
         long flush = settings.flushInterval().toMillis();
-        thread.scheduleWithFixedDelay(() -> guarded("flush", () -> usage.flush(parts.clock().instant())), flush, flush,
-                TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(() -> afterCycles("flush", () -> usage.flush(parts.clock().instant())), flush,
+                flush, TimeUnit.MILLISECONDS);
         long beat = Math.min(60_000, settings.heartbeatInterval().toMillis());
-        thread.scheduleWithFixedDelay(() -> guarded("heartbeat", heartbeat::check), beat, beat, TimeUnit.MILLISECONDS);
-        thread.scheduleWithFixedDelay(() -> guarded("prune", this::prune), 1, 60, TimeUnit.MINUTES);
+        thread.scheduleWithFixedDelay(() -> afterCycles("heartbeat", heartbeat::check), beat, beat,
+                TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(() -> afterCycles("prune", this::prune), 1, 60, TimeUnit.MINUTES);
         // minutes close on sample cycles; this closes them while the sampler is silent too
-        thread.scheduleWithFixedDelay(() -> guarded("aggregates", () -> storeMinutes(
+        thread.scheduleWithFixedDelay(() -> afterCycles("aggregates", () -> storeMinutes(
                 aggregator.closeBefore(parts.clock().millis()))), 5, 5, TimeUnit.SECONDS);
     }
 
-    /** The sampler's tap: one cycle's readings (called on the sampler's thread; returns at once). */
+    /**
+     * The sampler's tap: one cycle's readings (called on the sampler's thread; returns at once). The cycle is
+     * taken in on the diagnostics thread within {@link #CYCLES_EVERY}, with the others that came meanwhile.
+     */
     public void onSample(List<Reading> readings) {
-        Instant at = parts.clock().instant();
-        List<Reading> copy = List.copyOf(readings);
-        post(() -> {
-            for (Reading r : copy) {
-                if (AlarmEngineFacts.fresh(r)) {
-                    lastHeard = r.timestamp();
-                }
-            }
-            usage.onCycle(at, copy);
-            engine.onCycle(at, copy, usage.inTreatment());
-            aggregator.add(copy);
-            storeMinutes(aggregator.closeBefore(at.toEpochMilli()));
-        });
+        cycles.add(new SampleCycles.Cycle(parts.clock().instant(), readings, false));
     }
 
     /** The sampler could read nothing this cycle (called on the sampler's thread). */
     public void onFailedCycle(HalException e) {
-        Instant at = parts.clock().instant();
-        post(() -> {
+        cycles.add(new SampleCycles.Cycle(parts.clock().instant(), List.of(), true));
+    }
+
+    /**
+     * One cycle, on the diagnostics thread; a failure is logged and the next cycle goes on (no lambda per cycle:
+     * C1, the unit's only compiler, allocates each through a call into the VM).
+     */
+    private void takeIn(SampleCycles.Cycle c) {
+        try {
+            onCycle(c);
+        } catch (RuntimeException e) {
+            Logger.error(e, "diagnostics work failed");
+        }
+    }
+
+    private void onCycle(SampleCycles.Cycle c) {
+        Instant at = c.at();
+        if (c.failed()) {
             usage.onFailedCycle(at);
             engine.onFailedCycle(at);
-        });
+            return;
+        }
+        for (Reading r : c.readings()) {
+            if (AlarmEngineFacts.fresh(r)) {
+                lastHeard = r.timestamp();
+            }
+        }
+        usage.onCycle(at, c.readings());
+        engine.onCycle(at, c.readings(), usage.inTreatment());
+        aggregator.add(c.readings());
+        storeMinutes(aggregator.closeBefore(at.toEpochMilli()));
     }
 
     private void storeMinutes(List<AggregateRow> rows) {
@@ -296,10 +322,16 @@ public final class Diagnostics implements AutoCloseable {
 
     private void post(Runnable work) {
         try {
-            thread.execute(() -> guarded("work", work));
+            thread.execute(() -> afterCycles("work", work));
         } catch (RejectedExecutionException stopping) {
             // the agent is stopping
         }
+    }
+
+    /** Work on the diagnostics thread that comes after the sample cycles handed over before it. */
+    private void afterCycles(String what, Runnable work) {
+        cycles.takeIn();
+        guarded(what, work);
     }
 
     private void guarded(String what, Runnable work) {
@@ -376,6 +408,7 @@ public final class Diagnostics implements AutoCloseable {
         closed = true;
         try {
             thread.submit(() -> {
+                cycles.takeIn();
                 storeMinutes(aggregator.closeAll());
                 usage.flush(parts.clock().instant());
                 heartbeat.stopped("the agent was stopped");

@@ -38,6 +38,8 @@ public final class UsageCounters {
     static final Duration MAX_STEP = Duration.ofSeconds(10);
 
     private final UsageSettings settings;
+    /** The instruments' conditions with their time counters' names, made once (not a string per cycle). */
+    private final List<InstrumentTime> instruments;
     private final DiagnosticsStore store;
     private final BooleanSupplier gpioTreatment;
     private final RateLimitedLog failures;
@@ -56,6 +58,8 @@ public final class UsageCounters {
      */
     public UsageCounters(UsageSettings settings, DiagnosticsStore store, BooleanSupplier gpioTreatment, Clock clock) {
         this.settings = settings;
+        this.instruments = settings.instruments().entrySet().stream()
+                .map(e -> new InstrumentTime(INSTRUMENT_PREFIX + e.getKey(), e.getValue())).toList();
         this.store = store;
         this.gpioTreatment = gpioTreatment;
         this.failures = new RateLimitedLog(clock, Duration.ofMinutes(10));
@@ -73,16 +77,17 @@ public final class UsageCounters {
             }
         }
         long step = step(at);
-        settings.operating().ifPresent(c -> {
-            if (holds(c, at)) {
-                pendingTime.merge(OPERATING, step, Long::sum);
-            }
-        });
+        // runs every sample cycle: no lambda capturing the cycle's values (C1, the unit's only compiler, allocates
+        // each through a call into the VM) and no counter name made anew
+        Optional<UsageSettings.Condition> operating = settings.operating();
+        if (operating.isPresent() && holds(operating.get(), at)) {
+            pendingTime.merge(OPERATING, step, Long::sum);
+        }
         boolean instrumentInUse = false;
-        for (Map.Entry<String, UsageSettings.Condition> e : settings.instruments().entrySet()) {
-            if (holds(e.getValue(), at)) {
+        for (InstrumentTime i : instruments) {
+            if (holds(i.condition(), at)) {
                 instrumentInUse = true;
-                pendingTime.merge(INSTRUMENT_PREFIX + e.getKey(), step, Long::sum);
+                pendingTime.merge(i.counter(), step, Long::sum);
             }
         }
         if (instrumentInUse) {
@@ -91,6 +96,10 @@ public final class UsageCounters {
         edge(CHAIR, settings.chairMovements(), at);
         edge(DISINFECTIONS, settings.disinfections(), at);
         treatment(at);
+    }
+
+    /** An instrument's condition and the name of its time counter. */
+    private record InstrumentTime(String counter, UsageSettings.Condition condition) {
     }
 
     /** A sample cycle in which nothing could be read: no time counts, values are not current any more. */
