@@ -110,14 +110,16 @@ final class DeferredCheck {
         }
     }
 
+    /** Raises the damage, then says so in {@link #state()}: who sees DAMAGED sees the alarm stored too. */
     private void damaged(String problem) {
-        state = State.DAMAGED;
         Logger.error("store database failed its check after start file={} problem={}; it is salvaged and moved"
                 + " aside at the next start", file, problem);
         try {
             onDamage.accept(problem);
         } catch (RuntimeException e) {
             Logger.warn("store damage not recorded error={}", e.getMessage());
+        } finally {
+            state = State.DAMAGED;
         }
     }
 }

@@ -46,6 +46,8 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     static final Duration DEFERRED_CHECK_DELAY = Duration.ofSeconds(5);
 
     private final Path file;
+    /** What an accepted reading survives; acknowledgements are committed without waiting for the disk. */
+    private final Durability durability;
     private final Connection connection;
     private final Transactions tx;
     private final ChannelDictionary channels;
@@ -63,9 +65,10 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
     /** The check after start found damage: no clean-close note, the next start salvages the file. */
     private boolean damageFound;
 
-    private SqliteTelemetryOutbox(Path file, Connection connection, RetentionSettings settings, long reserveBytes,
-                                  Clock clock) throws SQLException, IOException {
+    private SqliteTelemetryOutbox(Path file, Connection connection, Durability durability, RetentionSettings settings,
+                                  long reserveBytes, Clock clock) throws SQLException, IOException {
         this.file = file;
+        this.durability = durability;
         this.connection = connection;
         this.clock = clock;
         this.channels = new ChannelDictionary(connection);
@@ -174,7 +177,8 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             int version = SchemaMigrations.prepare(connection, file, durability, fresh);
             Logger.info("store opened file={} schema={} durability={} maxBytes={} maxAge={}", file, version,
                     durability, retention.maxBytes(), retention.maxAge());
-            SqliteTelemetryOutbox outbox = new SqliteTelemetryOutbox(file, connection, retention, reserveBytes, clock);
+            SqliteTelemetryOutbox outbox = new SqliteTelemetryOutbox(file, connection, durability, retention, reserveBytes,
+                    clock);
             synchronized (outbox) {
                 LegacyRows.moveIntoBlocks(outbox.tx, file);
             }
@@ -478,6 +482,9 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             return;
         }
         try {
+            // an acknowledgement lost to a power cut costs a resend the cloud drops as a copy, not a reading: its
+            // commit does not wait for the disk (the next append's fsync takes its WAL frames down with it)
+            relaxSync();
             long step = Math.max(Retention.MIN_DROP, space.walAllowance() / 2 / retention.bytesPerReading());
             for (long upTo = Math.min(seq, acked + step); ; upTo = Math.min(seq, upTo + step)) {
                 long to = upTo;
@@ -493,8 +500,33 @@ public final class SqliteTelemetryOutbox implements TelemetryOutbox {
             }
         } catch (SQLException e) {
             throw new StoreException("cannot acknowledge seq " + seq + " in " + file + ": " + e.getMessage(), e);
+        } finally {
+            restoreSync();
         }
         space.upkeep(false);
+    }
+
+    private void relaxSync() throws SQLException {
+        if (durability == Durability.FULL) {
+            tx.execute("PRAGMA synchronous = NORMAL");
+        }
+    }
+
+    /** Back to the store's durability; a failure here would leave appends less durable than configured. */
+    private void restoreSync() throws StoreException {
+        if (durability == Durability.FULL) {
+            try {
+                tx.execute("PRAGMA synchronous = " + durability.name());
+            } catch (SQLException e) {
+                throw new StoreException("cannot set durability " + durability + " again on " + file + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** SQLite's {@code synchronous} setting now (2 = FULL, 1 = NORMAL), for tests. */
+    synchronized long synchronousSetting() throws SQLException {
+        return tx.pragma("synchronous");
     }
 
     @Override

@@ -2,6 +2,7 @@ package com.oviron.callidus.store.sqlite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.oviron.callidus.store.Durability;
@@ -90,6 +91,25 @@ class ReadingBlockStorageTest {
             outbox.acknowledge(10);
             assertTrue(outbox.readAfter(0, 100).isEmpty());
             assertEquals(0, count(file, "SELECT count(*) FROM reading_block"));
+        }
+    }
+
+    @Test
+    void an_acknowledgement_does_not_wait_for_the_disk_but_every_append_still_does() throws Exception {
+        try (SqliteTelemetryOutbox outbox = open(dir.resolve("agent.db"))) {
+            assertEquals(2, outbox.synchronousSetting(), "FULL");
+            outbox.append(group(10, T0));
+            outbox.acknowledge(10);
+            assertEquals(2, outbox.synchronousSetting(), "FULL again after the acknowledgement");
+            outbox.append(group(10, T0));
+            assertThrows(IllegalArgumentException.class, () -> outbox.acknowledge(99));
+            assertEquals(2, outbox.synchronousSetting(), "and after a refused one");
+        }
+        try (SqliteTelemetryOutbox normal = SqliteTelemetryOutbox.open(dir.resolve("normal.db"), Durability.NORMAL,
+                RetentionSettings.defaults(), CLOCK)) {
+            normal.append(group(10, T0));
+            normal.acknowledge(10);
+            assertEquals(1, normal.synchronousSetting(), "NORMAL stays NORMAL");
         }
     }
 
