@@ -20,6 +20,7 @@ final class ConnectionTimeline implements AutoCloseable {
     private final List<? extends FleetUnit> units;
     private boolean[] up = new boolean[0];
     private final List<long[]> connects = new ArrayList<>(); // {nanos, unit index}
+    private final List<long[]> drops = new ArrayList<>(); // {nanos, unit index}
     private final ScheduledFuture<?> task;
     private volatile int connectedNow;
 
@@ -28,7 +29,8 @@ final class ConnectionTimeline implements AutoCloseable {
         this.task = timer.scheduleAtFixedRate(this::poll, 0, TICK_MS, TimeUnit.MILLISECONDS);
     }
 
-    private synchronized void poll() {
+    /** One look at every unit (the timer calls it every {@link #TICK_MS} ms; tests call it directly). */
+    synchronized void poll() {
         long now = System.nanoTime();
         int n = 0;
         List<? extends FleetUnit> current;
@@ -42,6 +44,8 @@ final class ConnectionTimeline implements AutoCloseable {
             boolean c = current.get(i).connected();
             if (c && !up[i]) {
                 connects.add(new long[] {now, i});
+            } else if (!c && up[i]) {
+                drops.add(new long[] {now, i});
             }
             up[i] = c;
             if (c) {
@@ -58,6 +62,33 @@ final class ConnectionTimeline implements AutoCloseable {
     /** Connects since {@code fromNanos}, in order. */
     synchronized List<long[]> connectsSince(long fromNanos) {
         return connects.stream().filter(c -> c[0] >= fromNanos).toList();
+    }
+
+    /**
+     * Seconds until every unit of {@code affected} had been seen disconnected at least once after
+     * {@code fromNanos}, or -1. Not "all down at once": a unit may already be back on another node before the
+     * last one noticed.
+     */
+    synchronized double allDroppedAfter(long fromNanos, java.util.Set<Integer> affected) {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (long[] d : drops) {
+            if (d[0] >= fromNanos && affected.contains((int) d[1]) && seen.add((int) d[1])
+                    && seen.size() == affected.size()) {
+                return (d[0] - fromNanos) / 1e9;
+            }
+        }
+        return affected.isEmpty() ? 0 : -1;
+    }
+
+    /** How many units of {@code affected} reconnected after {@code fromNanos} and before {@code beforeNanos}. */
+    synchronized int backBetween(long fromNanos, long beforeNanos, java.util.Set<Integer> affected) {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (long[] c : connectsSince(fromNanos)) {
+            if (c[0] < beforeNanos && affected.contains((int) c[1])) {
+                seen.add((int) c[1]);
+            }
+        }
+        return seen.size();
     }
 
     /** The indexes of the units connected now. */
