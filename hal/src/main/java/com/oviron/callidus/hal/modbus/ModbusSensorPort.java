@@ -1,6 +1,7 @@
 package com.oviron.callidus.hal.modbus;
 
 import com.oviron.callidus.hal.Channel;
+import com.oviron.callidus.hal.ChannelSchedule;
 import com.oviron.callidus.hal.HalException;
 import com.oviron.callidus.hal.Quality;
 import com.oviron.callidus.hal.Reading;
@@ -25,12 +26,10 @@ import org.tinylog.Logger;
  *       frame that failed its checks.</li>
  * </ul>
  * A channel with a deadband is reported only when its value moved by more than the deadband, or its
- * quality changed. When the serial device itself is gone, the sample fails with a {@link HalException}
+ * quality changed, or a whole sample failed since its last report ({@link ChannelSchedule}). When the serial device itself is gone, the sample fails with a {@link HalException}
  * (the agent counts it) instead of producing readings.
  */
 public final class ModbusSensorPort implements SensorPort {
-    private static final long DUE_TOLERANCE_MILLIS = 5;
-
     private final ModbusRtuMaster master;
     private final RegisterMap map;
     private final int slaveId;
@@ -38,11 +37,9 @@ public final class ModbusSensorPort implements SensorPort {
     private final Clock clock;
     private final AutoCloseable line;
     private final List<Channel> channels;
-    private final Map<String, Instant> nextDue = new HashMap<>();
-    private final Map<String, Reading> lastReported = new HashMap<>();
+    private final ChannelSchedule schedule;
     private final Map<String, Double> lastGood = new HashMap<>();
     private long failedCycles;
-    private Instant lastSample;
     private boolean closed;
 
     /**
@@ -62,6 +59,13 @@ public final class ModbusSensorPort implements SensorPort {
         this.clock = clock;
         this.line = line;
         this.channels = map.channels().stream().map(RegisterChannel::channel).toList();
+        this.schedule = schedule(map);
+    }
+
+    /** The map's sample periods and deadbands. */
+    public static ChannelSchedule schedule(RegisterMap map) {
+        return new ChannelSchedule(map.channels().stream()
+                .map(c -> new ChannelSchedule.Timing(c.channel().id(), c.samplePeriod(), c.deadband())).toList());
     }
 
     @Override
@@ -81,19 +85,11 @@ public final class ModbusSensorPort implements SensorPort {
             throw new IllegalStateException("port closed");
         }
         Instant now = clock.instant();
-        if (lastSample != null && now.isBefore(lastSample)) {
-            // the wall clock stepped back (NTP on a controller without RTC): due times from the old time
-            // would stall the channels until the clock caught up, so start the schedule again
-            Logger.warn("clock stepped back, channel schedule restarted from={} to={}", lastSample, now);
-            nextDue.clear();
-        }
-        lastSample = now;
+        schedule.begin(now);
         List<RegisterChannel> due = new ArrayList<>();
         for (RegisterChannel c : map.channels()) {
-            Instant next = nextDue.get(c.channel().id());
-            if (next == null || !now.isBefore(next)) {
+            if (schedule.due(c.channel().id(), now)) {
                 due.add(c);
-                nextDue.put(c.channel().id(), now.plus(c.samplePeriod()).minusMillis(DUE_TOLERANCE_MILLIS));
             }
         }
         Map<RegisterChannel, Reading> cycle = new java.util.LinkedHashMap<>();
@@ -118,10 +114,15 @@ public final class ModbusSensorPort implements SensorPort {
         if (deviceGone != null && blocksRead == 0) {
             // nothing was on the line at all: a failed sample for the agent to count, not readings
             failedCycles++;
+            schedule.sampleFailed();
             throw new HalException("serial device unavailable: " + deviceGone.getMessage(), deviceGone);
         }
         List<Reading> out = new ArrayList<>(cycle.size());
-        cycle.forEach((c, r) -> report(out, c, r));
+        for (Reading r : cycle.values()) {
+            if (schedule.report(r)) {
+                out.add(r);
+            }
+        }
         return out;
     }
 
@@ -161,21 +162,6 @@ public final class ModbusSensorPort implements SensorPort {
             case TIMEOUT, IO -> new Reading(id, lastGood.getOrDefault(id, Double.NaN), now, Quality.STALE);
             case CRC, MALFORMED, EXCEPTION_RESPONSE -> new Reading(id, Double.NaN, now, Quality.COMM_ERROR);
         };
-    }
-
-    private void report(List<Reading> out, RegisterChannel c, Reading r) {
-        Reading before = lastReported.get(c.channel().id());
-        boolean withinDeadband = before != null && c.deadband() > 0 && before.quality() == r.quality()
-                && r.quality() == Quality.GOOD && Math.abs(r.value() - before.value()) <= c.deadband();
-        if (withinDeadband) {
-            return;
-        }
-        if (before != null && before.quality() != r.quality()) {
-            Logger.info("channel quality changed channel={} from={} to={}", c.channel().id(), before.quality(),
-                    r.quality());
-        }
-        lastReported.put(c.channel().id(), r);
-        out.add(r);
     }
 
     @Override

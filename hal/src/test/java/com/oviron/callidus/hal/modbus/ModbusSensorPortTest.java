@@ -42,7 +42,7 @@ class ModbusSensorPortTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        map = RegisterMapLoader.loadDefault();
+        map = slowDeadbandsOnly(RegisterMapLoader.loadDefault());
         bank = new MapRegisterBank(map);
         Map<String, Double> values = new HashMap<>(Map.of("supply_voltage", 24.1, "motor1_current", 1.8,
                 "motor2_current", 0.0, "main_air_pressure", 5.75, "turbine_air_pressure", 2.8,
@@ -51,6 +51,33 @@ class ModbusSensorPortTest {
         values.forEach(bank::set);
         slave = new ModbusRtuSlave(pipe.b(), LINE, 1, bank, false, 1).start();
         port = port(8, 2);
+    }
+
+    /**
+     * The shipped map with its periods, and deadbands only on its two slow (1 s) channels: the board's values
+     * stay constant in these tests, so the fast channels' deadbands would hide every reading after the first.
+     */
+    private static RegisterMap slowDeadbandsOnly(RegisterMap shipped) {
+        return new RegisterMap(shipped.name(), shipped.channels().stream()
+                .map(c -> c.samplePeriod().toMillis() >= 1000 ? c : new RegisterChannel(c.channel(), c.kind(),
+                        c.address(), c.type(), c.wordOrder(), c.scale(), c.offset(), c.samplePeriod(), 0,
+                        c.validMin(), c.validMax()))
+                .toList());
+    }
+
+    @Test
+    void the_shipped_map_reports_a_steady_fast_channel_once_and_then_each_move_beyond_its_deadband()
+            throws Exception {
+        port.close();
+        map = RegisterMapLoader.loadDefault();
+        port = port(8, 2);
+        assertEquals(9, port.sample().size());
+        clock.advance(Duration.ofMillis(100));
+        bank.set("supply_voltage", 24.15); // deadband 0.1 V
+        assertEquals(List.of(), port.sample(), "nothing moved beyond its deadband");
+        clock.advance(Duration.ofMillis(100));
+        bank.set("supply_voltage", 23.9);
+        assertEquals(List.of("supply_voltage"), port.sample().stream().map(Reading::channelId).toList());
     }
 
     private ModbusSensorPort port(int maxGap, int retries) {
