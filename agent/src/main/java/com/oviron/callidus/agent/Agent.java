@@ -25,6 +25,7 @@ import com.oviron.callidus.cloud.paho.PahoMqttConnection;
 import com.oviron.callidus.hal.GpioPort;
 import com.oviron.callidus.hal.GpioProvider;
 import com.oviron.callidus.hal.HalException;
+import com.oviron.callidus.hal.ScheduledSensorPort;
 import com.oviron.callidus.hal.SensorPort;
 import com.oviron.callidus.hal.TreatmentDetector;
 import com.oviron.callidus.hal.pi4j.Pi4jGpioPort;
@@ -200,12 +201,23 @@ public final class Agent implements AutoCloseable {
             case "simulator" -> {
                 Logger.warn("hal.source is simulator: the readings are MADE UP (development and tests only, never on"
                         + " a unit) broker={}", config.mqtt().brokerUris());
-                yield new SimulatedCallidusBoard(clock, config.hal().seed());
+                yield simulatedBoard(config, clock, config.hal().seed());
             }
             case "modbus" -> modbusPort(config.hal().modbus().orElseThrow(), clock);
             default -> throw new IllegalArgumentException("unknown hal.source " + config.hal().source());
         };
         return start(config, port, clock);
+    }
+
+    /**
+     * The simulated board ({@code hal.source = "simulator"}): every channel on every sample, or at the register
+     * map's periods and deadbands with {@code hal.simulatorSchedule = "register-map"}, as a unit sends.
+     */
+    public static SensorPort simulatedBoard(AgentConfig config, Clock clock, long seed) {
+        SimulatedCallidusBoard board = new SimulatedCallidusBoard(clock, seed);
+        return config.hal().simulatorMap()
+                .<SensorPort>map(map -> new ScheduledSensorPort(board, ModbusSensorPort.schedule(map), clock))
+                .orElse(board);
     }
 
     /** Builds the agent around the given sensor port (a simulator or a test fake) and starts it. */
@@ -375,15 +387,15 @@ public final class Agent implements AutoCloseable {
 
     /**
      * While a backlog is replayed in order (and rate-limited), the newest values go out alongside as a QoS 0
-     * snapshot every sync interval, so that the cloud's live view does not wait for the past.
+     * snapshot every sync interval, so that the cloud's live view does not wait for the past. A backlog is what
+     * the sync calls one ({@link TelemetrySync#replayingBacklog()}): more than a few intervals' worth waits.
      */
     private void publishLiveWhileReplaying() {
         long every = config.sync().interval().toMillis();
         Topics topics = new Topics(config.device().id());
         syncExecutor.scheduleWithFixedDelay(() -> {
             try {
-                if (!link.isConnected() || !cloudServicesAllowed()
-                        || outbox.pendingCount() <= config.sync().batchMaxReadings()) {
+                if (!link.isConnected() || !cloudServicesAllowed() || !sync.replayingBacklog()) {
                     return;
                 }
                 List<LiveSnapshot.Reading> newest = sampler.newest().stream()
@@ -395,7 +407,7 @@ public final class Agent implements AutoCloseable {
                             0, false);
                 }
                 failures.cleared("live", "live snapshots published again");
-            } catch (StoreException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 failures.warn("live." + FailureLog.kindOf(e), "live snapshot not published error={}", e.getMessage());
             }
         }, every, every, TimeUnit.MILLISECONDS);

@@ -55,7 +55,13 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
      * @param samplePeriod the sampling tick; Modbus channels are read at their own period, on these ticks
      * @param modbus       the board's line and register map, present when source is "modbus"
      */
-    public record Hal(String source, long seed, Duration samplePeriod, Optional<Modbus> modbus) {
+    /**
+     * @param simulatorMap with the simulator: the register map whose periods and deadbands the simulated
+     *                     board's channels are sampled at ({@code hal.simulatorSchedule = "register-map"}), or
+     *                     empty for every channel on every sample
+     */
+    public record Hal(String source, long seed, Duration samplePeriod, Optional<Modbus> modbus,
+                      Optional<RegisterMap> simulatorMap) {
         /** Whether the readings are made up by the in-process simulator (development and tests only). */
         public boolean isSimulator() {
             return source.equals("simulator");

@@ -56,7 +56,7 @@ public final class AgentConfigLoader {
     public static final int MAX_INCOMING_BYTES = 16 * 1024 * 1024;
     public static final int DEFAULT_BATCH_MAX_READINGS = 500;
     public static final int DEFAULT_IN_FLIGHT_WINDOW = 8;
-    public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(10);
     public static final String DEFAULT_LOG_LEVEL = "info";
     /** The log file's size cap before it is rolled over (log.fileMaxMb). */
     public static final int DEFAULT_LOG_FILE_MAX_MB = 10;
@@ -137,6 +137,7 @@ public final class AgentConfigLoader {
         long seed = hal.integer("seed", DEFAULT_HAL_SEED, Long.MIN_VALUE, Long.MAX_VALUE);
         Duration samplePeriod = hal.duration("samplePeriod", DEFAULT_SAMPLE_PERIOD, Duration.ofMillis(10),
                 Duration.ofHours(1));
+        String simulatorSchedule = hal.oneOf("simulatorSchedule", "every-sample", List.of("every-sample", "register-map"));
         Optional<AgentConfig.Modbus> modbus = Optional.empty();
         ConfigSection serial = hal.section("serial", false);
         ConfigSection mb = hal.section("modbus", false);
@@ -178,6 +179,14 @@ public final class AgentConfigLoader {
         serial.done();
         mb.done();
         hal.done();
+        Optional<RegisterMap> simulatorMap = Optional.empty();
+        if (simulatorSchedule.equals("register-map")) {
+            try {
+                simulatorMap = Optional.of(modbus.isPresent() ? modbus.get().map() : RegisterMapLoader.loadDefault());
+            } catch (RegisterMapException e) {
+                throw new ConfigException("hal.simulatorSchedule", e.getMessage());
+            }
+        }
 
         ConfigSection store = top.section("store", true);
         String pathText = store.string("path", null);
@@ -277,7 +286,7 @@ public final class AgentConfigLoader {
 
         return new AgentConfig(
                 new AgentConfig.Device(id),
-                new AgentConfig.Hal(source, seed, samplePeriod, modbus),
+                new AgentConfig.Hal(source, seed, samplePeriod, modbus, simulatorMap),
                 new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer, retention,
                         reserveMb * 1024 * 1024),
                 mqtt,

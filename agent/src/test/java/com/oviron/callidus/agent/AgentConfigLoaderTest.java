@@ -51,6 +51,27 @@ class AgentConfigLoaderTest {
         assertEquals(java.util.List.of("tcp://broker.local:1883"), c.mqtt().brokerUris());
         assertEquals(com.oviron.callidus.cloud.MqttProtocol.AUTO, c.mqtt().protocol());
         assertEquals(Duration.ofDays(7), c.mqtt().sessionExpiry());
+        assertEquals(Duration.ofSeconds(10), c.sync().interval());
+        assertEquals(Optional.empty(), c.hal().simulatorMap(), "the simulator reads every channel on every sample");
+    }
+
+    @Test
+    void the_simulator_can_be_sampled_at_the_shipped_maps_periods_and_deadbands() throws Exception {
+        AgentConfig c = AgentConfigLoader.parse(MINIMAL.replace("\"source\": \"simulator\"",
+                "\"source\": \"simulator\", \"simulatorSchedule\": \"register-map\""), dir);
+        com.oviron.callidus.hal.modbus.RegisterMap map = c.hal().simulatorMap().orElseThrow();
+        assertEquals(com.oviron.callidus.hal.modbus.RegisterMapLoader.loadDefault(), map);
+        com.oviron.callidus.hal.fake.ManualClock clock = new com.oviron.callidus.hal.fake.ManualClock(
+                java.time.Instant.parse("2026-12-05T10:00:00Z"));
+        try (com.oviron.callidus.hal.SensorPort board = Agent.simulatedBoard(c, clock, 1)) {
+            assertEquals(9, board.sample().size(), "the first sample reads every channel");
+            clock.advance(Duration.ofMillis(100));
+            assertTrue(board.sample().size() <= 7, "the two temperatures are read once a second");
+        }
+        ConfigException wrong = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> AgentConfigLoader.parse(MINIMAL.replace("\"source\": \"simulator\"",
+                        "\"source\": \"simulator\", \"simulatorSchedule\": \"map\""), dir));
+        assertTrue(wrong.getMessage().contains("hal.simulatorSchedule"), wrong.getMessage());
     }
 
     @Test

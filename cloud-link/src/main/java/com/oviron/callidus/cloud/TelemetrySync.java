@@ -57,6 +57,9 @@ public final class TelemetrySync implements AutoCloseable {
     private final PublishRateLimiter limiter;
     private final BatchSizer sizer;
     private volatile boolean catchingUp;
+    /** Readings that arrived in the store during the last interval (the sync's ticker thread only). */
+    private volatile long arrivalsPerInterval;
+    private long seqAtLastTick = -1;
     /** Backlogs the log announced ("replaying a backlog"). */
     private volatile int backlogsAnnounced;
     private long epoch;
@@ -120,7 +123,7 @@ public final class TelemetrySync implements AutoCloseable {
             }
         });
         long period = settings.interval().toMillis();
-        ticker = executor.scheduleWithFixedDelay(this::pump, period, period, TimeUnit.MILLISECONDS);
+        ticker = executor.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -146,6 +149,20 @@ public final class TelemetrySync implements AutoCloseable {
      */
     public long acknowledgementFailures() {
         return acknowledgementFailures;
+    }
+
+    /** Every interval: how many readings arrived since the last one (the live rate), then a pump. */
+    void tick() {
+        try {
+            long last = outbox.lastSeq();
+            if (seqAtLastTick >= 0) {
+                arrivalsPerInterval = Math.max(0, last - seqAtLastTick);
+            }
+            seqAtLastTick = last;
+        } catch (StoreException e) {
+            log.error("read." + FailureLog.kindOf(e), "sync cannot read the outbox error={}", e.getMessage());
+        }
+        pump();
     }
 
     private void pump() {
@@ -204,31 +221,42 @@ public final class TelemetrySync implements AutoCloseable {
      * Logs when the sync starts and stops replaying a backlog with grown batches.
      */
     private int batchReadings() throws StoreException {
-        if (!settings.growsForBacklog()) {
-            return settings.batchMaxReadings();
-        }
         long waiting = outbox.lastSeq() - (nextSeq - 1);
-        int readings = sizer.readingsFor(waiting);
-        // the log names a backlog from BACKLOG_LOG_BATCHES batches' worth until it is caught up: with live data at
-        // about one batch per interval, a second's readings are often a few more than a batch, which grows that
-        // batch a little but is no backlog worth a line (it logged twice a second at 500 readings/s)
-        boolean backlog = catchingUp ? waiting > settings.batchMaxReadings()
-                : waiting > (long) BACKLOG_LOG_BATCHES * settings.batchMaxReadings();
+        noteBacklog(waiting);
+        return settings.growsForBacklog() ? sizer.readingsFor(waiting) : settings.batchMaxReadings();
+    }
+
+    /**
+     * A backlog is more than {@link #BACKLOG_LOG_BATCHES} times what one interval normally carries (a batch, or
+     * the readings that arrived during the last interval when more: at 90 readings/s a 10 s interval brings
+     * 900), until what waits is back to one interval's worth. While a backlog is replayed the log says so once,
+     * and the agent sends live snapshots beside it.
+     */
+    private void noteBacklog(long waiting) {
+        long live = Math.max(settings.batchMaxReadings(), arrivalsPerInterval);
+        boolean backlog = catchingUp ? waiting > live : waiting > BACKLOG_LOG_BATCHES * live;
         if (backlog != catchingUp) {
             catchingUp = backlog;
             if (backlog) {
                 backlogsAnnounced++;
-                Logger.info("sync replaying a backlog in grown batches waiting={} maxReadings={} maxBytes={}", waiting,
-                        settings.catchUpMaxReadings(), settings.catchUpMaxBytes());
+                if (settings.growsForBacklog()) {
+                    Logger.info("sync replaying a backlog in grown batches waiting={} maxReadings={} maxBytes={}",
+                            waiting, settings.catchUpMaxReadings(), settings.catchUpMaxBytes());
+                } else {
+                    Logger.info("sync replaying a backlog waiting={} batchMaxReadings={}", waiting,
+                            settings.batchMaxReadings());
+                }
             } else {
                 Logger.info("sync caught up, batches back to batchMaxReadings={}", settings.batchMaxReadings());
             }
         }
-        return readings;
     }
 
-    /** Whether the sync says (in its log) that it replays a backlog; for tests. */
-    boolean replayingBacklog() {
+    /**
+     * Whether a backlog is being replayed: more waits than a few intervals' worth of live readings. The agent
+     * sends live snapshots meanwhile.
+     */
+    public boolean replayingBacklog() {
         return catchingUp;
     }
 

@@ -422,21 +422,52 @@ class TelemetrySyncTest {
     @Test
     void a_few_more_readings_than_a_batch_are_no_backlog_in_the_log_a_real_backlog_is_until_caught_up()
             throws Exception {
+        startTickedSync(500);
         store(504); // a second of live data at 500 readings/s is often a little more than one batch
-        startGrowingSync(500);
-        link.connect();
+        executor.submit(sync::tick).get();
         ackUntilCaughtUp();
         assertEquals(0, sync.backlogsAnnounced(), "a few readings over one batch: no 'replaying a backlog' line");
 
         int before = link.publishes().size();
-        store(100_000);
+        store(100_000); // what an outage left, not one interval's arrivals: no tick in between
+        sync.syncSoon();
         awaitPublishes(before + 1);
         assertTrue(sync.replayingBacklog(), "200 batches' worth waiting: a backlog");
         ackUntilCaughtUp();
         store(450);
-        awaitPublishes(link.publishes().size() + 1);
+        int caughtUp = link.publishes().size();
+        sync.syncSoon();
+        awaitPublishes(caughtUp + 1);
         assertFalse(sync.replayingBacklog(), "caught up");
         assertEquals(1, sync.backlogsAnnounced(), "one backlog, one line");
+    }
+
+    /** A growing sync whose ticker waits an hour, connected and ticked once: the test ticks it. */
+    private void startTickedSync(int batchMax) throws Exception {
+        sync = new TelemetrySync(outbox, link, topics, new SyncSettings(batchMax, 4, Duration.ofHours(1), 0,
+                GROWN_READINGS, GROWN_BYTES), executor, Clock.systemUTC());
+        sync.start();
+        link.connect();
+        executor.submit(sync::tick).get();
+    }
+
+    @Test
+    void what_one_long_interval_brings_is_live_data_not_a_backlog() throws Exception {
+        // a 10 s interval at 250 readings/s: 2,500 readings per tick, five batches' worth, every time
+        startTickedSync(500);
+        for (int interval = 0; interval < 3; interval++) {
+            store(2_500);
+            executor.submit(sync::tick).get();
+            ackUntilCaughtUp();
+        }
+        assertEquals(0, sync.backlogsAnnounced(), "an interval's worth of live readings is no backlog");
+        assertFalse(sync.replayingBacklog());
+
+        store(20_000); // eight intervals' worth: the link was down for a while
+        sync.syncSoon();
+        ackUntilCaughtUp();
+        assertEquals(1, sync.backlogsAnnounced(), "more than four intervals' worth waiting: a backlog");
+        assertFalse(sync.replayingBacklog(), "caught up");
     }
 
     @Test

@@ -35,26 +35,28 @@ final class CompleteUnit implements FleetUnit {
      *
      * @param mqttJson the {@code mqtt} section's keys besides the device (broker, reconnect waits...)
      */
-    static CompleteUnit start(String id, Path folder, long seed, java.time.Duration samplePeriod, String mqttJson,
+    static CompleteUnit start(String id, Path folder, long seed, java.time.Duration samplePeriod, String schedule,
+                              String mqttJson,
                               String extraSections, AgentThreads threads)
             throws IOException, ConfigException, StoreException {
         Files.createDirectories(folder);
         Path file = folder.resolve("agent.json");
-        Files.writeString(file, config(id, seed, samplePeriod, mqttJson, extraSections));
+        Files.writeString(file, config(id, seed, samplePeriod, schedule, mqttJson, extraSections));
         AgentConfig config = AgentConfigLoader.load(file);
         Clock clock = Clock.systemUTC();
-        Agent agent = Agent.start(config, new SimulatedCallidusBoard(clock, seed), clock, threads);
+        Agent agent = Agent.start(config, Agent.simulatedBoard(config, clock, seed), clock, threads);
         return new CompleteUnit(id, agent);
     }
 
-    static String config(String id, long seed, java.time.Duration samplePeriod, String mqttJson, String extraSections) {
+    static String config(String id, long seed, java.time.Duration samplePeriod, String schedule, String mqttJson,
+                         String extraSections) {
         return """
                 {"device": {"id": "%s"},
-                 "hal": {"source": "simulator", "seed": %d, "samplePeriod": "%dms"},
+                 "hal": {"source": "simulator", "seed": %d, "samplePeriod": "%dms", "simulatorSchedule": "%s"},
                  "store": {"path": "agent.db"},
                  "mqtt": {%s},
                  "log": {"level": "warn"}%s}
-                """.formatted(id, seed, samplePeriod.toMillis(), mqttJson,
+                """.formatted(id, seed, samplePeriod.toMillis(), schedule, mqttJson,
                 extraSections.isEmpty() ? "" : ",\n " + extraSections);
     }
 

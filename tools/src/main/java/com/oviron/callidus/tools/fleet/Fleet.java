@@ -124,7 +124,7 @@ final class Fleet implements AutoCloseable {
 
     /** The sync section: the agent's defaults unless --sync-interval says otherwise. */
     String syncJson() {
-        return options.syncInterval().equals(java.time.Duration.ofSeconds(1)) ? ""
+        return options.syncInterval().equals(com.oviron.callidus.agent.AgentConfigLoader.DEFAULT_SYNC_INTERVAL) ? ""
                 : "\"sync\": {\"interval\": \"" + fmt(options.syncInterval()) + "\"},\n ";
     }
 
@@ -141,11 +141,12 @@ final class Fleet implements AutoCloseable {
             }
             FleetUnit u;
             if (i < options.complete()) {
-                u = CompleteUnit.start(completeId(i), folder(i), i + 1, options.samplePeriod(), mqttJson(i),
+                u = CompleteUnit.start(completeId(i), folder(i), i + 1, options.samplePeriod(), options.schedule(), mqttJson(i),
                         syncJson() + DRAIN, agentThreads);
             } else {
                 LightUnit l = new LightUnit(lightId(i), brokersOf(i), timer,
-                        backoff, options.persistentSession(), i + 1, options.samplePeriod(), options.syncInterval());
+                        backoff, options.persistentSession(), i + 1, options.samplePeriod(), options.schedule().equals("register-map"),
+                        options.syncInterval());
                 l.start();
                 u = l;
             }

@@ -44,7 +44,10 @@ public final class FleetCommand {
               --reconnect-max <d>      the units' mqtt.reconnectMax (default 2m, the agent's default)
               --persistent-session <b> the units' mqtt.persistentSession (default true, the agent's default)
               --sample-period <d>      the units' hal.samplePeriod (default 100ms, the agent's default)
-              --sync-interval <d>      the units' sync.interval (default 1s, the agent's default)
+              --sync-interval <d>      the units' sync.interval (default 10s, the agent's default)
+              --schedule <s>           register-map: each channel at the shipped register map's period and
+                                       deadband, as a unit sends (default); every-sample: every channel on every
+                                       sample (hal.simulatorSchedule)
               --protocol <p>           the complete agents' mqtt.protocol: auto, 5, 3.1.1 (default auto, the agent's
                                        default; RabbitMQ 3.10 speaks 3.1.1 only; lightweight units always 3.1.1)
               --workers <n>            shared threads for the agents' components (default 2 x cores, at least 4)

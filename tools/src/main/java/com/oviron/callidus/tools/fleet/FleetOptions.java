@@ -17,7 +17,7 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
                     Set<String> scenarios, Duration warmup, Duration window, int restartNode, Duration restartDown,
                     Duration outage, int startRate, int maxConnectRate, Duration reconnectMin, Duration reconnectMax,
                     boolean persistentSession, int workers, Optional<Path> dataDir, String db, Duration maxWait,
-                    Duration samplePeriod, Duration syncInterval, String protocol) {
+                    Duration samplePeriod, Duration syncInterval, String protocol, String schedule) {
 
     static FleetOptions parse(String[] args) throws IOException {
         Map<String, String> v = new HashMap<>();
@@ -31,7 +31,7 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
         List<String> known = List.of("units", "complete", "broker", "amqp", "cluster-dir", "scenario", "warmup",
                 "window", "restart-node", "restart-down", "outage", "start-rate", "max-connect-rate", "reconnect-min",
                 "reconnect-max", "persistent-session", "workers", "data-dir", "db", "max-wait", "sample-period",
-                "sync-interval", "protocol");
+                "sync-interval", "protocol", "schedule");
         for (String k : v.keySet()) {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException("unknown option '--" + k + "'");
@@ -85,7 +85,21 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
                 duration(v, "reconnect-max", "2m"), bool(v, "persistent-session", true),
                 number(v, "workers", Math.max(4, Runtime.getRuntime().availableProcessors() * 2), 1, 1024), dataDir,
                 v.getOrDefault("db", ""), duration(v, "max-wait", "10m"), duration(v, "sample-period", "100ms"),
-                duration(v, "sync-interval", "1s"), protocol(v.getOrDefault("protocol", "auto")));
+                duration(v, "sync-interval", com.oviron.callidus.agent.AgentConfigLoader.DEFAULT_SYNC_INTERVAL.toMillis() + "ms"),
+                protocol(v.getOrDefault("protocol", "auto")), schedule(v.getOrDefault("schedule", "register-map")));
+    }
+
+    private static String schedule(String s) {
+        if (!List.of("register-map", "every-sample").contains(s)) {
+            throw new IllegalArgumentException("--schedule takes register-map or every-sample, got '" + s + "'");
+        }
+        return s;
+    }
+
+    /** Whether the units sample as a unit does: the agent's default sampling period on the shipped map's schedule. */
+    boolean defaultSampling() {
+        return samplePeriod.equals(com.oviron.callidus.agent.AgentConfigLoader.DEFAULT_SAMPLE_PERIOD)
+                && schedule.equals("register-map");
     }
 
     private static String protocol(String p) {

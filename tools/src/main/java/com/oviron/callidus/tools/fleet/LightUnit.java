@@ -6,8 +6,15 @@ import com.oviron.callidus.cloud.StatusMessage;
 import com.oviron.callidus.cloud.TelemetryBatch;
 import com.oviron.callidus.cloud.TelemetryBatchCodec;
 import com.oviron.callidus.cloud.Topics;
+import com.oviron.callidus.hal.HalException;
 import com.oviron.callidus.hal.Reading;
+import com.oviron.callidus.hal.ScheduledSensorPort;
+import com.oviron.callidus.hal.SensorPort;
 import com.oviron.callidus.hal.fake.ManualClock;
+import com.oviron.callidus.hal.modbus.ModbusSensorPort;
+import com.oviron.callidus.hal.modbus.RegisterMap;
+import com.oviron.callidus.hal.modbus.RegisterMapException;
+import com.oviron.callidus.hal.modbus.RegisterMapLoader;
 import com.oviron.callidus.hal.sim.SimulatedCallidusBoard;
 import com.oviron.callidus.store.TelemetryRecord;
 import java.time.Duration;
@@ -54,7 +61,7 @@ final class LightUnit implements FleetUnit {
     private final Backoff backoff;
     private final boolean persistentSession;
     private final Random random;
-    private final SimulatedCallidusBoard board;
+    private final SensorPort board;
     private final ManualClock boardClock;
     private final byte[] catalog;
 
@@ -80,10 +87,12 @@ final class LightUnit implements FleetUnit {
 
     /**
      * @param samplePeriod the board's sampling period (the agent's default: 100 ms)
-     * @param interval     how often a batch goes out (the agent's sync.interval, default 1 s)
+     * @param registerMap  the board's channels at the shipped map's periods and deadbands, as a unit's (else
+     *                     every channel on every sample)
+     * @param interval     how often a batch goes out (the agent's sync.interval, default 10 s)
      */
     LightUnit(String id, List<String> brokerUris, ScheduledExecutorService timer, Backoff backoff, boolean persistentSession,
-              long seed, Duration samplePeriod, Duration interval) throws MqttException {
+              long seed, Duration samplePeriod, boolean registerMap, Duration interval) throws MqttException {
         this.samplePeriod = samplePeriod;
         this.interval = interval;
         this.id = id;
@@ -93,7 +102,10 @@ final class LightUnit implements FleetUnit {
         this.persistentSession = persistentSession;
         this.random = new Random(seed);
         this.boardClock = new ManualClock(Instant.now());
-        this.board = new SimulatedCallidusBoard(boardClock, seed);
+        SimulatedCallidusBoard simulated = new SimulatedCallidusBoard(boardClock, seed);
+        // as a complete agent with hal.simulatorSchedule register-map: the shipped map's periods and deadbands
+        this.board = registerMap ? new ScheduledSensorPort(simulated, ModbusSensorPort.schedule(shippedMap()), boardClock)
+                : simulated;
         this.catalog = new ChannelCatalog(id, SimulatedCallidusBoard.CHANNELS.stream()
                 .map(c -> new ChannelCatalog.Channel(c.id(), c.name(), c.unit())).toList()).encode();
         this.brokerUris = brokerUris.toArray(String[]::new);
@@ -256,7 +268,7 @@ final class LightUnit implements FleetUnit {
             long samples = Math.max(1, interval.toMillis() / samplePeriod.toMillis());
             for (long s = 0; s < samples; s++) {
                 boardClock.advance(samplePeriod);
-                for (Reading r : board.sample()) {
+                for (Reading r : sample()) {
                     unacked.addLast(new TelemetryRecord(nextSeq++, r.channelId(), r.timestamp().toEpochMilli(),
                             r.value(), r.quality().code()));
                 }
@@ -269,6 +281,22 @@ final class LightUnit implements FleetUnit {
             }
         }
         send();
+    }
+
+    private List<Reading> sample() {
+        try {
+            return board.sample();
+        } catch (HalException e) {
+            throw new IllegalStateException("the simulated board does not fail", e);
+        }
+    }
+
+    private static RegisterMap shippedMap() {
+        try {
+            return RegisterMapLoader.loadDefault();
+        } catch (RegisterMapException e) {
+            throw new IllegalStateException("the shipped register map is part of the agent", e);
+        }
     }
 
     private void send() {

@@ -92,10 +92,12 @@ final class Scenarios {
                 bytes.received() / s, bytes.sent() / s, perUnitDay / 1e6, perUnitDayBoth / 1e6,
                 (b.cpuNanos - a.cpuNanos) / 1e9 / s / n * 100, f("%.0f KiB", b.heap / 1024.0 / n), b.threads,
                 b.openFiles, fleet.timeline.connectsSince(a.nanos).size()));
-        boolean defaults = o.samplePeriod().equals(Duration.ofMillis(100)) && o.syncInterval().equals(Duration.ofSeconds(1));
-        out.println(f("per-unit bytes per day at %s (hal.samplePeriod %s, sync.interval %s; from the broker's sockets,"
+        boolean defaults = o.defaultSampling()
+                && o.syncInterval().equals(com.oviron.callidus.agent.AgentConfigLoader.DEFAULT_SYNC_INTERVAL);
+        out.println(f("per-unit bytes per day at %s (hal.samplePeriod %s on the %s schedule, sync.interval %s; from the broker's sockets,"
                 + " %d of them): %.2f MB received, goal <= 5 MB at the default sampling: %s",
                 defaults ? "the default sampling" : "THIS run's sampling, not the default", Fleet.fmt(o.samplePeriod()),
+                o.schedule(),
                 Fleet.fmt(o.syncInterval()), b.broker.sockets(), perUnitDay / 1e6,
                 !defaults ? "not measured by this run" : perUnitDay <= 5e6 ? "met" : "NOT met"));
         out.println(f("heap used after GC %s in all (max %s); process CPU %.0f %% of one core", mib(b.heap),

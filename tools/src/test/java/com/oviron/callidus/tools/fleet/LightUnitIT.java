@@ -30,7 +30,7 @@ class LightUnitIT {
         try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"))) {
             LightUnit unit = new LightUnit("CAL-LIGHT-1", List.of(broker.uri()), timer,
                     new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)), false, 1, Duration.ofMillis(100),
-                    Duration.ofMillis(200));
+                    false, Duration.ofMillis(200));
             try {
                 unit.start();
                 Await.until("first readings acknowledged", WAIT, () -> unit.progress().acknowledgedSeq() > 0);
