@@ -53,6 +53,12 @@ final class LightUnit implements FleetUnit {
     static final int MAX_BUFFERED = 54_000;
     private static final int WINDOW = 8;
     private static final int BATCH_MAX = 500;
+    /**
+     * Longest wait for a connect's outcome. Paho 3 waits for CONNACK without end (paho.mqtt.java issues 511 and
+     * 1028: its connection timeout covers the TCP connect only), so a node that accepts the connection and never
+     * answers, as a restarting one can, would hold the unit forever; the agent has its LinkWatchdog for this.
+     */
+    static final long CONNECT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(15);
 
     private final String id;
     private final Topics topics;
@@ -76,6 +82,9 @@ final class LightUnit implements FleetUnit {
     private int attempt;
     private int epoch;
     private boolean connecting;
+    private long connectStartedNanos;
+    private int stuckConnects;
+    private int connectAttempts;
     private boolean closed;
     private volatile boolean connected;
     private ScheduledFuture<?> ticker;
@@ -163,13 +172,16 @@ final class LightUnit implements FleetUnit {
 
     private void connect() {
         MqttConnectOptions o = new MqttConnectOptions();
+        int attemptId;
         synchronized (this) {
             if (closed || connected || connecting) {
                 return;
             }
             connecting = true;
+            connectStartedNanos = System.nanoTime();
+            attemptId = ++connectAttempts;
+            o.setServerURIs(brokerUris.clone());
         }
-        o.setServerURIs(brokerUris);
         o.setCleanSession(!persistentSession);
         o.setAutomaticReconnect(false);
         o.setKeepAliveInterval(30);
@@ -187,11 +199,11 @@ final class LightUnit implements FleetUnit {
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable cause) {
-                    timer.execute(LightUnit.this::onConnectFailed);
+                    timer.execute(() -> onConnectFailed(attemptId));
                 }
             });
         } catch (MqttException | RuntimeException e) {
-            onConnectFailed();
+            onConnectFailed(attemptId);
         }
     }
 
@@ -199,7 +211,7 @@ final class LightUnit implements FleetUnit {
         if (!client.isConnected()) {
             // the connection was lost again before this ran: its connectionLost came first and found the unit
             // not yet connected, so nothing else will reconnect it
-            onConnectFailed();
+            onConnectFailed(connectAttemptsNow());
             return;
         }
         synchronized (this) {
@@ -224,8 +236,45 @@ final class LightUnit implements FleetUnit {
         send();
     }
 
-    private void onConnectFailed() {
+    /**
+     * A connect without outcome after {@link #CONNECT_WAIT_NANOS}: Paho's socket is closed, the broker that did
+     * not answer goes to the end of the list, and the unit tries again after its backoff.
+     */
+    private void cutAStuckConnect() {
         synchronized (this) {
+            if (!connecting || closed || System.nanoTime() - connectStartedNanos < CONNECT_WAIT_NANOS) {
+                return;
+            }
+            stuckConnects++;
+            connecting = false;
+            connectAttempts++; // the cut attempt's own failure, if Paho reports one, is not a second failure
+            String first = brokerUris[0];
+            System.arraycopy(brokerUris, 1, brokerUris, 0, brokerUris.length - 1);
+            brokerUris[brokerUris.length - 1] = first;
+        }
+        try {
+            client.disconnectForcibly(0, 1000, false);
+        } catch (MqttException e) {
+            // nothing to close
+        }
+        scheduleReconnect();
+    }
+
+    private synchronized int connectAttemptsNow() {
+        return connectAttempts;
+    }
+
+    /** Connects that got no answer and were cut. */
+    synchronized int stuckConnects() {
+        return stuckConnects;
+    }
+
+    /** A connect failed; a failure of an attempt that was already cut (or superseded) is ignored. */
+    private void onConnectFailed(int attemptId) {
+        synchronized (this) {
+            if (attemptId != connectAttempts) {
+                return;
+            }
             connecting = false;
         }
         scheduleReconnect();
@@ -261,6 +310,7 @@ final class LightUnit implements FleetUnit {
         if (connected && !client.isConnected()) {
             lost();
         }
+        cutAStuckConnect();
         synchronized (this) {
             if (closed) {
                 return;

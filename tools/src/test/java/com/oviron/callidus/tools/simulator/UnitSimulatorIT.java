@@ -54,8 +54,16 @@ class UnitSimulatorIT {
         simulator = UnitSimulator.start(SerialSettings.of(pty.b().toString(), 115_200), map, 1, 9, Clock.systemUTC());
         SerialSettings settings = SerialSettings.of(pty.a().toString(), 115_200);
         JsscSerialLine line = JsscSerialLine.open(settings);
-        port = new ModbusSensorPort(new ModbusRtuMaster(line, settings, ANSWER_TIMEOUT, 1), map, 1, 8,
+        // every channel on every sample: the tests look at each channel's value, also when it did not move
+        port = new ModbusSensorPort(new ModbusRtuMaster(line, settings, ANSWER_TIMEOUT, 1), withoutDeadbands(map), 1, 8,
                 clock, line);
+    }
+
+    private static RegisterMap withoutDeadbands(RegisterMap map) {
+        return new RegisterMap(map.name(), map.channels().stream()
+                .map(c -> new com.oviron.callidus.hal.modbus.RegisterChannel(c.channel(), c.kind(), c.address(),
+                        c.type(), c.wordOrder(), c.scale(), c.offset(), c.samplePeriod(), 0, c.validMin(), c.validMax()))
+                .toList());
     }
 
     @AfterEach
