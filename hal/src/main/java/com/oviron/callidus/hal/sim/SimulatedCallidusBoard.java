@@ -82,7 +82,9 @@ public final class SimulatedCallidusBoard implements SensorPort {
         double motor2 = instrument == Instrument.MOTOR2 ? 1.4 + noise(0.12) : Math.abs(noise(0.005));
         double load = motor1 + motor2 + (compressorOn ? 3.0 : 0);
         // mains load over the day moves the supply a little: lowest in the afternoon
-        double hourOfDay = now.atZone(ZoneOffset.UTC).toLocalTime().toSecondOfDay() / 3600.0;
+        // (seconds of the UTC day, as atZone(UTC).toLocalTime().toSecondOfDay() without its objects: this runs
+        // on every sample)
+        double hourOfDay = Math.floorMod(now.getEpochSecond(), 86_400L) / 3600.0;
         double mainsDrift = -0.1 * Math.sin(Math.PI * (hourOfDay - 6) / 12);
         double supply = 24.2 + mainsDrift - 0.15 * load + noise(0.03);
         double waterPressure = (instrument == Instrument.NONE ? 2.2 : 1.9) + noise(0.02);
