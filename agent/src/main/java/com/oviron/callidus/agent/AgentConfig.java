@@ -54,8 +54,6 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
      * @param seed         the simulator's random seed
      * @param samplePeriod the sampling tick; Modbus channels are read at their own period, on these ticks
      * @param modbus       the board's line and register map, present when source is "modbus"
-     */
-    /**
      * @param simulatorMap with the simulator: the register map whose periods and deadbands the simulated
      *                     board's channels are sampled at ({@code hal.simulatorSchedule = "register-map"}), or
      *                     empty for every channel on every sample
