@@ -595,6 +595,9 @@ public final class Agent implements AutoCloseable {
                     + " freeBytes={}", safePending(), space.status().freeBytes());
         } else if (outcome == ShutdownDrain.Outcome.TIMED_OUT) {
             Logger.info("shutdown drain timed out, the rest is sent after the next start pending={}", safePending());
+        } else if (outcome == ShutdownDrain.Outcome.LINK_DOWN && safePending() > 0) {
+            Logger.info("shutdown without a drain: not connected to the broker, the rest is sent after the next start"
+                    + " pending={}", safePending());
         }
     }
 
