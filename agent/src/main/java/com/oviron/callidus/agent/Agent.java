@@ -511,6 +511,11 @@ public final class Agent implements AutoCloseable {
         return link.isConnected();
     }
 
+    /** What the link counted since start (connect attempts, refusals, repairs): cheap, no store query. */
+    public com.oviron.callidus.cloud.LinkStats linkStats() {
+        return link.stats();
+    }
+
     /** Sampling cycles so far, with or without an answer from the board: the service watchdog's progress. */
     long samplerCycles() {
         return sampler.samples() + sampler.halErrors();

@@ -87,6 +87,7 @@ public record HealthMessage(String deviceId, long atMillis, long lastSeq, long a
         l.addProperty("connectsAbandoned", link.connectsAbandoned());
         l.addProperty("repliesDropped", link.repliesDropped());
         l.addProperty("liveDropped", link.liveDropped());
+        l.addProperty("connectAttempts", link.connectAttempts());
         o.add("link", l);
         return o.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -102,7 +103,9 @@ public record HealthMessage(String deviceId, long atMillis, long lastSeq, long a
                 JsonObject l = o.getAsJsonObject("link");
                 link = new LinkStats(l.get("oversizedDropped").getAsLong(), l.get("silentBrokerCloses").getAsLong(),
                         l.get("connectsAbandoned").getAsLong(), l.get("repliesDropped").getAsLong(),
-                        l.get("liveDropped").getAsLong());
+                        l.get("liveDropped").getAsLong(),
+                        // absent from units before the field came: not known, reported as 0
+                        l.has("connectAttempts") ? l.get("connectAttempts").getAsLong() : 0);
             }
             Optional<Disk> disk = Optional.empty();
             if (store.has("disk")) {

@@ -229,7 +229,7 @@ public final class RateLimitedMqttConnection implements MqttConnection {
 
     @Override
     public LinkStats stats() {
-        return delegate.stats().plus(new LinkStats(0, 0, 0, repliesDropped.get(), liveDropped.get()));
+        return delegate.stats().plus(new LinkStats(0, 0, 0, repliesDropped.get(), liveDropped.get(), 0));
     }
 
     private void scheduleDrain(long delayNanos) {

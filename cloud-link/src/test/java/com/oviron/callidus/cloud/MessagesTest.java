@@ -23,12 +23,18 @@ class MessagesTest {
     @Test
     void health_round_trips_with_the_link_counters_and_reads_an_older_agents_message() throws Exception {
         HealthMessage h = new HealthMessage("CAL-1", 1_700_000_000_000L, 500, 400, 3, 4096, 1000, 2, true,
-                new LinkStats(1, 2, 3, 4, 5), java.util.Optional.empty());
+                new LinkStats(1, 2, 3, 4, 5, 6), java.util.Optional.empty());
         assertEquals(h, HealthMessage.decode(h.encode()));
         String older = "{\"v\":1,\"device\":\"CAL-1\",\"at\":1,\"store\":{\"lastSeq\":5,\"acknowledgedSeq\":4,"
                 + "\"droppedReadings\":0,\"bytes\":10},\"hal\":{\"samples\":1,\"errors\":0,"
                 + "\"treatmentInProgress\":false}}";
         assertEquals(LinkStats.NONE, HealthMessage.decode(older.getBytes(StandardCharsets.UTF_8)).link());
+        String beforeAttempts = "{\"v\":1,\"device\":\"CAL-1\",\"at\":1,\"store\":{\"lastSeq\":5,\"acknowledgedSeq\":4,"
+                + "\"droppedReadings\":0,\"bytes\":10},\"hal\":{\"samples\":1,\"errors\":0,"
+                + "\"treatmentInProgress\":false},\"link\":{\"oversizedDropped\":1,\"silentBrokerCloses\":2,"
+                + "\"connectsAbandoned\":3,\"repliesDropped\":4,\"liveDropped\":5}}";
+        assertEquals(new LinkStats(1, 2, 3, 4, 5, 0),
+                HealthMessage.decode(beforeAttempts.getBytes(StandardCharsets.UTF_8)).link());
     }
 
     @Test

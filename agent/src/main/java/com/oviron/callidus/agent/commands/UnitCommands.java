@@ -192,6 +192,7 @@ public final class UnitCommands {
         link.addProperty("connectsAbandoned", ls.connectsAbandoned());
         link.addProperty("repliesDropped", ls.repliesDropped());
         link.addProperty("liveDropped", ls.liveDropped());
+        link.addProperty("connectAttempts", ls.connectAttempts());
         r.add("link", link);
         r.addProperty("treatmentInProgress", s.treatmentInProgress());
         r.addProperty("liveMode", liveActive.getAsBoolean());

@@ -14,6 +14,7 @@ final class LinkCounters {
     private final AtomicLong oversized = new AtomicLong();
     private final AtomicLong silentCloses = new AtomicLong();
     private final AtomicLong abandonedConnects = new AtomicLong();
+    private final AtomicLong connectAttempts = new AtomicLong();
 
     /** A message too large to read was dropped (on the socket's reading thread). */
     void oversized() {
@@ -33,11 +34,16 @@ final class LinkCounters {
         silentCloses.incrementAndGet();
     }
 
+    /** A connect attempt begins (the socket is about to be opened). */
+    void connectStarted() {
+        connectAttempts.incrementAndGet();
+    }
+
     void connectAbandoned() {
         abandonedConnects.incrementAndGet();
     }
 
     LinkStats stats() {
-        return new LinkStats(oversized.get(), silentCloses.get(), abandonedConnects.get(), 0, 0);
+        return new LinkStats(oversized.get(), silentCloses.get(), abandonedConnects.get(), 0, 0, connectAttempts.get());
     }
 }

@@ -257,6 +257,7 @@ public final class PahoMqttConnection implements MqttConnection {
             return;
         }
         connecting = new Session(client, choice, gen);
+        counters.connectStarted();
         watch.attemptStarted(System.nanoTime());
         client.connect(c -> post(() -> onConnected(gen, client, c)), e -> post(() -> onConnectFailed(gen, e)));
     }

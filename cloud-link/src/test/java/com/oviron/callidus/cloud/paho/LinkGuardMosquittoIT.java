@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.oviron.callidus.cloud.Backoff;
 import com.oviron.callidus.cloud.ConnectionListener;
 import com.oviron.callidus.cloud.LinkSettings;
+import com.oviron.callidus.cloud.LinkStats;
 import com.oviron.callidus.cloud.MessageListener;
 import com.oviron.callidus.cloud.MqttProtocol;
 import com.oviron.callidus.cloud.TlsSettings;
@@ -193,6 +194,9 @@ class LinkGuardMosquittoIT {
             Await.until("connected again after the broker woke up", WAIT, unit::isConnected);
             unit.publish("callidus/v1/" + UNIT + "/x", new byte[] {2}, 1, false).get(30, TimeUnit.SECONDS);
             assertTrue(events.connects >= 2);
+            // every attempt is counted: the first, the two or more abandoned ones, the one that got through
+            LinkStats stats = unit.stats();
+            assertTrue(stats.connectAttempts() >= stats.connectsAbandoned() + 2, stats.toString());
         } finally {
             unit.close();
         }

@@ -71,6 +71,11 @@ final class CompleteUnit implements FleetUnit {
     }
 
     @Override
+    public long connectAttempts() {
+        return agent.linkStats().connectAttempts();
+    }
+
+    @Override
     public Progress progress() {
         AgentStatus s = agent.status();
         return new Progress(s.lastSeq(), s.acknowledgedSeq(), s.batchesPublished());

@@ -10,7 +10,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Watches which units are connected, every {@link #TICK_MS} ms, and records each unit's transitions from
  * down to up (a connect) with its time, so that a scenario can tell how long the fleet took to come back,
- * the spread of the reconnect times and the connects per second. Polling is cheap ({@link FleetUnit#connected()}
+ * the spread of the reconnect times and the connects per second; and the connect attempts the units began in
+ * each tick (their own counters, so none is missed), which is what their backoff spreads and what reaches
+ * the brokers' listeners, answered or not. Polling is cheap ({@link FleetUnit#connected()}
  * reads a flag); a unit that drops and reconnects within one tick is missed, which a scenario's reconnect
  * waits (at least 1 s cap) make rare.
  */
@@ -21,6 +23,8 @@ final class ConnectionTimeline implements AutoCloseable {
     private boolean[] up = new boolean[0];
     private final List<long[]> connects = new ArrayList<>(); // {nanos, unit index}
     private final List<long[]> drops = new ArrayList<>(); // {nanos, unit index}
+    private final List<long[]> attempts = new ArrayList<>(); // {nanos, attempts begun since the last tick}
+    private long[] attemptsSeen = new long[0];
     private final ScheduledFuture<?> task;
     private volatile int connectedNow;
 
@@ -31,7 +35,11 @@ final class ConnectionTimeline implements AutoCloseable {
 
     /** One look at every unit (the timer calls it every {@link #TICK_MS} ms; tests call it directly). */
     synchronized void poll() {
-        long now = System.nanoTime();
+        poll(System.nanoTime());
+    }
+
+    /** One look at every unit, as at {@code now} (a {@link System#nanoTime()}; tests choose it). */
+    synchronized void poll(long now) {
         int n = 0;
         List<? extends FleetUnit> current;
         synchronized (units) {
@@ -40,7 +48,18 @@ final class ConnectionTimeline implements AutoCloseable {
         if (current.size() > up.length) {
             up = java.util.Arrays.copyOf(up, current.size());
         }
+        if (current.size() > attemptsSeen.length) {
+            int from = attemptsSeen.length;
+            attemptsSeen = java.util.Arrays.copyOf(attemptsSeen, current.size());
+            for (int i = from; i < current.size(); i++) {
+                attemptsSeen[i] = current.get(i).connectAttempts(); // a new unit's earlier attempts are not news
+            }
+        }
+        long begun = 0;
         for (int i = 0; i < current.size(); i++) {
+            long a = current.get(i).connectAttempts();
+            begun += a - attemptsSeen[i];
+            attemptsSeen[i] = a;
             boolean c = current.get(i).connected();
             if (c && !up[i]) {
                 connects.add(new long[] {now, i});
@@ -53,6 +72,34 @@ final class ConnectionTimeline implements AutoCloseable {
             }
         }
         connectedNow = n;
+        if (begun > 0) {
+            attempts.add(new long[] {now, begun});
+        }
+    }
+
+    /**
+     * The most connect attempts the units began in any one second since {@code fromNanos} (counted per tick of
+     * {@link #TICK_MS} ms, so a second is ten ticks).
+     */
+    synchronized long peakAttemptsPerSecond(long fromNanos) {
+        List<long[]> a = attempts.stream().filter(x -> x[0] >= fromNanos).toList();
+        long peak = 0;
+        long sum = 0;
+        int start = 0;
+        for (int end = 0; end < a.size(); end++) {
+            sum += a.get(end)[1];
+            while (a.get(end)[0] - a.get(start)[0] >= 1_000_000_000L) {
+                sum -= a.get(start)[1];
+                start++;
+            }
+            peak = Math.max(peak, sum);
+        }
+        return peak;
+    }
+
+    /** Connect attempts the units began since {@code fromNanos}. */
+    synchronized long attemptsSince(long fromNanos) {
+        return attempts.stream().filter(x -> x[0] >= fromNanos).mapToLong(x -> x[1]).sum();
     }
 
     int connectedNow() {

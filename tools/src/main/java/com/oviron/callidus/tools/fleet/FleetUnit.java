@@ -11,6 +11,9 @@ interface FleetUnit extends AutoCloseable {
     /** Whether its broker session is up now (cheap: polled often). */
     boolean connected();
 
+    /** Connect attempts it has begun since start (the first included), whether a broker answered or not. */
+    long connectAttempts();
+
     /** Its telemetry stream: the last sequence number it has, and up to which the broker acknowledged. */
     Progress progress();
 

@@ -82,6 +82,8 @@ final class LightUnit implements FleetUnit {
     private int attempt;
     private int epoch;
     private boolean connecting;
+    /** Connect attempts begun, for the fleet's attempts per second (not an attempt id: a cut does not count). */
+    private long attemptsStarted;
     private long connectStartedNanos;
     private int stuckConnects;
     private int connectAttempts;
@@ -180,6 +182,7 @@ final class LightUnit implements FleetUnit {
             connecting = true;
             connectStartedNanos = System.nanoTime();
             attemptId = ++connectAttempts;
+            attemptsStarted++;
             o.setServerURIs(brokerUris.clone());
         }
         o.setCleanSession(!persistentSession);
@@ -258,6 +261,11 @@ final class LightUnit implements FleetUnit {
             // nothing to close
         }
         scheduleReconnect();
+    }
+
+    @Override
+    public synchronized long connectAttempts() {
+        return attemptsStarted;
     }
 
     private synchronized int connectAttemptsNow() {

@@ -169,6 +169,8 @@ final class Scenarios {
         }
         double back = fleet.timeline.allBackAfter(killAt, affected);
         int peak = fleet.timeline.peakPerSecond(killAt);
+        long peakAttempts = fleet.timeline.peakAttemptsPerSecond(killAt);
+        long attempts = fleet.timeline.attemptsSince(killAt);
         Set<Integer> others = new HashSet<>();
         for (int i = 0; i < fleet.units.size(); i++) {
             if (!affected.contains(i)) {
@@ -178,14 +180,17 @@ final class Scenarios {
         long othersReconnected = fleet.timeline.connectsSince(killAt).stream().filter(c -> others.contains((int) c[1]))
                 .count();
         out.println();
-        out.println("| units on the node | all noticed after | node down (incl. its restart) | back before the node was up | all back after the kill | reconnect times after the kill | peak connects/s | configured rate | other units that reconnected |");
-        out.println("|---|---|---|---|---|---|---|---|---|");
-        out.println(f("| %d | %s | %.0f s (%s) | %d | %s | %s | %d | %d (%s) | %d |", affected.size(),
-                noticed < 0 ? "NOT within " + Fleet.fmt(o.maxWait()) : f("%.1f s", noticed),
+        out.println("| units on the node | all noticed after | node down (incl. its restart) | back before the node was up | all back after the kill | reconnect times after the kill | connect attempts (all units) | peak attempts/s | configured rate | peak connects/s (CONNACKs) | other units that reconnected |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        out.println(f("| %d | %s | %.0f s (%s) | %d | %s | %s | %d | %d | %d (attempts %s, connects %s) | %d | %d |",
+                affected.size(), noticed < 0 ? "NOT within " + Fleet.fmt(o.maxWait()) : f("%.1f s", noticed),
                 (upAt - killAt) / 1e9, started, beforeUp,
                 back < 0 ? "NOT within " + Fleet.fmt(o.maxWait()) : f("%.1f s", back),
-                fleet.timeline.spread(killAt, affected), peak, o.maxConnectRate(),
-                peak <= o.maxConnectRate() ? "under" : "OVER", othersReconnected));
+                fleet.timeline.spread(killAt, affected), attempts, peakAttempts, o.maxConnectRate(),
+                peakAttempts <= o.maxConnectRate() ? "under" : "OVER",
+                peak <= o.maxConnectRate() ? "under" : "OVER", peak, othersReconnected));
+        out.println("(attempts: connects the units began, counted by each unit, whether a broker answered or not;"
+                + " connects: sessions that came up, seen every " + ConnectionTimeline.TICK_MS + " ms)");
         out.println(f("the units' backoff: reconnectMin %s, reconnectMax %s, full jitter: after a long outage each"
                 + " unit waits uniformly in [0, %s], so about %d units / %.0f s = %.1f connects/s are expected",
                 Fleet.fmt(o.reconnectMin()), Fleet.fmt(o.reconnectMax()), Fleet.fmt(o.reconnectMax()), affected.size(),

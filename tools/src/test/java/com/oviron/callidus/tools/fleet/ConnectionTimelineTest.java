@@ -22,6 +22,7 @@ class ConnectionTimelineTest {
     private static final class SwitchedUnit implements FleetUnit {
         private final String id;
         volatile boolean up = true;
+        volatile long attempts;
 
         SwitchedUnit(String id) {
             this.id = id;
@@ -35,6 +36,11 @@ class ConnectionTimelineTest {
         @Override
         public boolean connected() {
             return up;
+        }
+
+        @Override
+        public long connectAttempts() {
+            return attempts;
         }
 
         @Override
@@ -89,5 +95,31 @@ class ConnectionTimelineTest {
         assertEquals(-1, t.allBackAfter(upAt, affected), "measured from the node's start, a would be missing");
         assertTrue(t.spread(killAt, affected).startsWith("2 of 2 reconnected"), t.spread(killAt, affected));
         assertEquals(2, t.peakPerSecond(killAt));
+    }
+
+    @Test
+    void attemptsAreCountedFromEachUnitsOwnCounterAndPeakInAnyOneSecond() throws Exception {
+        List<SwitchedUnit> units = new ArrayList<>(List.of(new SwitchedUnit("a"), new SwitchedUnit("b")));
+        units.get(0).attempts = 7; // before the timeline: not counted
+        ConnectionTimeline t = timeline(units);
+        long from = System.nanoTime() + 1_000_000_000L; // the looks below are placed in time by the test
+        units.get(0).attempts += 3; // three attempts between two looks, none of them connected: all counted
+        units.get(1).attempts += 2;
+        t.poll(from);
+        assertEquals(5, t.attemptsSince(from));
+        assertEquals(5, t.peakAttemptsPerSecond(from));
+        units.get(1).attempts += 4;
+        t.poll(from + 1_100_000_000L);
+        assertEquals(9, t.attemptsSince(from));
+        assertEquals(5, t.peakAttemptsPerSecond(from), "5 then 4, more than a second apart");
+        units.get(0).attempts += 2;
+        t.poll(from + 1_900_000_000L);
+        assertEquals(6, t.peakAttemptsPerSecond(from), "4 and 2 within one second");
+
+        SwitchedUnit late = new SwitchedUnit("c");
+        late.attempts = 50; // a unit that joins later: its attempts before it joined are not news
+        units.add(late);
+        t.poll(from + 2_000_000_000L);
+        assertEquals(11, t.attemptsSince(from));
     }
 }
