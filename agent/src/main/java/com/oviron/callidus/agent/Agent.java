@@ -34,6 +34,7 @@ import com.oviron.callidus.hal.modbus.ModbusSensorPort;
 import com.oviron.callidus.hal.serial.JsscSerialLine;
 import com.oviron.callidus.hal.serial.ReopeningSerialLine;
 import com.oviron.callidus.hal.sim.SimulatedCallidusBoard;
+import com.oviron.callidus.hal.sim.SyntheticChannelsPort;
 import com.oviron.callidus.store.GroupCommitWriter;
 import com.oviron.callidus.store.StoreException;
 import com.oviron.callidus.store.SpaceStatus;
@@ -211,13 +212,16 @@ public final class Agent implements AutoCloseable {
 
     /**
      * The simulated board ({@code hal.source = "simulator"}): every channel on every sample, or at the register
-     * map's periods and deadbands with {@code hal.simulatorSchedule = "register-map"}, as a unit sends.
+     * map's periods and deadbands with {@code hal.simulatorSchedule = "register-map"}, as a unit sends; with
+     * {@code hal.simulatorExtraChannels}, that many made-up channels more on every sample that has readings.
      */
     public static SensorPort simulatedBoard(AgentConfig config, Clock clock, long seed) {
         SimulatedCallidusBoard board = new SimulatedCallidusBoard(clock, seed);
-        return config.hal().simulatorMap()
+        SensorPort scheduled = config.hal().simulatorMap()
                 .<SensorPort>map(map -> new ScheduledSensorPort(board, ModbusSensorPort.schedule(map), clock))
                 .orElse(board);
+        int extra = config.hal().simulatorExtraChannels();
+        return extra == 0 ? scheduled : new SyntheticChannelsPort(scheduled, extra, seed + 1);
     }
 
     /** Builds the agent around the given sensor port (a simulator or a test fake) and starts it. */

@@ -57,9 +57,11 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
      * @param simulatorMap with the simulator: the register map whose periods and deadbands the simulated
      *                     board's channels are sampled at ({@code hal.simulatorSchedule = "register-map"}), or
      *                     empty for every channel on every sample
+     * @param simulatorExtraChannels with the simulator: made-up channels added to the board's nine, for
+     *                     benchmarks of a unit with more channels ({@code hal.simulatorExtraChannels}); 0: none
      */
     public record Hal(String source, long seed, Duration samplePeriod, Optional<Modbus> modbus,
-                      Optional<RegisterMap> simulatorMap) {
+                      Optional<RegisterMap> simulatorMap, int simulatorExtraChannels) {
         /** Whether the readings are made up by the in-process simulator (development and tests only). */
         public boolean isSimulator() {
             return source.equals("simulator");
@@ -69,7 +71,9 @@ public record AgentConfig(Device device, Hal hal, Store store, Mqtt mqtt, Sync s
         public String description() {
             return modbus.filter(m -> !isSimulator()).map(m -> "modbus device=" + m.serial().device() + " slave="
                     + m.slaveId() + " map=" + m.map().name()).orElse(isSimulator()
-                    ? "SIMULATOR (made-up readings: development and tests only, never on a unit)" : source);
+                    ? "SIMULATOR (made-up readings: development and tests only, never on a unit)"
+                    + (simulatorExtraChannels > 0 ? " with " + simulatorExtraChannels + " made-up channels more" : "")
+                    : source);
         }
     }
 

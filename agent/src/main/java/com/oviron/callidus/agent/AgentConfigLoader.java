@@ -20,6 +20,7 @@ import com.oviron.callidus.hal.StrictJson;
 import com.oviron.callidus.hal.modbus.RegisterMap;
 import com.oviron.callidus.hal.modbus.RegisterMapException;
 import com.oviron.callidus.hal.modbus.RegisterMapLoader;
+import com.oviron.callidus.hal.sim.SyntheticChannelsPort;
 import com.oviron.callidus.store.Durability;
 import com.oviron.callidus.store.RetentionSettings;
 import java.io.IOException;
@@ -138,6 +139,12 @@ public final class AgentConfigLoader {
         Duration samplePeriod = hal.duration("samplePeriod", DEFAULT_SAMPLE_PERIOD, Duration.ofMillis(10),
                 Duration.ofHours(1));
         String simulatorSchedule = hal.oneOf("simulatorSchedule", "every-sample", List.of("every-sample", "register-map"));
+        int simulatorExtraChannels = (int) hal.integer("simulatorExtraChannels", 0, 0,
+                SyntheticChannelsPort.MAX_COUNT);
+        if (simulatorExtraChannels > 0 && !source.equals("simulator")) {
+            throw new ConfigException("hal.simulatorExtraChannels", "adds made-up channels to the simulator only;"
+                    + " remove it, or set hal.source to \"simulator\"");
+        }
         Optional<AgentConfig.Modbus> modbus = Optional.empty();
         ConfigSection serial = hal.section("serial", false);
         ConfigSection mb = hal.section("modbus", false);
@@ -286,7 +293,7 @@ public final class AgentConfigLoader {
 
         return new AgentConfig(
                 new AgentConfig.Device(id),
-                new AgentConfig.Hal(source, seed, samplePeriod, modbus, simulatorMap),
+                new AgentConfig.Hal(source, seed, samplePeriod, modbus, simulatorMap, simulatorExtraChannels),
                 new AgentConfig.Store(path, durability, groupReadings, groupDelay, memoryBuffer, retention,
                         reserveMb * 1024 * 1024),
                 mqtt,

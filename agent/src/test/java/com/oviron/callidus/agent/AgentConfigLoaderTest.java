@@ -75,6 +75,29 @@ class AgentConfigLoaderTest {
     }
 
     @Test
+    void the_simulator_can_carry_made_up_channels_for_benchmarks_but_a_board_cannot() throws Exception {
+        assertEquals(0, AgentConfigLoader.parse(MINIMAL, dir).hal().simulatorExtraChannels());
+        AgentConfig c = AgentConfigLoader.parse(MINIMAL.replace("\"source\": \"simulator\"",
+                "\"source\": \"simulator\", \"simulatorExtraChannels\": 41"), dir);
+        assertEquals(41, c.hal().simulatorExtraChannels());
+        assertTrue(c.hal().description().contains("41 made-up channels"), c.hal().description());
+        try (com.oviron.callidus.hal.SensorPort board = Agent.simulatedBoard(c, java.time.Clock.systemUTC(), 1)) {
+            assertEquals(50, board.channels().size());
+            assertEquals(50, board.sample().size());
+        }
+        ConfigException tooMany = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> AgentConfigLoader.parse(MINIMAL.replace("\"source\": \"simulator\"",
+                        "\"source\": \"simulator\", \"simulatorExtraChannels\": 501"), dir));
+        assertTrue(tooMany.getMessage().contains("hal.simulatorExtraChannels"), tooMany.getMessage());
+        ConfigException onABoard = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> AgentConfigLoader.parse(MINIMAL.replace("\"source\": \"simulator\"",
+                        "\"source\": \"modbus\", \"serial\": {\"device\": \"/dev/ttyS1\"},"
+                                + " \"simulatorExtraChannels\": 41"), dir));
+        assertTrue(onABoard.getMessage().contains("hal.simulatorExtraChannels")
+                && onABoard.getMessage().contains("simulator only"), onABoard.getMessage());
+    }
+
+    @Test
     void reads_a_list_of_brokers_the_mqtt_version_and_the_session_expiry() throws Exception {
         AgentConfig c = AgentConfigLoader.parse("""
                 {"device": {"id": "CAL-1"}, "hal": {"source": "simulator"}, "store": {"path": "a.db"},

@@ -52,7 +52,9 @@ public final class BenchmarkCommand {
                                  agent/src/main/dist/callidus-agent.service: its Environment= lines)
               steady    the packaged agent with the simulator at --rate readings/s to Debian's mosquitto: CPU
                         (% of one core from /proc/pid/stat), RSS and threads against the goals 1 % and 64 MiB,
-                        with -Xmx24m and the unit's other flags, and the JVM's default flags as the baseline
+                        with -Xmx24m and the unit's other flags, and the JVM's default flags as the baseline;
+                        the simulator's 9 channels as often as the rate needs, then 50 channels (41 made up)
+                        at the period the rate needs (100 ms at 500: the unit's default)
                         options: --rate <n> readings/s (default 500), --seconds <n> (default 120),
                                  --agent-jar, --launcher, --unit as for startup
             """;

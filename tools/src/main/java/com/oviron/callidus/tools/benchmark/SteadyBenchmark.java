@@ -21,6 +21,11 @@ import java.util.regex.Pattern;
  * /proc/pid/stat per second of wall time, in % of one core), RSS (VmRSS) and threads over {@code seconds}
  * after a warm-up, against the goals 1 % and 64 MB, with the JVM's default flags ({@code -Xmx24m} only) as the
  * baseline in the same run. Both with {@code -Xmx24m}: the unit's other flags as they are in the unit file.
+ *
+ * <p>Two shapes of the same rate: the simulator's nine channels sampled as often as the rate needs (every 18 ms
+ * at 500 readings/s: 55 wake-ups a second), and the unit the goals are stated for, 50 channels at the unit's
+ * default 10 Hz ({@code hal.simulatorExtraChannels} adds 41 made-up ones; the period is the rate's), with the
+ * unit's flags.
  */
 final class SteadyBenchmark {
     static final double CPU_GOAL_PERCENT = 1.0;
@@ -28,6 +33,8 @@ final class SteadyBenchmark {
     private static final Duration WARM_UP = Duration.ofSeconds(20);
     private static final Duration WAIT = Duration.ofMinutes(2);
     private static final Pattern ACCEPTED = Pattern.compile("sampler stopped samples=\\d+ accepted=(\\d+)");
+    /** The unit the issue's goals speak of: 50 channels at 10 Hz. */
+    static final int UNIT_CHANNELS = 50;
 
     private final PrintStream out;
     private final int rate;
@@ -64,18 +71,26 @@ final class SteadyBenchmark {
             out.println("| JVM flags | environment | CPU (% of one core) | RSS mean / max (MiB) | threads |"
                     + " readings/s stored | goals (1 %, 64 MiB) |");
             out.println("|---|---|---:|---:|---:|---:|---|");
-            measure("default: -Xmx24m", defaults, root, dir, broker, periodMs, "baseline");
+            String unitFlags = PackagedAgent.words(PackagedAgent.split(tuned.get("CALLIDUS_JAVA_OPTS")));
+            measure("default: -Xmx24m", "", defaults, root, dir, broker, channels, periodMs, "baseline");
             if (tuned.containsKey("CALLIDUS_CLASS_ARCHIVE_DIR")) {
                 // the unit's archive is made by a first start and stop, as on the unit
-                once(tuned, root, dir, broker, periodMs, Duration.ZERO);
+                once(tuned, root, dir, broker, channels, periodMs, Duration.ZERO);
             }
-            measure(PackagedAgent.words(PackagedAgent.split(tuned.get("CALLIDUS_JAVA_OPTS"))), tuned, root, dir, broker,
-                    periodMs, null);
+            measure(unitFlags, "", tuned, root, dir, broker, channels, periodMs, null);
+            long unitPeriodMs = Math.max(1, Math.round(UNIT_CHANNELS * 1000.0 / rate));
+            measure(unitFlags, f("; %d channels (%d made up) every %d ms", UNIT_CHANNELS, extra(UNIT_CHANNELS),
+                    unitPeriodMs), tuned, root, dir, broker, UNIT_CHANNELS, unitPeriodMs, null);
             out.printf(Locale.ROOT, "load average after: %s%n", PackagedAgent.loadAverage());
         } finally {
             TempFolders.deleteQuietly(dir);
         }
         return 0;
+    }
+
+    /** Made-up channels beside the simulator's own to make {@code channels}. */
+    static int extra(int channels) {
+        return Math.max(0, channels - SimulatedCallidusBoard.CHANNELS.size());
     }
 
     /** The unit's JVM options with the heap the goal is stated for: -Xmx24m. */
@@ -92,33 +107,38 @@ final class SteadyBenchmark {
     private record Figures(double cpuPercent, double rssMeanMib, double rssMaxMib, long threads, double stored) {
     }
 
-    private void measure(String label, Map<String, String> env, Path root, Path dir, MosquittoBroker broker,
-                         long periodMs, String verdictOverride) throws Exception {
-        Figures f = once(env, root, dir, broker, periodMs, length);
+    private static String f(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+
+    private void measure(String label, String shape, Map<String, String> env, Path root, Path dir,
+                         MosquittoBroker broker, int channels, long periodMs, String verdictOverride) throws Exception {
+        Figures f = once(env, root, dir, broker, channels, periodMs, length);
         String environment = env.containsKey("MALLOC_ARENA_MAX") ? "MALLOC_ARENA_MAX=" + env.get("MALLOC_ARENA_MAX")
                 : "-";
         if (env.containsKey("CALLIDUS_CLASS_ARCHIVE_DIR")) {
             environment += ", class archive";
         }
+        environment += shape;
         boolean met = f.cpuPercent() <= CPU_GOAL_PERCENT && f.rssMaxMib() <= RSS_GOAL_MIB;
         out.printf(Locale.ROOT, "| %s | %s | %.2f | %.1f / %.1f | %d | %.0f | %s |%n", label, environment,
                 f.cpuPercent(), f.rssMeanMib(), f.rssMaxMib(), f.threads(), f.stored(),
                 verdictOverride != null ? verdictOverride + (met ? " (met)" : " (missed)") : met ? "met" : "missed");
     }
 
-    private Figures once(Map<String, String> env, Path root, Path dir, MosquittoBroker broker, long periodMs,
-                         Duration measured) throws Exception {
+    private Figures once(Map<String, String> env, Path root, Path dir, MosquittoBroker broker, int channels,
+                         long periodMs, Duration measured) throws Exception {
         Path data = dir.resolve("data");
         TempFolders.deleteQuietly(data);
         Files.createDirectories(data);
         Path config = data.resolve("agent.json");
         Files.writeString(config, """
                 {"device": {"id": "CAL-STEADY-0001"},
-                 "hal": {"source": "simulator", "seed": 5, "samplePeriod": "%dms"},
+                 "hal": {"source": "simulator", "seed": 5, "samplePeriod": "%dms", "simulatorExtraChannels": %d},
                  "store": {"path": "%s"},
                  "mqtt": {"allowPlainTcp": true, "brokerUri": "%s"},
                  "shutdown": {"drainTimeout": "1s"}}
-                """.formatted(periodMs, data.resolve("agent.db"), broker.uri()));
+                """.formatted(periodMs, extra(channels), data.resolve("agent.db"), broker.uri()));
         Path log = dir.resolve("agent.log");
         Files.deleteIfExists(log);
         try (PackagedAgent agent = PackagedAgent.start(launcher, root, config, env, log)) {

@@ -40,7 +40,9 @@ public final class FleetCommand {
               --start-rate <n>         units started per second at most (default 100)
               --max-connect-rate <n>   connects per second the cluster is sized for; the restart's peak is
                                        judged against it (default 200)
-              --reconnect-min <d>      the units' mqtt.reconnectMin (default 1s, the agent's default)
+              --reconnect-min <d>      the units' mqtt.reconnectMin (default: twice a node's units over
+                                       --max-connect-rate, so that a node's units come back at about half the
+                                       rate; at least 1s, the agent's default)
               --reconnect-max <d>      the units' mqtt.reconnectMax (default 2m, the agent's default)
               --persistent-session <b> the units' mqtt.persistentSession (default true, the agent's default)
               --sample-period <d>      the units' hal.samplePeriod (default 100ms, the agent's default)

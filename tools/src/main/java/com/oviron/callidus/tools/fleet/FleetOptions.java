@@ -78,15 +78,31 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
         }
         int restartNode = number(v, "restart-node", 1, 1, brokers.size());
         Optional<Path> dataDir = Optional.ofNullable(v.get("data-dir")).map(Path::of);
+        int maxConnectRate = number(v, "max-connect-rate", 200, 1, 1_000_000);
+        Duration reconnectMin = v.containsKey("reconnect-min") ? duration(v, "reconnect-min", "1s")
+                : reconnectMinFor(units, brokers.size(), maxConnectRate);
         return new FleetOptions(units, complete, List.copyOf(brokers), amqp, clusterDir, scenarios,
                 duration(v, "warmup", "20s"), duration(v, "window", "60s"), restartNode, duration(v, "restart-down", "20s"),
                 duration(v, "outage", "1h"), number(v, "start-rate", 100, 1, 100_000),
-                number(v, "max-connect-rate", 200, 1, 1_000_000), duration(v, "reconnect-min", "1s"),
+                maxConnectRate, reconnectMin,
                 duration(v, "reconnect-max", "2m"), bool(v, "persistent-session", true),
                 number(v, "workers", Math.max(4, Runtime.getRuntime().availableProcessors() * 2), 1, 1024), dataDir,
                 v.getOrDefault("db", ""), duration(v, "max-wait", "10m"), duration(v, "sample-period", "100ms"),
                 duration(v, "sync-interval", com.oviron.callidus.agent.AgentConfigLoader.DEFAULT_SYNC_INTERVAL.toMillis() + "ms"),
                 protocol(v.getOrDefault("protocol", "auto")), schedule(v.getOrDefault("schedule", "register-map")));
+    }
+
+    /**
+     * The units' first reconnect window when the cluster takes {@code maxConnectRate} connects a second: the
+     * units of a node that dies all try again within their first window ({@code mqtt.reconnectMin}, full
+     * jitter), so it is twice their number over the rate (the busiest second of a uniform spread stays under
+     * the rate with room to spare), and never below the agent's default.
+     */
+    static Duration reconnectMinFor(int units, int nodes, int maxConnectRate) {
+        long perNode = (units + nodes - 1) / nodes;
+        Duration window = Duration.ofMillis((long) Math.ceil(2_000.0 * perNode / maxConnectRate));
+        Duration agentDefault = com.oviron.callidus.agent.AgentConfigLoader.DEFAULT_RECONNECT_MIN;
+        return window.compareTo(agentDefault) < 0 ? agentDefault : window;
     }
 
     private static String schedule(String s) {
