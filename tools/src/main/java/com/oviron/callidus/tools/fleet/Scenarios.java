@@ -191,10 +191,12 @@ final class Scenarios {
                 peak <= o.maxConnectRate() ? "under" : "OVER", peak, othersReconnected));
         out.println("(attempts: connects the units began, counted by each unit, whether a broker answered or not;"
                 + " connects: sessions that came up, seen every " + ConnectionTimeline.TICK_MS + " ms)");
-        out.println(f("the units' backoff: reconnectMin %s, reconnectMax %s, full jitter: after a long outage each"
-                + " unit waits uniformly in [0, %s], so about %d units / %.0f s = %.1f connects/s are expected",
-                Fleet.fmt(o.reconnectMin()), Fleet.fmt(o.reconnectMax()), Fleet.fmt(o.reconnectMax()), affected.size(),
-                o.reconnectMax().toSeconds() * 1.0, affected.size() / Math.max(1.0, o.reconnectMax().toSeconds())));
+        double firstWindow = Math.max(0.001, o.reconnectMin().toMillis() / 1000.0);
+        out.println(f("the units' backoff: reconnectMin %s, reconnectMax %s, full jitter: a unit whose node died tries"
+                + " again uniformly within [0, %s], so about %d units / %.2f s = %.0f attempts/s are expected at first"
+                + " (each failed attempt doubles the unit's window, up to reconnectMax)",
+                Fleet.fmt(o.reconnectMin()), Fleet.fmt(o.reconnectMax()), Fleet.fmt(o.reconnectMin()), affected.size(),
+                firstWindow, affected.size() / firstWindow));
         out.println("(node start measured from the kill; 'started' is the script's own measure of the node's boot, "
                 + f("%.0f s", (upAt - startAt) / 1e9) + " with its checks)");
     }
