@@ -184,7 +184,8 @@ final class SoakBenchmark {
                     // as the systemd unit starts it (its Environment=, docs/performance.md)
                     pb.environment().put("CALLIDUS_JAVA_OPTS", "-Xms8m -Xmx32m -XX:+UseSerialGC"
                             + " -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
-                            + " -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=96m -Xss512k -XX:-UsePerfData");
+                            + " -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=96m -Xss512k -XX:-UsePerfData"
+                            + " -XX:Tier3BackEdgeThreshold=2000");
                     pb.environment().put("MALLOC_ARENA_MAX", "2");
                     Process p = pb.start();
                     synchronized (exits) {
