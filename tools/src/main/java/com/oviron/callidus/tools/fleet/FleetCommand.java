@@ -21,7 +21,7 @@ public final class FleetCommand {
 
             N simulated CALLIDUS units in this JVM: the first --complete are complete agents (simulated board,
             real sampler, SQLite store, Paho session; threads shared), the rest lightweight MQTT-only units that
-            publish the same batches. With AMQP addresses (or --cluster-dir) the reference consumer runs in the
+            publish the same batches (HiveMQ MQTT client, all on a few shared threads). With AMQP addresses (or --cluster-dir) the reference consumer runs in the
             same JVM and the end of the run checks that every reading arrived once. See docs/fleet.md.
 
             Options:
@@ -44,6 +44,9 @@ public final class FleetCommand {
                                        --max-connect-rate, so that a node's units come back at about half the
                                        rate; at least 1s, the agent's default)
               --reconnect-max <d>      the units' mqtt.reconnectMax (default 2m, the agent's default)
+              --connect-timeout <d>    the units' mqtt.connectTimeout: how long a connect may wait for CONNACK
+                                       before the unit gives it up (default 10s, the agent's default; a
+                                       loaded cluster goes on working on a connect its unit gave up)
               --persistent-session <b> the units' mqtt.persistentSession (default true, the agent's default)
               --sample-period <d>      the units' hal.samplePeriod (default 100ms, the agent's default)
               --sync-interval <d>      the units' sync.interval (default 10s, the agent's default)

@@ -17,7 +17,8 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
                     Set<String> scenarios, Duration warmup, Duration window, int restartNode, Duration restartDown,
                     Duration outage, int startRate, int maxConnectRate, Duration reconnectMin, Duration reconnectMax,
                     boolean persistentSession, int workers, Optional<Path> dataDir, String db, Duration maxWait,
-                    Duration samplePeriod, Duration syncInterval, String protocol, String schedule) {
+                    Duration samplePeriod, Duration syncInterval, String protocol, String schedule,
+                    Duration connectTimeout) {
 
     static FleetOptions parse(String[] args) throws IOException {
         Map<String, String> v = new HashMap<>();
@@ -31,7 +32,7 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
         List<String> known = List.of("units", "complete", "broker", "amqp", "cluster-dir", "scenario", "warmup",
                 "window", "restart-node", "restart-down", "outage", "start-rate", "max-connect-rate", "reconnect-min",
                 "reconnect-max", "persistent-session", "workers", "data-dir", "db", "max-wait", "sample-period",
-                "sync-interval", "protocol", "schedule");
+                "sync-interval", "protocol", "schedule", "connect-timeout");
         for (String k : v.keySet()) {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException("unknown option '--" + k + "'");
@@ -89,7 +90,8 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
                 number(v, "workers", Math.max(4, Runtime.getRuntime().availableProcessors() * 2), 1, 1024), dataDir,
                 v.getOrDefault("db", ""), duration(v, "max-wait", "10m"), duration(v, "sample-period", "100ms"),
                 duration(v, "sync-interval", com.oviron.callidus.agent.AgentConfigLoader.DEFAULT_SYNC_INTERVAL.toMillis() + "ms"),
-                protocol(v.getOrDefault("protocol", "auto")), schedule(v.getOrDefault("schedule", "register-map")));
+                protocol(v.getOrDefault("protocol", "auto")), schedule(v.getOrDefault("schedule", "register-map")),
+                connectTimeout(v));
     }
 
     /**
@@ -103,6 +105,16 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
         Duration window = Duration.ofMillis((long) Math.ceil(2_000.0 * perNode / maxConnectRate));
         Duration agentDefault = com.oviron.callidus.agent.AgentConfigLoader.DEFAULT_RECONNECT_MIN;
         return window.compareTo(agentDefault) < 0 ? agentDefault : window;
+    }
+
+    /** The units' mqtt.connectTimeout: whole seconds from 1 s to 5 min, as the agent takes it. */
+    private static Duration connectTimeout(Map<String, String> v) {
+        Duration d = duration(v, "connect-timeout", AgentConfigLoader.DEFAULT_CONNECT_TIMEOUT.toSeconds() + "s");
+        if (d.toMillis() % 1000 != 0 || d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofMinutes(5)) > 0) {
+            throw new IllegalArgumentException("--connect-timeout takes whole seconds from 1s to 5m, got '"
+                    + v.get("connect-timeout") + "'");
+        }
+        return d;
     }
 
     private static String schedule(String s) {

@@ -1,5 +1,10 @@
 package com.oviron.callidus.tools.fleet;
 
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientExecutorConfig;
+import com.hivemq.client.mqtt.MqttClientState;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.oviron.callidus.cloud.Backoff;
 import com.oviron.callidus.cloud.ChannelCatalog;
 import com.oviron.callidus.cloud.StatusMessage;
@@ -17,61 +22,66 @@ import com.oviron.callidus.hal.modbus.RegisterMapException;
 import com.oviron.callidus.hal.modbus.RegisterMapLoader;
 import com.oviron.callidus.hal.sim.SimulatedCallidusBoard;
 import com.oviron.callidus.store.TelemetryRecord;
+import io.reactivex.schedulers.Schedulers;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.ScheduledExecutorPingSender;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
- * A lightweight unit: an MQTT session of its own (Paho, the agent's library) that sends what a unit sends on
- * the wire: the same telemetry batches (format 2 from cloud-link's codec, the simulated board's readings at
- * the agent's default 10 samples per second, one batch per second, QoS 1, at most 8 awaiting PUBACK, resent
- * from the oldest unacknowledged after a reconnect), the retained online status with its last will, the
- * channel catalog, and a subscription to its commands. It reconnects with the agent's backoff (full jitter).
- * What it does not have: a store (its unacknowledged readings wait in memory, at most
- * {@link #MAX_BUFFERED} of them, the oldest dropped beyond), the sampler's and store's threads, the command
- * journal, file transfers. Its state is guarded by its monitor; its ticks run on the fleet's shared timer,
- * and Paho's callbacks only schedule work there.
+ * A lightweight unit: an MQTT 3.1.1 session of its own that sends what a unit sends on the wire: the same
+ * telemetry batches (format 2 from cloud-link's codec, the simulated board's readings at the agent's default
+ * sampling, one batch per sync interval, QoS 1, at most 8 awaiting PUBACK, resent from the oldest
+ * unacknowledged after a reconnect), the retained online status with its last will, the channel catalog, and a
+ * subscription to its commands. It goes down its broker list as the agent does (home node first, then the
+ * others, one connect attempt = one walk of the list) and reconnects with the agent's backoff (full jitter).
+ * What it does not have: a store (its unacknowledged readings wait in memory, at most {@link #MAX_BUFFERED} of
+ * them, the oldest dropped beyond), the sampler's and store's threads, the command journal, file transfers.
+ *
+ * <p>Its client is the HiveMQ MQTT client, not the agent's Paho (ADR 0031): every lightweight unit of a fleet
+ * shares one small Netty event loop group ({@link #clientThreads}), where Paho takes three threads per client,
+ * 30,000 for 10,000 units, which left two shared cores to the kernel's scheduler. Its state is guarded by its
+ * monitor; its ticks and the client's callbacks run on the fleet's shared timer.
  */
 final class LightUnit implements FleetUnit {
     /** Ten minutes of readings at 90 per second (the default sampling). */
     static final int MAX_BUFFERED = 54_000;
     private static final int WINDOW = 8;
     private static final int BATCH_MAX = 500;
-    /**
-     * Longest wait for a connect's outcome. Paho 3 waits for CONNACK without end (paho.mqtt.java issues 511 and
-     * 1028: its connection timeout covers the TCP connect only), so a node that accepts the connection and never
-     * answers, as a restarting one can, would hold the unit forever; the agent has its LinkWatchdog for this.
-     */
-    static final long CONNECT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(15);
+    private static final int KEEP_ALIVE_SECONDS = 30;
+    /** Longest wait for a TCP connection to a broker (at most the connect timeout). */
+    private static final Duration SOCKET_CONNECT_WAIT = Duration.ofSeconds(10);
 
     private final String id;
     private final Topics topics;
-    private final MqttAsyncClient client;
     private final ScheduledExecutorService timer;
+    private final MqttClientExecutorConfig clientThreads;
     private final Backoff backoff;
     private final boolean persistentSession;
     private final Random random;
     private final SensorPort board;
     private final ManualClock boardClock;
     private final byte[] catalog;
+    private final Duration samplePeriod;
+    private final Duration interval;
+    /**
+     * Longest wait for CONNACK (the agent's mqtt.connectTimeout): a node that takes the connection and does not
+     * answer in time, as a restarting or an overloaded one can, goes to the end of the unit's list and the walk
+     * goes on with the next.
+     */
+    private final Duration connectWait;
 
     // guarded by this
+    /** Its home node first, then the others; a node that left a connect unanswered moves to the end. */
+    private final List<InetSocketAddress> brokers;
     private final ArrayDeque<TelemetryRecord> unacked = new ArrayDeque<>();
     private final ArrayDeque<long[]> inFlight = new ArrayDeque<>();
     private long nextSeq = 1;
@@ -82,33 +92,35 @@ final class LightUnit implements FleetUnit {
     private int attempt;
     private int epoch;
     private boolean connecting;
-    /** Connect attempts begun, for the fleet's attempts per second (not an attempt id: a cut does not count). */
+    /** Connect attempts begun (walks of the broker list), for the fleet's attempts per second. */
     private long attemptsStarted;
-    private long connectStartedNanos;
+    /** The current walk's id: an outcome of an older walk, or of a closed unit's, is ignored. */
+    private int walk;
     private int stuckConnects;
-    private int connectAttempts;
     private boolean closed;
+    private Mqtt3AsyncClient client;
     private volatile boolean connected;
     private ScheduledFuture<?> ticker;
 
-    private final Duration samplePeriod;
-    /** Its home node first, then the others: Paho tries them in order on every connect. */
-    private final String[] brokerUris;
-    private final Duration interval;
-
     /**
-     * @param samplePeriod the board's sampling period (the agent's default: 100 ms)
-     * @param registerMap  the board's channels at the shipped map's periods and deadbands, as a unit's (else
-     *                     every channel on every sample)
-     * @param interval     how often a batch goes out (the agent's sync.interval, default 10 s)
+     * @param brokerUris    tcp://host:port, its home node first
+     * @param clientThreads the fleet's shared client threads ({@link #clientThreads})
+     * @param samplePeriod  the board's sampling period (the agent's default: 100 ms)
+     * @param registerMap   the board's channels at the shipped map's periods and deadbands, as a unit's (else
+     *                      every channel on every sample)
+     * @param interval      how often a batch goes out (the agent's sync.interval, default 10 s)
+     * @param connectWait   longest wait for CONNACK (the agent's mqtt.connectTimeout, default 10 s)
      */
-    LightUnit(String id, List<String> brokerUris, ScheduledExecutorService timer, Backoff backoff, boolean persistentSession,
-              long seed, Duration samplePeriod, boolean registerMap, Duration interval) throws MqttException {
+    LightUnit(String id, List<String> brokerUris, ScheduledExecutorService timer, MqttClientExecutorConfig clientThreads,
+              Backoff backoff, boolean persistentSession, long seed, Duration samplePeriod, boolean registerMap,
+              Duration interval, Duration connectWait) {
+        this.connectWait = connectWait;
         this.samplePeriod = samplePeriod;
         this.interval = interval;
         this.id = id;
         this.topics = new Topics(id);
         this.timer = timer;
+        this.clientThreads = clientThreads;
         this.backoff = backoff;
         this.persistentSession = persistentSession;
         this.random = new Random(seed);
@@ -119,25 +131,32 @@ final class LightUnit implements FleetUnit {
                 : simulated;
         this.catalog = new ChannelCatalog(id, SimulatedCallidusBoard.CHANNELS.stream()
                 .map(c -> new ChannelCatalog.Channel(c.id(), c.name(), c.unit())).toList()).encode();
-        this.brokerUris = brokerUris.toArray(String[]::new);
-        this.client = new MqttAsyncClient(this.brokerUris[0], id, new MemoryPersistence(), new ScheduledExecutorPingSender(timer),
-                null);
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void connectionLost(Throwable cause) {
-                timer.execute(() -> lost());
-            }
+        this.brokers = new ArrayList<>();
+        for (String uri : brokerUris) {
+            brokers.add(address(uri));
+        }
+        if (brokers.isEmpty()) {
+            throw new IllegalArgumentException("a lightweight unit needs at least one broker");
+        }
+    }
 
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-                // commands are not carried out by a lightweight unit
-            }
+    /**
+     * The threads every lightweight unit of a fleet shares: a Netty event loop group of {@code nettyThreads} on
+     * threads from {@code threadSource} (one each, for as long as a client of the fleet is open), and the
+     * client's callbacks on {@code callbacks}.
+     */
+    static MqttClientExecutorConfig clientThreads(Executor threadSource, int nettyThreads, Executor callbacks) {
+        return MqttClientExecutorConfig.builder().nettyExecutor(threadSource).nettyThreads(nettyThreads)
+                .applicationScheduler(Schedulers.from(callbacks)).build();
+    }
 
-            @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-                // handled per publish
-            }
-        });
+    /** tcp://host:port (1883 when the port is left out); a lightweight unit speaks plain TCP only. */
+    static InetSocketAddress address(String uri) {
+        URI u = URI.create(uri);
+        if (!"tcp".equals(u.getScheme()) || u.getHost() == null) {
+            throw new IllegalArgumentException("a lightweight unit connects to tcp://host:port, not " + uri);
+        }
+        return InetSocketAddress.createUnresolved(u.getHost(), u.getPort() < 0 ? 1883 : u.getPort());
     }
 
     void start() {
@@ -167,131 +186,150 @@ final class LightUnit implements FleetUnit {
         return dropped;
     }
 
-    /** The Paho client itself, for a test that takes the connection away without a callback. */
-    MqttAsyncClient pahoClient() {
+    @Override
+    public synchronized long connectAttempts() {
+        return attemptsStarted;
+    }
+
+    /** Connects that got no CONNACK within the connect timeout and were given up. */
+    synchronized int stuckConnects() {
+        return stuckConnects;
+    }
+
+    /** The client of its current connection or connect, for a test that takes the connection away silently. */
+    synchronized Mqtt3AsyncClient client() {
         return client;
     }
 
+    /** Begins a connect attempt: a walk of the broker list from the first. */
     private void connect() {
-        MqttConnectOptions o = new MqttConnectOptions();
-        int attemptId;
+        int myWalk;
         synchronized (this) {
             if (closed || connected || connecting) {
                 return;
             }
             connecting = true;
-            connectStartedNanos = System.nanoTime();
-            attemptId = ++connectAttempts;
             attemptsStarted++;
-            o.setServerURIs(brokerUris.clone());
+            myWalk = ++walk;
         }
-        o.setCleanSession(!persistentSession);
-        o.setAutomaticReconnect(false);
-        o.setKeepAliveInterval(30);
-        o.setConnectionTimeout(10);
-        o.setMaxInflight(64);
-        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        o.setWill(topics.status(), new StatusMessage(id, false, "fleet-light", System.currentTimeMillis(),
-                "connection-lost").encode(), 1, true);
-        try {
-            client.connect(o, null, new IMqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    timer.execute(LightUnit.this::onConnected);
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable cause) {
-                    timer.execute(() -> onConnectFailed(attemptId));
-                }
-            });
-        } catch (MqttException | RuntimeException e) {
-            onConnectFailed(attemptId);
-        }
+        tryBroker(myWalk, 0);
     }
 
-    private void onConnected() {
-        if (!client.isConnected()) {
-            // the connection was lost again before this ran: its connectionLost came first and found the unit
-            // not yet connected, so nothing else will reconnect it
-            onConnectFailed(connectAttemptsNow());
-            return;
-        }
+    private void tryBroker(int myWalk, int k) {
+        InetSocketAddress broker;
         synchronized (this) {
-            connecting = false;
-            if (closed) {
+            if (closed || myWalk != walk) {
                 return;
             }
+            broker = brokers.get(k);
+        }
+        Mqtt3AsyncClient[] self = new Mqtt3AsyncClient[1];
+        Mqtt3AsyncClient c = MqttClient.builder().useMqttVersion3().identifier(id)
+                .transportConfig()
+                .serverAddress(broker)
+                .socketConnectTimeout(Math.min(SOCKET_CONNECT_WAIT.toMillis(), connectWait.toMillis()), TimeUnit.MILLISECONDS)
+                .mqttConnectTimeout(connectWait.toMillis(), TimeUnit.MILLISECONDS)
+                .applyTransportConfig()
+                .executorConfig(clientThreads)
+                .addDisconnectedListener(context -> disconnected(self[0]))
+                .buildAsync();
+        self[0] = c;
+        synchronized (this) {
+            client = c;
+        }
+        long startedNanos = System.nanoTime();
+        c.connectWith()
+                .cleanSession(!persistentSession)
+                .keepAlive(KEEP_ALIVE_SECONDS)
+                .willPublish()
+                .topic(topics.status())
+                .payload(new StatusMessage(id, false, "fleet-light", System.currentTimeMillis(), "connection-lost").encode())
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .applyWillPublish()
+                .send()
+                .whenComplete((ack, failure) -> {
+                    if (failure == null) {
+                        onConnected(myWalk, c);
+                    } else {
+                        onConnectFailed(myWalk, k, System.nanoTime() - startedNanos);
+                    }
+                });
+    }
+
+    private void onConnected(int myWalk, Mqtt3AsyncClient c) {
+        synchronized (this) {
+            if (closed || myWalk != walk) {
+                c.disconnect(); // superseded or closed meanwhile: its session is not wanted
+                return;
+            }
+            connecting = false;
             connected = true;
             attempt = 0;
             epoch++;
             inFlight.clear();
             sentUpTo = acknowledgedSeq;
         }
-        try {
-            client.subscribe(topics.commands(), 1);
-            client.publish(topics.status(), new StatusMessage(id, true, "fleet-light", System.currentTimeMillis(),
-                    "connected").encode(), 1, true);
-            client.publish(topics.channels(), catalog, 1, true);
-        } catch (MqttException e) {
-            // the connection is going: connectionLost follows
+        if (c.getState() != MqttClientState.CONNECTED) {
+            // lost again before this ran; its disconnect may have come first and found the unit not yet connected
+            lost(c);
+            return;
         }
+        c.subscribeWith().topicFilter(topics.commands()).qos(MqttQos.AT_LEAST_ONCE)
+                .callback(command -> {
+                    // commands are not carried out by a lightweight unit
+                })
+                .send();
+        c.publishWith().topic(topics.status()).qos(MqttQos.AT_LEAST_ONCE).retain(true)
+                .payload(new StatusMessage(id, true, "fleet-light", System.currentTimeMillis(), "connected").encode())
+                .send();
+        c.publishWith().topic(topics.channels()).qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(catalog).send();
         send();
     }
 
     /**
-     * A connect without outcome after {@link #CONNECT_WAIT_NANOS}: Paho's socket is closed, the broker that did
-     * not answer goes to the end of the list, and the unit tries again after its backoff.
+     * A broker of the walk did not take the connect: the next one is tried at once, as Paho goes down its server
+     * URIs; after the last, the unit waits its backoff. One that took the connection and left it unanswered for
+     * the connect timeout goes to the end of the list.
      */
-    private void cutAStuckConnect() {
+    private void onConnectFailed(int myWalk, int k, long tookNanos) {
+        int next;
         synchronized (this) {
-            if (!connecting || closed || System.nanoTime() - connectStartedNanos < CONNECT_WAIT_NANOS) {
+            if (closed || myWalk != walk) {
                 return;
             }
-            stuckConnects++;
-            connecting = false;
-            connectAttempts++; // the cut attempt's own failure, if Paho reports one, is not a second failure
-            String first = brokerUris[0];
-            System.arraycopy(brokerUris, 1, brokerUris, 0, brokerUris.length - 1);
-            brokerUris[brokerUris.length - 1] = first;
-        }
-        try {
-            client.disconnectForcibly(0, 1000, false);
-        } catch (MqttException e) {
-            // nothing to close
-        }
-        scheduleReconnect();
-    }
-
-    @Override
-    public synchronized long connectAttempts() {
-        return attemptsStarted;
-    }
-
-    private synchronized int connectAttemptsNow() {
-        return connectAttempts;
-    }
-
-    /** Connects that got no answer and were cut. */
-    synchronized int stuckConnects() {
-        return stuckConnects;
-    }
-
-    /** A connect failed; a failure of an attempt that was already cut (or superseded) is ignored. */
-    private void onConnectFailed(int attemptId) {
-        synchronized (this) {
-            if (attemptId != connectAttempts) {
-                return;
+            boolean last = k == brokers.size() - 1;
+            if (tookNanos >= connectWait.toNanos()) {
+                stuckConnects++;
+                brokers.add(brokers.remove(k));
+                next = k; // the one after it has moved into place k
+            } else {
+                next = k + 1;
             }
-            connecting = false;
+            if (last) {
+                connecting = false;
+                next = -1;
+            }
         }
-        scheduleReconnect();
+        if (next < 0) {
+            scheduleReconnect();
+        } else {
+            tryBroker(myWalk, next);
+        }
     }
 
-    private void lost() {
+    /** The client's own word that a connection (or a connect) ended. */
+    private void disconnected(Mqtt3AsyncClient c) {
+        if (c != null) {
+            timer.execute(() -> lost(c));
+        }
+    }
+
+    /** The connection of {@code c} is gone: if it was the unit's current one, everything in flight goes again. */
+    private void lost(Mqtt3AsyncClient c) {
         synchronized (this) {
-            if (!connected) {
-                return;
+            if (!connected || c != client) {
+                return; // a connect that failed (its outcome handles it), or an old connection
             }
             connected = false;
             inFlight.clear();
@@ -312,13 +350,13 @@ final class LightUnit implements FleetUnit {
 
     /**
      * Every interval: the board's samples of that interval, then send what the window allows. A unit that believes
-     * it is connected while Paho is not (a loss whose callback raced the connect's) is treated as lost here.
+     * it is connected while its client is not (a loss whose word raced the connect's) is treated as lost here.
      */
     private void tick() {
-        if (connected && !client.isConnected()) {
-            lost();
+        Mqtt3AsyncClient c = client();
+        if (connected && c != null && c.getState() != MqttClientState.CONNECTED) {
+            lost(c);
         }
-        cutAStuckConnect();
         synchronized (this) {
             if (closed) {
                 return;
@@ -361,6 +399,7 @@ final class LightUnit implements FleetUnit {
         while (true) {
             List<TelemetryRecord> batch = new ArrayList<>(BATCH_MAX);
             int myEpoch;
+            Mqtt3AsyncClient c;
             synchronized (this) {
                 if (!connected || inFlight.size() >= WINDOW) {
                     return;
@@ -382,31 +421,18 @@ final class LightUnit implements FleetUnit {
                 sentUpTo = last;
                 published++;
                 myEpoch = epoch;
+                c = client;
             }
             byte[] payload = TelemetryBatchCodec.encode(TelemetryBatch.of(id, "telemetry", batch,
                     System.currentTimeMillis()));
             long last = batch.get(batch.size() - 1).seq();
-            try {
-                client.publish(topics.telemetry(), payload, 1, false, null, new IMqttActionListener() {
-                    @Override
-                    public void onSuccess(IMqttToken token) {
-                        timer.execute(() -> acked(myEpoch, last));
-                    }
-
-                    @Override
-                    public void onFailure(IMqttToken token, Throwable cause) {
-                        // the connection is lost: everything unacknowledged goes again after the reconnect
-                    }
-                });
-            } catch (MqttException e) {
-                synchronized (this) {
-                    if (epoch == myEpoch) {
-                        inFlight.clear();
-                        sentUpTo = acknowledgedSeq;
-                    }
-                }
-                return;
-            }
+            // a failure means the connection is lost: everything unacknowledged goes again after the reconnect
+            c.publishWith().topic(topics.telemetry()).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
+                    .whenComplete((puback, failure) -> {
+                        if (failure == null) {
+                            acked(myEpoch, last);
+                        }
+                    });
         }
     }
 
@@ -440,8 +466,11 @@ final class LightUnit implements FleetUnit {
         }
     }
 
+    /** Says goodbye (the retained offline status, then DISCONNECT, so that the broker drops its will) and stops. */
     @Override
     public void close() {
+        Mqtt3AsyncClient c;
+        boolean wasConnected;
         synchronized (this) {
             if (closed) {
                 return;
@@ -450,27 +479,27 @@ final class LightUnit implements FleetUnit {
             if (ticker != null) {
                 ticker.cancel(false);
             }
+            c = client;
+            wasConnected = connected;
+            connected = false;
+        }
+        if (c == null) {
+            return;
         }
         try {
-            if (client.isConnected()) {
-                client.publish(topics.status(), new StatusMessage(id, false, "fleet-light", System.currentTimeMillis(),
-                        "shutdown").encode(), 1, true).waitForCompletion(2_000);
+            if (wasConnected && c.getState() == MqttClientState.CONNECTED) {
+                c.publishWith().topic(topics.status()).qos(MqttQos.AT_LEAST_ONCE).retain(true)
+                        .payload(new StatusMessage(id, false, "fleet-light", System.currentTimeMillis(), "shutdown")
+                                .encode())
+                        .send().get(2, TimeUnit.SECONDS);
             }
-        } catch (MqttException e) {
+        } catch (Exception e) {
             // going anyway
         }
         try {
-            // DISCONNECT sent and the socket closed on this thread: Paho's disconnect() starts a thread for it, and
-            // with 30,000 threads in the JVM starting one took long enough to close only ~15 units a second
-            client.disconnectForcibly(0, 1_000, true);
-        } catch (MqttException ignored) {
-            // already disconnected
+            c.disconnect().get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // not connected, or gone already
         }
-        try {
-            client.close(true);
-        } catch (MqttException ignored) {
-            // closed
-        }
-        connected = false;
     }
 }

@@ -1,11 +1,15 @@
 package com.oviron.callidus.tools.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The units' first reconnect window follows from the connect rate the cluster is sized for. */
+/**
+ * The units' first reconnect window follows from the connect rate the cluster is sized for; their connect timeout
+ * is the agent's unless given, in the agent's bounds.
+ */
 class FleetOptionsTest {
 
     @Test
@@ -27,5 +31,24 @@ class FleetOptionsTest {
         FleetOptions derived = FleetOptions.parse(new String[] {"--units", "1000", "--broker",
                 "tcp://a:1,tcp://b:1,tcp://c:1", "--amqp", "none", "--max-connect-rate", "100"});
         assertEquals(Duration.ofMillis(6_680), derived.reconnectMin());
+    }
+
+    @Test
+    void theConnectTimeoutIsTheAgentsUnlessGivenAndKeptToTheAgentsBounds() throws Exception {
+        String[] base = {"--units", "10", "--broker", "tcp://a:1", "--amqp", "none"};
+        assertEquals(Duration.ofSeconds(10), FleetOptions.parse(base).connectTimeout());
+        assertEquals(Duration.ofMinutes(2), FleetOptions.parse(with(base, "--connect-timeout", "2m")).connectTimeout());
+        for (String bad : new String[] {"1500ms", "0s", "6m", "soon"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> FleetOptions.parse(with(base, "--connect-timeout", bad)), bad);
+            assertEquals(true, e.getMessage().contains("--connect-timeout"), e.getMessage());
+        }
+    }
+
+    private static String[] with(String[] base, String key, String value) {
+        String[] all = java.util.Arrays.copyOf(base, base.length + 2);
+        all[base.length] = key;
+        all[base.length + 1] = value;
+        return all;
     }
 }

@@ -1,33 +1,63 @@
 package com.oviron.callidus.tools.fleet;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hivemq.client.mqtt.MqttClientExecutorConfig;
 import com.oviron.callidus.cloud.Backoff;
 import com.oviron.callidus.cloud.testing.Await;
 import com.oviron.callidus.cloud.testing.EmbeddedBroker;
+import com.oviron.callidus.cloud.testing.TcpProxy;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The fleet's lightweight unit on a real broker (embedded HiveMQ CE). In the 1,000-unit restart scenario 186 of
- * them stopped sending for good: a connection lost while its connect's success was still on its way left the
- * unit believing it was connected while Paho was not, and no callback would ever come to say otherwise.
+ * The fleet's lightweight unit on a real broker (embedded HiveMQ CE), its client on threads shared as the fleet
+ * shares them: a node that never answers, a connection cut under it, a connection its own client ended.
  */
 class LightUnitIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
 
+    @TempDir
+    Path dir;
+
+    private ScheduledExecutorService timer;
+    private ExecutorService threadSource;
+    private MqttClientExecutorConfig clientThreads;
+
+    @BeforeEach
+    void threads() {
+        timer = Executors.newScheduledThreadPool(2);
+        threadSource = Executors.newCachedThreadPool();
+        clientThreads = LightUnit.clientThreads(threadSource, 1, timer);
+    }
+
+    @AfterEach
+    void stopThreads() {
+        timer.shutdownNow();
+        threadSource.shutdownNow();
+    }
+
+    private LightUnit unit(String id, List<String> brokers) {
+        return new LightUnit(id, brokers, timer, clientThreads, new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)),
+                false, id.hashCode(), Duration.ofMillis(100), false, Duration.ofMillis(200),
+                Duration.ofSeconds(10));
+    }
+
     @Test
     void a_broker_that_takes_the_connection_and_never_answers_is_left_for_the_next_one() throws Exception {
-        ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
         List<Socket> held = new ArrayList<>();
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"))) {
@@ -42,54 +72,73 @@ class LightUnitIT {
             }, "silent-broker");
             accepter.setDaemon(true);
             accepter.start();
-            LightUnit unit = new LightUnit("CAL-LIGHT-2",
-                    List.of("tcp://127.0.0.1:" + silent.getLocalPort(), broker.uri()), timer,
-                    new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)), false, 2, Duration.ofMillis(100),
-                    false, Duration.ofMillis(200));
+            LightUnit unit = unit("CAL-LIGHT-2", List.of("tcp://127.0.0.1:" + silent.getLocalPort(), broker.uri()));
             try {
                 unit.start();
                 Await.until(() -> "readings acknowledged by the second broker: " + unit.progress(), WAIT,
                         () -> unit.progress().acknowledgedSeq() > 0);
-                assertTrue(unit.stuckConnects() >= 1, "the connect to the silent one was cut");
+                assertEquals(1, unit.stuckConnects(), "the connect to the silent one was given up, once");
+                assertEquals(1, unit.connectAttempts(), "one walk of the list: the second broker at once, no backoff");
                 assertTrue(!held.isEmpty(), "the silent broker did take the connection");
             } finally {
                 unit.close();
             }
         } finally {
-            timer.shutdownNow();
             for (Socket s : held) {
                 s.close();
             }
         }
     }
 
-    @TempDir
-    Path dir;
+    @Test
+    void a_broker_that_refuses_is_passed_at_once_and_a_cut_connection_loses_nothing() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort(); // nothing listens there once closed: connection refused
+        }
+        try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"));
+             TcpProxy proxy = new TcpProxy(broker.port())) {
+            LightUnit unit = unit("CAL-LIGHT-3", List.of("tcp://127.0.0.1:" + closedPort, proxy.uri()));
+            try {
+                unit.start();
+                Await.until(() -> "first readings acknowledged: " + unit.progress(), WAIT,
+                        () -> unit.progress().acknowledgedSeq() > 0);
+                assertEquals(0, unit.stuckConnects());
+                long before = unit.progress().acknowledgedSeq();
+                long attemptsBefore = unit.connectAttempts();
+                proxy.cut();
+                Await.until(() -> "readings sent after the cut: " + unit.progress(), WAIT,
+                        () -> unit.connected() && unit.progress().acknowledgedSeq() > before + 100);
+                assertTrue(unit.connectAttempts() > attemptsBefore, "it connected again");
+                unit.stopSampling();
+                Await.until(() -> "everything acknowledged: " + unit.progress(), WAIT,
+                        () -> unit.progress().acknowledgedSeq() == unit.progress().lastSeq());
+                assertEquals(0, unit.dropped());
+            } finally {
+                unit.close();
+            }
+        }
+    }
 
     @Test
-    void a_unit_whose_connection_went_without_a_callback_reconnects_and_delivers_everything() throws Exception {
-        ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
+    void a_connection_its_own_client_ended_is_made_again_and_delivers_everything() throws Exception {
         try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"))) {
-            LightUnit unit = new LightUnit("CAL-LIGHT-1", List.of(broker.uri()), timer,
-                    new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)), false, 1, Duration.ofMillis(100),
-                    false, Duration.ofMillis(200));
+            LightUnit unit = unit("CAL-LIGHT-1", List.of(broker.uri()));
             try {
                 unit.start();
                 Await.until("first readings acknowledged", WAIT, () -> unit.progress().acknowledgedSeq() > 0);
-                // what the race left: Paho disconnected, no connectionLost, the unit still "connected"
-                unit.pahoClient().disconnectForcibly(0, 1000);
-                assertTrue(!unit.pahoClient().isConnected());
+                var first = unit.client();
+                first.disconnect().get();
                 long before = unit.progress().acknowledgedSeq();
-                Await.until(() -> "readings sent after the silent loss: " + unit.progress(), WAIT,
-                        () -> unit.connected() && unit.progress().acknowledgedSeq() > before + 100);
+                Await.until(() -> "readings sent on a new connection: " + unit.progress(), WAIT,
+                        () -> unit.connected() && unit.client() != first
+                                && unit.progress().acknowledgedSeq() > before + 100);
                 unit.stopSampling();
                 Await.until(() -> "everything acknowledged: " + unit.progress(), WAIT,
                         () -> unit.progress().acknowledgedSeq() == unit.progress().lastSeq());
             } finally {
                 unit.close();
             }
-        } finally {
-            timer.shutdownNow();
         }
     }
 }
