@@ -24,9 +24,10 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.client.mqttv3.MqttException;
 
 /**
  * A running fleet: complete agents and lightweight units in this JVM, spread over the brokers round-robin
@@ -58,18 +59,11 @@ final class Fleet implements AutoCloseable {
         this.dataDir = dataDir;
         this.out = out;
         this.agentThreads = new SharedAgentThreads(options.workers());
-        this.timer = new ScheduledThreadPoolExecutor(Math.max(2, options.workers() / 2), r -> {
-            Thread t = new Thread(r, "fleet-light");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = new ScheduledThreadPoolExecutor(Math.max(2, options.workers() / 2), daemonThreads("fleet-light"));
         this.timer.setRemoveOnCancelPolicy(true);
-        this.lightClientThreadSource = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "fleet-light-mqtt");
-            t.setDaemon(true);
-            return t;
-        });
-        this.lightClientThreads = LightUnit.clientThreads(lightClientThreadSource, Math.max(2, options.workers() / 2), timer);
+        this.lightClientThreadSource = Executors.newCachedThreadPool(daemonThreads("fleet-light-mqtt"));
+        this.lightClientThreads = LightUnit.clientThreads(lightClientThreadSource, Math.max(2, options.workers() / 2),
+                this::dropWhenClosed);
         if (options.amqp().isPresent()) {
             String url = options.db().isEmpty() ? "jdbc:sqlite:" + dataDir.resolve("ingest.db") : options.db();
             ReadingStore s = JdbcReadingStore.open(url, Optional.empty(),
@@ -140,7 +134,7 @@ final class Fleet implements AutoCloseable {
     }
 
     /** Starts every unit, at most {@code startRate} per second: complete agents first, then lightweight ones. */
-    void startUnits() throws IOException, ConfigException, StoreException, MqttException, InterruptedException {
+    void startUnits() throws IOException, ConfigException, StoreException, InterruptedException {
         long t0 = System.nanoTime();
         long perUnitNanos = 1_000_000_000L / options.startRate();
         Backoff backoff = new Backoff(options.reconnectMin(), options.reconnectMax());
@@ -315,6 +309,27 @@ final class Fleet implements AutoCloseable {
         agentThreads.close();
         timer.shutdownNow();
         lightClientThreadSource.shutdownNow();
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * Where the lightweight units' clients report (a connect's outcome, a lost connection): the fleet's timer while
+     * it runs. After {@link #close} a connect that was still waiting for its answer may end late; its word is
+     * dropped, not handed to RxJava as an error nobody can take ("undeliverable", printed to stderr).
+     */
+    private void dropWhenClosed(Runnable callback) {
+        try {
+            timer.execute(callback);
+        } catch (RejectedExecutionException e) {
+            // the fleet is closed: nobody waits for this any more
+        }
     }
 
     static String fmt(Duration d) {

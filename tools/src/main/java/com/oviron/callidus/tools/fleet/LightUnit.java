@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -320,8 +321,15 @@ final class LightUnit implements FleetUnit {
 
     /** The client's own word that a connection (or a connect) ended. */
     private void disconnected(Mqtt3AsyncClient c) {
-        if (c != null) {
+        synchronized (this) {
+            if (c == null || closed) {
+                return; // a closed unit's connect ending late: nothing to do
+            }
+        }
+        try {
             timer.execute(() -> lost(c));
+        } catch (RejectedExecutionException e) {
+            // the fleet's timer is gone: the fleet is closing
         }
     }
 

@@ -93,7 +93,8 @@ class IngestPostgresIT {
                         }
                     }
                 }
-                Await.until("all but the held-back batch in PostgreSQL", WAIT,
+                Await.until(() -> "all but the held-back batch in PostgreSQL (" + (expected - PER_BATCH)
+                                + " rows), found " + rows(pg) + "\n" + out1 + "\n" + out2 + "\n" + errs, WAIT,
                         () -> rows(pg) == expected - PER_BATCH);
 
                 ByteArrayOutputStream report = new ByteArrayOutputStream();
@@ -105,7 +106,8 @@ class IngestPostgresIT {
 
                 unit.publish(new Topics("CAL-PG-3").telemetry(), IngestPipelineTest.batch("CAL-PG-3", 1001, 1100), 1,
                         false);
-                Await.until("the held-back batch in PostgreSQL", WAIT, () -> rows(pg) == expected);
+                Await.until(() -> "the held-back batch in PostgreSQL (" + expected + " rows), found " + rows(pg)
+                        + "\n" + out1 + "\n" + out2 + "\n" + errs, WAIT, () -> rows(pg) == expected);
             } finally {
                 unit.disconnect();
                 unit.close();
