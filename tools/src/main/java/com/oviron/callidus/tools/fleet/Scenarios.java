@@ -19,6 +19,8 @@ final class Scenarios {
     private final Fleet fleet;
     private final FleetOptions o;
     private final PrintStream out;
+    /** Why the restarted node is not back, when it is not. */
+    private String nodeNotBack;
 
     Scenarios(Fleet fleet, PrintStream out) {
         this.fleet = fleet;
@@ -69,6 +71,10 @@ final class Scenarios {
         }
         boolean ok = fleet.store.isEmpty() || v.nothingLost();
         out.println(ok ? "result: nothing lost" : "result: READINGS MISSING");
+        if (nodeNotBack != null) {
+            out.println("result: the restart did not complete: " + nodeNotBack);
+            return 1;
+        }
         return ok ? 0 : 1;
     }
 
@@ -159,7 +165,17 @@ final class Scenarios {
         double noticed = fleet.timeline.allDroppedAfter(killAt, affected);
         Thread.sleep(o.restartDown().toMillis());
         long startAt = System.nanoTime();
-        String started = cluster("start-node", Integer.toString(node)).strip();
+        String started;
+        try {
+            // the node may take long to recover its sessions' queues (3,334 took more than 5 minutes on this
+            // machine at 10,000 units): it gets --max-wait; the fleet's own reconnect is measured either way
+            started = cluster("start-node", Integer.toString(node), "--start-timeout",
+                    Long.toString(Math.max(1, o.maxWait().toSeconds()))).strip();
+        } catch (IOException e) {
+            started = "NOT up within " + Fleet.fmt(o.maxWait());
+            nodeNotBack = "node " + node + " did not come back within " + Fleet.fmt(o.maxWait()) + ": "
+                    + e.getMessage().strip();
+        }
         long upAt = System.nanoTime();
         int beforeUp = fleet.timeline.backBetween(killAt, upAt, affected);
         // back = each unit's first connect after the kill, to whichever node: units fail over to the other
@@ -265,7 +281,7 @@ final class Scenarios {
         cmd.add(o.clusterDir().orElseThrow().toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        if (!p.waitFor(o.maxWait().toMinutes() + 10, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IOException(String.join(" ", cmd) + " failed: " + text);
         }
         return text;

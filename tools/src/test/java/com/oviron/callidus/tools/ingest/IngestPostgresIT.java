@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.cloud.testing.Await;
-import com.oviron.callidus.cloud.testing.EmbeddedBroker;
+import com.oviron.callidus.cloud.testing.MosquittoBroker;
 import com.oviron.callidus.tools.testing.PostgresServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -32,11 +32,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code tools ingest} into Debian's PostgreSQL started by the test, two instances sharing the load through an
- * MQTT shared subscription on a real broker (embedded HiveMQ CE): every reading once in the database, copies
+ * MQTT shared subscription on a real broker (Debian's mosquitto): every reading once in the database, copies
  * dropped, a missing batch reported as a gap until it arrives, no password in the output.
+ *
+ * <p>Not the embedded HiveMQ CE of the other tests: about one run in eight on a loaded machine, its shared
+ * subscription stopped handing out QoS 1 messages to both instances after the first few (both connected and idle,
+ * every later message published and acknowledged to the publisher, none delivered in 5 minutes), HiveMQ CE's open
+ * issue #558 ("subscribers become idle under heavy load with shared subscriptions and QoS 1").
  */
 class IngestPostgresIT {
-    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final Duration WAIT = Duration.ofMinutes(5);
     private static final int UNITS = 5;
     private static final int BATCHES = 40;
     private static final int PER_BATCH = 100;
@@ -48,7 +53,7 @@ class IngestPostgresIT {
     void two_instances_share_the_units_and_write_every_reading_once_into_postgresql() throws Exception {
         String password = "pg-secret-" + System.nanoTime();
         try (PostgresServer pg = PostgresServer.start(password);
-             EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"))) {
+             MosquittoBroker broker = MosquittoBroker.start(dir.resolve("broker"))) {
             Map<String, String> env = Map.of("CALLIDUS_INGEST_DB_PASSWORD", password);
             String[] args = {"--mqtt", broker.uri(), "--share-group", "ingest", "--db", pg.jdbcUrl(), "--db-user",
                     PostgresServer.USER, "--report", "1s", "--batch", "50"};
@@ -93,9 +98,7 @@ class IngestPostgresIT {
                         }
                     }
                 }
-                Await.until(() -> "all but the held-back batch in PostgreSQL (" + (expected - PER_BATCH)
-                                + " rows), found " + rows(pg) + "\n" + out1 + "\n" + out2 + "\n" + errs, WAIT,
-                        () -> rows(pg) == expected - PER_BATCH);
+                awaitRows(pg, expected - PER_BATCH, "all but the held-back batch", out1, out2, errs);
 
                 ByteArrayOutputStream report = new ByteArrayOutputStream();
                 int code = IngestCommand.run(new String[] {"report", "--db", pg.jdbcUrl(), "--db-user",
@@ -106,8 +109,7 @@ class IngestPostgresIT {
 
                 unit.publish(new Topics("CAL-PG-3").telemetry(), IngestPipelineTest.batch("CAL-PG-3", 1001, 1100), 1,
                         false);
-                Await.until(() -> "the held-back batch in PostgreSQL (" + expected + " rows), found " + rows(pg)
-                        + "\n" + out1 + "\n" + out2 + "\n" + errs, WAIT, () -> rows(pg) == expected);
+                awaitRows(pg, expected, "the held-back batch as well", out1, out2, errs);
             } finally {
                 unit.disconnect();
                 unit.close();
@@ -187,14 +189,31 @@ class IngestPostgresIT {
         return n;
     }
 
-    private static long rows(PostgresServer pg) {
+    /**
+     * Waits until the readings table holds {@code expected} rows, counting every 250 ms on one connection: a count
+     * is a scan of the table, and counting in a tight loop (a new connection, so a new server process, each time)
+     * took the CPU the two instances need to write on a shared 2-core machine.
+     */
+    private static void awaitRows(PostgresServer pg, long expected, String what, ByteArrayOutputStream out1,
+                                  ByteArrayOutputStream out2, ByteArrayOutputStream errs) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        long found = -1;
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), PostgresServer.USER, pg.password());
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM readings")) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (Exception e) {
-            return -1; // the table is created by the first instance
+             Statement s = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM readings")) {
+                    rs.next();
+                    found = rs.getLong(1);
+                }
+                if (found == expected) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("timed out after " + WAIT + " waiting for " + what + " in PostgreSQL: "
+                            + expected + " rows, found " + found + "\n" + out1 + "\n" + out2 + "\n" + errs);
+                }
+                Thread.sleep(250);
+            }
         }
     }
 }

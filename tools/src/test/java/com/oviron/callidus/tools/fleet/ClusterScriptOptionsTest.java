@@ -1,0 +1,57 @@
+package com.oviron.callidus.tools.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * tools/rabbitmq-cluster's {@code --start-timeout} (how long start and start-node wait for a node; the fleet's
+ * restart scenario passes its --max-wait): a bad value is refused before anything is touched, a good one is taken.
+ */
+class ClusterScriptOptionsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void a_start_timeout_that_is_not_a_whole_number_of_seconds_in_range_is_refused() throws Exception {
+        for (String bad : List.of("0", "-5", "10s", "86401", "")) {
+            Result r = run("start-node", "1", "--start-timeout", bad, "--dir", dir.toString());
+            assertEquals(1, r.code, r.output);
+            assertTrue(r.output.contains("--start-timeout must be a whole number of seconds from 1 to 86400, got '"
+                    + bad + "'"), r.output);
+        }
+        Result missing = run("start-node", "1", "--dir", dir.toString(), "--start-timeout");
+        assertEquals(1, missing.code, missing.output);
+        assertTrue(missing.output.contains("--start-timeout needs a number of seconds"), missing.output);
+    }
+
+    @Test
+    void a_good_start_timeout_is_taken_and_the_command_goes_on() throws Exception {
+        // no cluster in the folder: the script gets past its options and stops at the missing cluster
+        Result r = run("start-node", "2", "--start-timeout", "900", "--dir", dir.toString());
+        assertEquals(1, r.code, r.output);
+        assertTrue(!r.output.contains("--start-timeout"), r.output);
+        assertTrue(r.output.contains(dir.toString()), "it went on to look for the cluster in the folder: " + r.output);
+    }
+
+    private record Result(int code, String output) {
+    }
+
+    private static Result run(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ClusterScript.path().toString());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the script ended");
+        return new Result(p.exitValue(), out);
+    }
+}
