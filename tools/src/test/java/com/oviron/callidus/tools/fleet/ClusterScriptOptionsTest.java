@@ -13,8 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * tools/rabbitmq-cluster's {@code --start-timeout} (how long start and start-node wait for a node; the fleet's
- * restart scenario passes its --max-wait): a bad value is refused before anything is touched, a good one is taken.
+ * tools/rabbitmq-cluster's options that take effect on a real cluster only in the fleet runs and
+ * {@code ClusterFailoverIT}: {@code --start-timeout} (how long start and start-node wait for a node; the fleet's
+ * restart scenario passes its --max-wait) and {@code --session-queues}: a bad value is refused before anything
+ * is touched, a good one is taken.
  */
 class ClusterScriptOptionsTest {
     @TempDir
@@ -40,6 +42,16 @@ class ClusterScriptOptionsTest {
         assertEquals(1, r.code, r.output);
         assertTrue(!r.output.contains("--start-timeout"), r.output);
         assertTrue(r.output.contains(dir.toString()), "it went on to look for the cluster in the folder: " + r.output);
+    }
+
+    @Test
+    void session_queues_are_classic_or_quorum_and_chosen_when_the_cluster_is_made() throws Exception {
+        Result bad = run("start", "--session-queues", "mirrored", "--dir", dir.toString());
+        assertEquals(1, bad.code, bad.output);
+        assertTrue(bad.output.contains("--session-queues must be classic or quorum"), bad.output);
+        Result notStart = run("start-node", "1", "--session-queues", "quorum", "--dir", dir.toString());
+        assertEquals(1, notStart.code, notStart.output);
+        assertTrue(notStart.output.contains("--session-queues goes with start"), notStart.output);
     }
 
     private record Result(int code, String output) {
