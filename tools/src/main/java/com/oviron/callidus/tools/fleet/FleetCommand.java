@@ -57,7 +57,7 @@ public final class FleetCommand {
                                        default; RabbitMQ 3.10 speaks 3.1.1 only; lightweight units always 3.1.1)
               --workers <n>            shared threads for the agents' components (default 2 x cores, at least 4)
               --data-dir <dir>         the units' folders, fleet.log and ingest.db (default a new temporary folder)
-              --max-wait <d>           longest wait for the fleet to connect or drain (default 10m)
+              --max-wait <d>           longest wait for the fleet to connect or drain, and for a restarted node (default 10m)
 
             Exit codes: 0 done and nothing lost, 1 readings missing or the run failed, 2 usage error.
             """;
