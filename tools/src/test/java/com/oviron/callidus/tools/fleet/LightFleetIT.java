@@ -6,12 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.oviron.callidus.cloud.testing.Await;
 import com.oviron.callidus.cloud.testing.EmbeddedBroker;
 import io.reactivex.plugins.RxJavaPlugins;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -65,60 +59,27 @@ class LightFleetIT {
     @Test
     void a_fleet_closed_while_its_units_connect_ends_quietly() throws Exception {
         List<Throwable> undeliverable = new CopyOnWriteArrayList<>();
-        List<Socket> held = new CopyOnWriteArrayList<>();
         RxJavaPlugins.setErrorHandler(undeliverable::add);
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        held.add(silent.accept()); // accepted, answered never: no CONNACK
-                    }
-                } catch (IOException e) {
-                    // closed
-                }
-            }, "silent-broker");
-            acceptor.setDaemon(true);
-            acceptor.start();
+        try (SilentNode silent = new SilentNode()) {
             FleetOptions options = FleetOptions.parse(new String[] {"--units", "6", "--complete", "0", "--broker",
-                    "tcp://127.0.0.1:" + silent.getLocalPort(), "--amqp", "none", "--start-rate", "100",
-                    "--workers", "4", "--connect-timeout", "3s"});
+                    silent.uri(), "--amqp", "none", "--start-rate", "100", "--workers", "4", "--connect-timeout", "3s"});
             Fleet fleet = Fleet.create(options, dir.resolve("fleet"), System.out);
             fleet.startUnits();
-            Await.until(() -> "every unit's connect taken by the silent node, now " + held.size(), WAIT,
-                    () -> held.size() >= 6);
+            Await.until(() -> "every unit's connect taken by the silent node, now " + silent.connections(), WAIT,
+                    () -> silent.connections() >= 6);
             fleet.close();
             Await.until("every connect given up by its client after the connect timeout", WAIT,
-                    () -> held.stream().allMatch(LightFleetIT::closedByPeer));
+                    silent::allClosedByClients);
             Await.until(() -> "the fleet's client threads ended, still " + clientThreads(), WAIT,
                     () -> clientThreads() == 0);
             assertEquals(List.of(), undeliverable, "nothing left for RxJava to print after the fleet closed");
         } finally {
             RxJavaPlugins.setErrorHandler(null);
-            for (Socket s : held) {
-                s.close();
-            }
         }
     }
 
     private static long clientThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("fleet-light-mqtt") && t.isAlive()).count();
-    }
-
-    /** Whether the client closed its end of this connection (its bytes read, then the end of the stream). */
-    private static boolean closedByPeer(Socket s) {
-        try {
-            s.setSoTimeout(10);
-            InputStream in = s.getInputStream();
-            while (true) {
-                if (in.read() < 0) {
-                    return true;
-                }
-            }
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (IOException e) {
-            return true; // reset by the peer: closed as well
-        }
     }
 }

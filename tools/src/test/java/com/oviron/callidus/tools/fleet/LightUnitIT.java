@@ -10,10 +10,8 @@ import com.oviron.callidus.cloud.testing.EmbeddedBroker;
 import com.oviron.callidus.cloud.testing.TcpProxy;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,34 +56,18 @@ class LightUnitIT {
 
     @Test
     void a_broker_that_takes_the_connection_and_never_answers_is_left_for_the_next_one() throws Exception {
-        List<Socket> held = new ArrayList<>();
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        try (SilentNode silent = new SilentNode();
              EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"))) {
-            Thread accepter = new Thread(() -> {
-                try {
-                    while (true) {
-                        held.add(silent.accept()); // accepted, read never, answered never: no CONNACK
-                    }
-                } catch (java.io.IOException closed) {
-                    // the test is over
-                }
-            }, "silent-broker");
-            accepter.setDaemon(true);
-            accepter.start();
-            LightUnit unit = unit("CAL-LIGHT-2", List.of("tcp://127.0.0.1:" + silent.getLocalPort(), broker.uri()));
+            LightUnit unit = unit("CAL-LIGHT-2", List.of(silent.uri(), broker.uri()));
             try {
                 unit.start();
                 Await.until(() -> "readings acknowledged by the second broker: " + unit.progress(), WAIT,
                         () -> unit.progress().acknowledgedSeq() > 0);
                 assertEquals(1, unit.stuckConnects(), "the connect to the silent one was given up, once");
                 assertEquals(1, unit.connectAttempts(), "one walk of the list: the second broker at once, no backoff");
-                assertTrue(!held.isEmpty(), "the silent broker did take the connection");
+                assertTrue(silent.connections() > 0, "the silent broker did take the connection");
             } finally {
                 unit.close();
-            }
-        } finally {
-            for (Socket s : held) {
-                s.close();
             }
         }
     }

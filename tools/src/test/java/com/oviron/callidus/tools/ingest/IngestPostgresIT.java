@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -196,24 +197,19 @@ class IngestPostgresIT {
      */
     private static void awaitRows(PostgresServer pg, long expected, String what, ByteArrayOutputStream out1,
                                   ByteArrayOutputStream out2, ByteArrayOutputStream errs) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        long found = -1;
+        long[] found = {-1};
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), PostgresServer.USER, pg.password());
              Statement s = c.createStatement()) {
-            while (true) {
-                try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM readings")) {
-                    rs.next();
-                    found = rs.getLong(1);
-                }
-                if (found == expected) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("timed out after " + WAIT + " waiting for " + what + " in PostgreSQL: "
-                            + expected + " rows, found " + found + "\n" + out1 + "\n" + out2 + "\n" + errs);
-                }
-                Thread.sleep(250);
-            }
+            Await.until(() -> what + " in PostgreSQL: " + expected + " rows, found " + found[0] + "\n" + out1 + "\n"
+                    + out2 + "\n" + errs, WAIT, Duration.ofMillis(250), () -> {
+                        try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM readings")) {
+                            rs.next();
+                            found[0] = rs.getLong(1);
+                            return found[0] == expected;
+                        } catch (SQLException e) {
+                            throw new AssertionError("cannot count the rows", e);
+                        }
+                    });
         }
     }
 }
