@@ -7,6 +7,7 @@ import com.oviron.callidus.tools.fleet.FleetCommand.Limits;
 import com.oviron.callidus.tools.ingest.IngestPipeline;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,13 +20,20 @@ final class Scenarios {
     private final Fleet fleet;
     private final FleetOptions o;
     private final PrintStream out;
+    /** tools/rabbitmq-cluster, which kills and starts the nodes. */
+    private final Path clusterScript;
     /** Why the restarted node is not back, when it is not. */
     private String nodeNotBack;
 
     Scenarios(Fleet fleet, PrintStream out) {
+        this(fleet, out, ClusterScript.path());
+    }
+
+    Scenarios(Fleet fleet, PrintStream out, Path clusterScript) {
         this.fleet = fleet;
         this.o = fleet.options;
         this.out = out;
+        this.clusterScript = clusterScript;
     }
 
     int run() throws Exception {
@@ -275,7 +283,7 @@ final class Scenarios {
 
     private String cluster(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ClusterScript.path().toString());
+        cmd.add(clusterScript.toString());
         cmd.addAll(List.of(args));
         cmd.add("--dir");
         cmd.add(o.clusterDir().orElseThrow().toString());

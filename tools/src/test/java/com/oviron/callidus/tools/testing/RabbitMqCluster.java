@@ -121,6 +121,11 @@ public final class RabbitMqCluster {
         return dir;
     }
 
+    /** tools/rabbitmq-cluster itself. */
+    public static Path script() {
+        return SCRIPT;
+    }
+
     /** SIGKILL of node n: a broker host that crashed. */
     public void kill(int node) {
         run("kill-node", Integer.toString(node), "--dir", dir.toString());
