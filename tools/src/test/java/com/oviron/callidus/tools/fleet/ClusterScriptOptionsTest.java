@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * tools/rabbitmq-cluster's options that take effect on a real cluster only in the fleet runs and
  * {@code ClusterFailoverIT}: {@code --start-timeout} (how long start and start-node wait for a node; the fleet's
- * restart scenario passes its --max-wait) and {@code --session-queues}: a bad value is refused before anything
- * is touched, a good one is taken.
+ * restart scenario passes its --max-wait), {@code --session-queues} and {@code --quorum-tick}: a bad value is
+ * refused before anything is touched, a good one is taken.
  */
 class ClusterScriptOptionsTest {
     @TempDir
@@ -52,6 +52,27 @@ class ClusterScriptOptionsTest {
         Result notStart = run("start-node", "1", "--session-queues", "quorum", "--dir", dir.toString());
         assertEquals(1, notStart.code, notStart.output);
         assertTrue(notStart.output.contains("--session-queues goes with start"), notStart.output);
+    }
+
+    @Test
+    void the_quorum_tick_is_whole_milliseconds_from_1000_to_600000_and_chosen_when_the_cluster_is_made()
+            throws Exception {
+        for (String bad : List.of("999", "600001", "5s", "-1")) {
+            Result r = run("start", "--quorum-tick", bad, "--dir", dir.toString());
+            assertEquals(1, r.code, r.output);
+            assertTrue(r.output.contains("--quorum-tick must be a whole number of milliseconds from 1000 to 600000,"
+                    + " got '" + bad + "'"), r.output);
+        }
+        Result notStart = run("start-node", "1", "--quorum-tick", "60000", "--dir", dir.toString());
+        assertEquals(1, notStart.code, notStart.output);
+        assertTrue(notStart.output.contains("--quorum-tick goes with start"), notStart.output);
+        // a cluster made with one tick is not started with another (its cluster.env keeps the first)
+        java.nio.file.Files.writeString(dir.resolve("cluster.env"),
+                "BASE_PORT=64900\nTAG=00000000\nSESSION_QUEUES=quorum\nQUORUM_TICK=60000\n");
+        Result other = run("start", "--quorum-tick", "5000", "--dir", dir.toString());
+        assertEquals(1, other.code, other.output);
+        assertTrue(other.output.contains("has a quorum tick of 60000 ms; destroy it to make one with 5000"),
+                other.output);
     }
 
     private record Result(int code, String output) {

@@ -31,10 +31,11 @@ class RestartScenarioIT {
     void a_node_not_back_within_the_scripts_timeout_fails_the_run_and_the_table_says_so() throws Exception {
         RabbitMqCluster cluster = RabbitMqCluster.shared();
         Path wrapper = dir.resolve("rabbitmq-cluster-1s");
+        String script = RabbitMqCluster.script().toString();
         Files.writeString(wrapper, "#!/bin/sh\n"
                 + "# tools/rabbitmq-cluster, but start-node waits one second for the node (the last option wins)\n"
-                + "if [ \"$1\" = start-node ]; then exec '" + RabbitMqCluster.script() + "' \"$@\" --start-timeout 1; fi\n"
-                + "exec '" + RabbitMqCluster.script() + "' \"$@\"\n");
+                + "if [ \"$1\" = start-node ]; then exec '" + script + "' \"$@\" --start-timeout 1; fi\n"
+                + "exec '" + script + "' \"$@\"\n");
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
         FleetOptions options = FleetOptions.parse(new String[] {"--units", Integer.toString(UNITS), "--complete",
                 Integer.toString(UNITS), "--cluster-dir", cluster.dir().toString(), "--scenario", "restart",
