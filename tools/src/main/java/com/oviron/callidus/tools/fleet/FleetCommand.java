@@ -42,8 +42,10 @@ public final class FleetCommand {
                                        judged against it (default 200)
               --reconnect-min <d>      the units' mqtt.reconnectMin (default: twice a node's units over
                                        --max-connect-rate, so that a node's units come back at about half the
-                                       rate; at least 1s, the agent's default)
-              --reconnect-max <d>      the units' mqtt.reconnectMax (default 2m, the agent's default)
+                                       rate; with the outage scenario twice all units, who come back together;
+                                       at least 1s, the agent's default)
+              --reconnect-max <d>      the units' mqtt.reconnectMax (default 2m, the agent's default, or
+                                       reconnectMin when that is larger; never below reconnectMin)
               --connect-timeout <d>    the units' mqtt.connectTimeout: how long a connect may wait for CONNACK
                                        before the unit gives it up (default 10s, the agent's default; a
                                        loaded cluster goes on working on a connect its unit gave up)

@@ -80,13 +80,15 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
         int restartNode = number(v, "restart-node", 1, 1, brokers.size());
         Optional<Path> dataDir = Optional.ofNullable(v.get("data-dir")).map(Path::of);
         int maxConnectRate = number(v, "max-connect-rate", 200, 1, 1_000_000);
+        // after an outage of the whole cluster every unit comes back at once, after a node's loss only its units
         Duration reconnectMin = v.containsKey("reconnect-min") ? duration(v, "reconnect-min", "1s")
-                : reconnectMinFor(units, brokers.size(), maxConnectRate);
+                : reconnectMinFor(units, scenarios.contains("outage") ? 1 : brokers.size(), maxConnectRate);
+        Duration reconnectMax = reconnectMaxFor(v, reconnectMin);
         return new FleetOptions(units, complete, List.copyOf(brokers), amqp, clusterDir, scenarios,
                 duration(v, "warmup", "20s"), duration(v, "window", "60s"), restartNode, duration(v, "restart-down", "20s"),
                 duration(v, "outage", "1h"), number(v, "start-rate", 100, 1, 100_000),
                 maxConnectRate, reconnectMin,
-                duration(v, "reconnect-max", "2m"), bool(v, "persistent-session", true),
+                reconnectMax, bool(v, "persistent-session", true),
                 number(v, "workers", Math.max(4, Runtime.getRuntime().availableProcessors() * 2), 1, 1024), dataDir,
                 v.getOrDefault("db", ""), duration(v, "max-wait", "10m"), duration(v, "sample-period", "100ms"),
                 duration(v, "sync-interval", com.oviron.callidus.agent.AgentConfigLoader.DEFAULT_SYNC_INTERVAL.toMillis() + "ms"),
@@ -98,13 +100,32 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
      * The units' first reconnect window when the cluster takes {@code maxConnectRate} connects a second: the
      * units of a node that dies all try again within their first window ({@code mqtt.reconnectMin}, full
      * jitter), so it is twice their number over the rate (the busiest second of a uniform spread stays under
-     * the rate with room to spare), and never below the agent's default.
+     * the rate with room to spare), and never below the agent's default. {@code nodes} is 1 when the whole
+     * cluster goes down at once (the outage scenario): then every unit comes back in that window.
      */
     static Duration reconnectMinFor(int units, int nodes, int maxConnectRate) {
         long perNode = (units + nodes - 1) / nodes;
         Duration window = Duration.ofMillis((long) Math.ceil(2_000.0 * perNode / maxConnectRate));
         Duration agentDefault = com.oviron.callidus.agent.AgentConfigLoader.DEFAULT_RECONNECT_MIN;
         return window.compareTo(agentDefault) < 0 ? agentDefault : window;
+    }
+
+    /**
+     * The units' mqtt.reconnectMax: the agent's 2 min unless given, but never below {@code reconnectMin} (the agent
+     * refuses such a config; a backoff capped below its first window would silently shrink it to the cap).
+     */
+    private static Duration reconnectMaxFor(Map<String, String> v, Duration reconnectMin) {
+        Duration agentDefault = AgentConfigLoader.DEFAULT_RECONNECT_MAX;
+        if (!v.containsKey("reconnect-max")) {
+            return reconnectMin.compareTo(agentDefault) > 0 ? reconnectMin : agentDefault;
+        }
+        Duration given = duration(v, "reconnect-max", "2m");
+        if (given.compareTo(reconnectMin) < 0) {
+            throw new IllegalArgumentException("--reconnect-max " + v.get("reconnect-max")
+                    + " is below the units' reconnectMin of " + Fleet.fmt(reconnectMin)
+                    + " (from --reconnect-min, or from --max-connect-rate); give a larger one");
+        }
+        return given;
     }
 
     /** The units' mqtt.connectTimeout: whole seconds from 1 s to 5 min, as the agent takes it. */

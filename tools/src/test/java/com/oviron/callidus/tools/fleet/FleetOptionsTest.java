@@ -1,14 +1,20 @@
 package com.oviron.callidus.tools.fleet;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The units' first reconnect window follows from the connect rate the cluster is sized for; their connect timeout
- * is the agent's unless given, in the agent's bounds.
+ * The units' first reconnect window follows from the connect rate the cluster is sized for (a node's units, or the
+ * whole fleet after a whole-cluster outage), their largest is never below it; their connect timeout is the agent's
+ * unless given, in the agent's bounds.
  */
 class FleetOptionsTest {
 
@@ -31,6 +37,42 @@ class FleetOptionsTest {
         FleetOptions derived = FleetOptions.parse(new String[] {"--units", "1000", "--broker",
                 "tcp://a:1,tcp://b:1,tcp://c:1", "--amqp", "none", "--max-connect-rate", "100"});
         assertEquals(Duration.ofMillis(6_680), derived.reconnectMin());
+    }
+
+    @Test
+    void afterAWholeClusterOutageEveryUnitComesBackInTheFirstWindowSoItIsSizedForTheWholeFleet(@TempDir Path dir)
+            throws Exception {
+        // the scenarios that stop nodes need a cluster's folder: its cluster.env names the three nodes' ports
+        Files.writeString(dir.resolve("cluster.env"), "NODE1_MQTT=27001\nNODE2_MQTT=27002\nNODE3_MQTT=27003\n");
+        String[] cluster = {"--units", "10000", "--cluster-dir", dir.toString(), "--amqp", "none"};
+        // a node's loss: its 3,334 units; the agent's reconnectMax stays
+        FleetOptions restart = FleetOptions.parse(with(cluster, "--scenario", "steady,restart"));
+        assertEquals(Duration.ofMillis(33_340), restart.reconnectMin());
+        assertEquals(Duration.ofMinutes(2), restart.reconnectMax());
+        // the whole cluster's outage: 10,000 units at 200/s, 100 s; the agent's 2 min is above it
+        FleetOptions outage = FleetOptions.parse(with(cluster, "--scenario", "outage,steady,restart"));
+        assertEquals(Duration.ofSeconds(100), outage.reconnectMin());
+        assertEquals(Duration.ofMinutes(2), outage.reconnectMax());
+        // a cluster sized for 30 sessions a second: 2 x 10,000 / 30 = 667 s, and reconnectMax raised to it
+        String[] slow = with(with(cluster, "--scenario", "outage"), "--max-connect-rate", "30");
+        assertEquals(Duration.ofMillis(666_667), FleetOptions.parse(slow).reconnectMin());
+        assertEquals(Duration.ofMillis(666_667), FleetOptions.parse(slow).reconnectMax());
+        assertEquals(Duration.ofMinutes(30), FleetOptions.parse(with(slow, "--reconnect-max", "30m")).reconnectMax());
+    }
+
+    @Test
+    void aReconnectMaxBelowTheUnitsReconnectMinIsRefused() {
+        String[] base = {"--units", "10000", "--broker", "tcp://a:1,tcp://b:1,tcp://c:1", "--amqp", "none",
+                "--reconnect-max", "1m"};
+        // 33.34 s from the rate: 1 min is above it
+        assertDoesNotThrow(() -> FleetOptions.parse(base));
+        IllegalArgumentException fromRate = assertThrows(IllegalArgumentException.class,
+                () -> FleetOptions.parse(with(base, "--max-connect-rate", "15")));
+        assertTrue(fromRate.getMessage().contains("--reconnect-max 1m is below the units' reconnectMin of"),
+                fromRate.getMessage());
+        IllegalArgumentException given = assertThrows(IllegalArgumentException.class,
+                () -> FleetOptions.parse(with(base, "--reconnect-min", "90s")));
+        assertTrue(given.getMessage().contains("reconnectMin of 90s"), given.getMessage());
     }
 
     @Test
