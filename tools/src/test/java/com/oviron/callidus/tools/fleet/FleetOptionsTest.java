@@ -53,11 +53,28 @@ class FleetOptionsTest {
         FleetOptions outage = FleetOptions.parse(with(cluster, "--scenario", "outage,steady,restart"));
         assertEquals(Duration.ofSeconds(100), outage.reconnectMin());
         assertEquals(Duration.ofMinutes(2), outage.reconnectMax());
-        // a cluster sized for 30 sessions a second: 2 x 10,000 / 30 = 667 s, and reconnectMax raised to it
-        String[] slow = with(with(cluster, "--scenario", "outage"), "--max-connect-rate", "30");
-        assertEquals(Duration.ofMillis(666_667), FleetOptions.parse(slow).reconnectMin());
-        assertEquals(Duration.ofMillis(666_667), FleetOptions.parse(slow).reconnectMax());
+        // a cluster sized for 40 sessions a second: 2 x 10,000 / 40 = 500 s, and reconnectMax raised to it
+        String[] slow = with(with(cluster, "--scenario", "outage"), "--max-connect-rate", "40");
+        assertEquals(Duration.ofSeconds(500), FleetOptions.parse(slow).reconnectMin());
+        assertEquals(Duration.ofSeconds(500), FleetOptions.parse(slow).reconnectMax());
         assertEquals(Duration.ofMinutes(30), FleetOptions.parse(with(slow, "--reconnect-max", "30m")).reconnectMax());
+        // 30 a second would make it 667 s, above what the agent takes (10 min): refused before anything starts
+        IllegalArgumentException tooSlow = assertThrows(IllegalArgumentException.class, () -> FleetOptions.parse(
+                with(with(cluster, "--scenario", "outage"), "--max-connect-rate", "30")));
+        assertTrue(tooSlow.getMessage().contains("above the agent's limit of 10m"), tooSlow.getMessage());
+    }
+
+    @Test
+    void reconnectWindowsOutsideTheAgentsBoundsAreRefused() {
+        String[] base = {"--units", "10", "--broker", "tcp://a:1", "--amqp", "none"};
+        for (String bad : new String[] {"5ms", "11m"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> FleetOptions.parse(with(base, "--reconnect-min", bad)), bad);
+            assertTrue(e.getMessage().contains("--reconnect-min must be from 10ms to 10m"), e.getMessage());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FleetOptions.parse(with(base, "--reconnect-max", "2h")));
+        assertTrue(e.getMessage().contains("--reconnect-max must be at most 1h"), e.getMessage());
     }
 
     @Test
