@@ -52,6 +52,10 @@ public final class AgentConfigLoader {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_RECONNECT_MIN = Duration.ofSeconds(1);
     public static final Duration DEFAULT_RECONNECT_MAX = Duration.ofMinutes(2);
+    /** The bounds of {@code mqtt.reconnectMin} and {@code mqtt.reconnectMax}. */
+    public static final Duration RECONNECT_SHORTEST = Duration.ofMillis(10);
+    public static final Duration RECONNECT_MIN_LONGEST = Duration.ofMinutes(10);
+    public static final Duration RECONNECT_MAX_LONGEST = Duration.ofHours(1);
     public static final int DEFAULT_MAX_INFLIGHT = 64;
     /** The largest {@code mqtt.maxIncomingBytes} allowed. */
     public static final int MAX_INCOMING_BYTES = 16 * 1024 * 1024;

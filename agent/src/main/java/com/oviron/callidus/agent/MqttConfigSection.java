@@ -58,9 +58,9 @@ final class MqttConfigSection {
         Duration connectTimeout = mqtt.duration("connectTimeout", AgentConfigLoader.DEFAULT_CONNECT_TIMEOUT,
                 Duration.ofSeconds(1), Duration.ofMinutes(5));
         Duration reconnectMin = mqtt.duration("reconnectMin", AgentConfigLoader.DEFAULT_RECONNECT_MIN,
-                Duration.ofMillis(10), Duration.ofMinutes(10));
+                AgentConfigLoader.RECONNECT_SHORTEST, AgentConfigLoader.RECONNECT_MIN_LONGEST);
         Duration reconnectMax = mqtt.duration("reconnectMax", AgentConfigLoader.DEFAULT_RECONNECT_MAX,
-                Duration.ofMillis(10), Duration.ofHours(1));
+                AgentConfigLoader.RECONNECT_SHORTEST, AgentConfigLoader.RECONNECT_MAX_LONGEST);
         if (reconnectMax.compareTo(reconnectMin) < 0) {
             throw new ConfigException("mqtt.reconnectMax", format(reconnectMax) + " must not be below "
                     + "mqtt.reconnectMin (" + format(reconnectMin) + ")");

@@ -20,9 +20,6 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
                     Duration samplePeriod, Duration syncInterval, String protocol, String schedule,
                     Duration connectTimeout) {
 
-    /** The agent's largest mqtt.reconnectMin. */
-    private static final Duration RECONNECT_MIN_LIMIT = Duration.ofMinutes(10);
-
     static FleetOptions parse(String[] args) throws IOException {
         Map<String, String> v = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -86,7 +83,8 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
         // after an outage of the whole cluster every unit comes back at once, after a node's loss only its units
         Duration reconnectMin = v.containsKey("reconnect-min") ? duration(v, "reconnect-min", "1s")
                 : reconnectMinFor(units, scenarios.contains("outage") ? 1 : brokers.size(), maxConnectRate);
-        if (reconnectMin.compareTo(Duration.ofMillis(10)) < 0 || reconnectMin.compareTo(RECONNECT_MIN_LIMIT) > 0) {
+        if (reconnectMin.compareTo(AgentConfigLoader.RECONNECT_SHORTEST) < 0
+                || reconnectMin.compareTo(AgentConfigLoader.RECONNECT_MIN_LONGEST) > 0) {
             throw new IllegalArgumentException(v.containsKey("reconnect-min")
                     ? "--reconnect-min must be from 10ms to 10m (the agent's bounds), got '" + v.get("reconnect-min")
                             + "'"
@@ -131,7 +129,7 @@ record FleetOptions(int units, int complete, List<String> brokers, Optional<Stri
             return reconnectMin.compareTo(agentDefault) > 0 ? reconnectMin : agentDefault;
         }
         Duration given = duration(v, "reconnect-max", "2m");
-        if (given.compareTo(Duration.ofHours(1)) > 0) {
+        if (given.compareTo(AgentConfigLoader.RECONNECT_MAX_LONGEST) > 0) {
             throw new IllegalArgumentException("--reconnect-max must be at most 1h (the agent's bound), got '"
                     + v.get("reconnect-max") + "'");
         }
