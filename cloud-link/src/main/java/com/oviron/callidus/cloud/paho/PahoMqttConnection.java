@@ -316,11 +316,17 @@ public final class PahoMqttConnection implements MqttConnection {
         connecting = null;
         boolean cut = watch.connectWasCut();
         watch.down();
-        rotation.failed(s.choice(), BrokerRotation.Evidence.of(guard.lastAttempt(), cut));
+        boolean atOnce = rotation.failed(s.choice(), BrokerRotation.Evidence.of(guard.lastAttempt(), cut));
         s.client().close();
         if (!closing) {
-            scheduleReconnect("connect failed: " + (cut ? abandonedReason()
-                    : ConnectFailure.describe(cause, s.choice().uri())), s.choice());
+            String reason = "connect failed: " + (cut ? abandonedReason()
+                    : ConnectFailure.describe(cause, s.choice().uri()));
+            if (atOnce) {
+                lastFailure = reason;
+                reconnect.scheduleAtOnce(reason, s.choice(), rotation.next(), this::connect);
+            } else {
+                scheduleReconnect(reason, s.choice());
+            }
         }
     }
 

@@ -50,6 +50,20 @@ final class ReconnectTimer {
         pending = executor.schedule(connect, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Schedules {@code connect} now, unless an attempt is already scheduled, without counting a failed attempt:
+     * the broker's version is being learnt (the pair of attempts counts as one for the backoff).
+     */
+    void scheduleAtOnce(String reason, BrokerRotation.Choice from, BrokerRotation.Choice next, Runnable connect) {
+        if (pending != null) {
+            return;
+        }
+        lastReason = reason;
+        Logger.info("mqtt {} broker={} protocol={} attempt={} retryInMs=0 next={} nextProtocol={}", reason, from.uri(),
+                from.protocolName(), attempt + 1, next.uri(), next.protocolName());
+        pending = executor.schedule(connect, 0, TimeUnit.MILLISECONDS);
+    }
+
     /** The scheduled attempt runs now. */
     void started() {
         pending = null;

@@ -63,7 +63,7 @@ class BrokerRotationTest {
     @Test
     void auto_tries_3_1_1_once_after_a_broker_closed_on_the_v5_connect_and_keeps_it_if_it_connects() {
         BrokerRotation r = new BrokerRotation(List.of("tcp://rabbit:1883"), MqttProtocol.AUTO);
-        r.failed(r.next(), Evidence.CLOSED_ON_CONNECT);
+        assertTrue(r.failed(r.next(), Evidence.CLOSED_ON_CONNECT), "the 3.1.1 attempt goes at once");
         Choice fallback = r.next();
         assertFalse(fallback.mqtt5());
         r.connected(fallback);
@@ -75,19 +75,46 @@ class BrokerRotationTest {
     @Test
     void auto_goes_back_to_5_when_the_3_1_1_attempt_fails_too() {
         BrokerRotation r = new BrokerRotation(List.of("tcp://down:1883"), MqttProtocol.AUTO);
-        r.failed(r.next(), Evidence.CLOSED_ON_CONNECT);
+        assertTrue(r.failed(r.next(), Evidence.CLOSED_ON_CONNECT));
         Choice fallback = r.next();
         assertFalse(fallback.mqtt5());
-        r.failed(fallback, Evidence.NONE);
+        assertFalse(r.failed(fallback, Evidence.NONE), "a failure that taught nothing waits the backoff");
         assertTrue(r.next().mqtt5(), "one closed connection proved nothing");
         assertFalse(r.fellBackTo311("tcp://down:1883"));
+        assertFalse(r.failed(r.next(), Evidence.CLOSED_ON_CONNECT),
+                "closed again: 3.1.1 is tried again, after the backoff this time (the probe never doubles the rate)");
+        assertFalse(r.next().mqtt5());
+    }
+
+    @Test
+    void auto_keeps_3_1_1_for_a_broker_that_closed_on_5_and_answered_3_1_1_with_a_refusal() {
+        BrokerRotation r = new BrokerRotation(THREE, MqttProtocol.AUTO);
+        assertTrue(r.failed(r.next(), Evidence.CLOSED_ON_CONNECT));
+        Choice fallback = r.next();
+        assertEquals(new Choice("ssl://a:8883", false), fallback);
+        assertFalse(r.failed(fallback, Evidence.ANSWERED), "refused (server unavailable): the backoff, next broker");
+        assertTrue(r.fellBackTo311("ssl://a:8883"), "a CONNACK to a 3.1.1 CONNECT: the broker reads 3.1.1");
+        assertEquals(new Choice("ssl://b:8883", true), r.next());
+        r.failed(r.next(), Evidence.NONE);
+        r.failed(r.next(), Evidence.NONE);
+        assertEquals(new Choice("ssl://a:8883", false), r.next(), "kept for broker a");
+    }
+
+    @Test
+    void a_v5_refusal_sends_the_3_1_1_attempt_at_once_and_a_plain_failure_does_not() {
+        BrokerRotation r = new BrokerRotation(THREE, MqttProtocol.AUTO);
+        assertTrue(r.failed(r.next(), Evidence.VERSION_REFUSED));
+        assertFalse(r.failed(r.next(), Evidence.ANSWERED), "the 3.1.1 attempt was refused too: the backoff");
+        assertFalse(r.failed(r.next(), Evidence.NONE), "broker b down: the backoff");
+        assertFalse(r.failed(r.next(), Evidence.ANSWERED), "broker c refused 5 for another reason: the backoff");
+        assertEquals(new Choice("ssl://a:8883", false), r.next(), "a in 3.1.1, learnt");
     }
 
     @Test
     void a_fixed_version_never_changes_whatever_the_broker_does() {
         BrokerRotation r = new BrokerRotation(List.of("tcp://x:1883"), MqttProtocol.MQTT_5);
-        r.failed(r.next(), Evidence.VERSION_REFUSED);
-        r.failed(r.next(), Evidence.CLOSED_ON_CONNECT);
+        assertFalse(r.failed(r.next(), Evidence.VERSION_REFUSED));
+        assertFalse(r.failed(r.next(), Evidence.CLOSED_ON_CONNECT));
         assertTrue(r.next().mqtt5());
     }
 
@@ -113,7 +140,7 @@ class BrokerRotationTest {
         badPassword.bytesIn = 5;
         badPassword.connackCode = 0x86;
         badPassword.connackLength = 3;
-        assertEquals(Evidence.NONE, Evidence.of(badPassword, false));
+        assertEquals(Evidence.ANSWERED, Evidence.of(badPassword, false));
 
         LinkGuard.Attempt closed = new LinkGuard.Attempt();
         closed.tcpConnected = true;

@@ -63,4 +63,28 @@ class ProtocolAutoRabbitMqIT {
             }
         }
     }
+
+    @Test
+    void the_3_1_1_attempt_follows_the_closed_v5_connect_at_once_not_after_the_backoff() throws Exception {
+        String device = "CAL-AUTO-2";
+        Topics topics = new Topics(device);
+        try (RabbitMqNode rabbit = RabbitMqNode.start()) {
+            // a first window of an hour: waiting it would leave the unit offline for up to an hour
+            LinkSettings settings = new LinkSettings(rabbit.uri(), device, Duration.ofSeconds(10), Duration.ofSeconds(10),
+                    new Backoff(Duration.ofHours(1), Duration.ofHours(1)), Optional.empty(), Optional.empty(), 16)
+                    .withProtocol(MqttProtocol.AUTO);
+            PahoMqttConnection link = new PahoMqttConnection(settings, topics.status(), device, "test",
+                    Clock.systemUTC());
+            try {
+                link.start();
+                Await.until(() -> "connected to rabbitmq in 3.1.1; now " + link.activeSession() + ", attempts "
+                        + link.stats().connectAttempts() + ", last failure: " + link.lastFailure(), WAIT,
+                        () -> link.activeSession().isPresent());
+                assertEquals("3.1.1", link.activeSession().orElseThrow().protocol());
+                assertEquals(2, link.stats().connectAttempts(), "one in 5 (closed), one in 3.1.1");
+            } finally {
+                link.close();
+            }
+        }
+    }
 }
