@@ -391,30 +391,37 @@ public final class Agent implements AutoCloseable {
 
     /**
      * While a backlog is replayed in order (and rate-limited), the newest values go out alongside as a QoS 0
-     * snapshot every sync interval, so that the cloud's live view does not wait for the past. A backlog is what
-     * the sync calls one ({@link TelemetrySync#replayingBacklog()}): more than a few intervals' worth waits.
+     * snapshot: one just before the replay's first batch (after an outage the cloud gets the present before the
+     * past), then one every sync interval, so that the cloud's live view does not wait for the past. A backlog is
+     * what the sync calls one ({@link TelemetrySync#replayingBacklog()}): more than a few intervals' worth waits.
      */
     private void publishLiveWhileReplaying() {
         long every = config.sync().interval().toMillis();
-        Topics topics = new Topics(config.device().id());
+        sync.setBeforeReplay(this::publishLiveSnapshot);
         syncExecutor.scheduleWithFixedDelay(() -> {
-            try {
-                if (!link.isConnected() || !cloudServicesAllowed() || !sync.replayingBacklog()) {
-                    return;
-                }
-                List<LiveSnapshot.Reading> newest = sampler.newest().stream()
-                        .map(r -> new LiveSnapshot.Reading(r.channelId(), r.timestamp().toEpochMilli(), r.value(),
-                                r.quality().code()))
-                        .toList();
-                if (!newest.isEmpty()) {
-                    link.publish(topics.live(), new LiveSnapshot(config.device().id(), clock.millis(), newest).encode(),
-                            0, false);
-                }
-                failures.cleared("live", "live snapshots published again");
-            } catch (RuntimeException e) {
-                failures.warn("live." + FailureLog.kindOf(e), "live snapshot not published error={}", e.getMessage());
+            if (sync.replayingBacklog()) {
+                publishLiveSnapshot();
             }
         }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void publishLiveSnapshot() {
+        try {
+            if (!link.isConnected() || !cloudServicesAllowed()) {
+                return;
+            }
+            List<LiveSnapshot.Reading> newest = sampler.newest().stream()
+                    .map(r -> new LiveSnapshot.Reading(r.channelId(), r.timestamp().toEpochMilli(), r.value(),
+                            r.quality().code()))
+                    .toList();
+            if (!newest.isEmpty()) {
+                link.publish(new Topics(config.device().id()).live(),
+                        new LiveSnapshot(config.device().id(), clock.millis(), newest).encode(), 0, false);
+            }
+            failures.cleared("live", "live snapshots published again");
+        } catch (RuntimeException e) {
+            failures.warn("live." + FailureLog.kindOf(e), "live snapshot not published error={}", e.getMessage());
+        }
     }
 
     /** Runs on the sync's thread: the outbox is thread-safe, the figures are snapshots. */

@@ -10,6 +10,7 @@ import com.oviron.callidus.cloud.Topics;
 import com.oviron.callidus.cloud.testing.Await;
 import com.oviron.callidus.cloud.testing.CloudSubscriber;
 import com.oviron.callidus.cloud.testing.EmbeddedBroker;
+import com.oviron.callidus.cloud.testing.TcpProxy;
 import com.oviron.callidus.hal.fake.ScriptedSensorPort;
 import com.oviron.callidus.store.TelemetryRecord;
 import java.nio.file.Path;
@@ -96,6 +97,56 @@ class AgentBacklogIT {
                             + lastAcceptedSample + " the backlog ends with");
                 }
             }
+        }
+    }
+    @Test
+    void after_an_outage_the_present_reaches_the_cloud_before_the_past() throws Exception {
+        String device = "CAL-BACKLOG-2";
+        ScriptedSensorPort port = new ScriptedSensorPort(Clock.systemUTC(), CHANNELS);
+        Topics topics = new Topics(device);
+        try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"));
+             TcpProxy line = new TcpProxy(broker.port());
+             CloudSubscriber cloud = new CloudSubscriber(broker.uri(), "cloud-backlog-2", topics.telemetry(),
+                     topics.live())) {
+            line.setRefusing(true); // the unit's line is down, the cloud's is not: it misses nothing the unit sends
+            // a long sync interval: the periodic snapshot cannot be the one that comes first
+            AgentConfig config = AgentConfigLoader.parse("""
+                    {"device": {"id": "%s"}, "hal": {"source": "simulator", "samplePeriod": "20ms"},
+                     "store": {"path": "agent.db", "groupCommitDelay": "100ms"},
+                     "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "300ms"},
+                     "sync": {"batchMaxReadings": 50, "catchUpMaxReadings": 50, "inFlightWindow": 4, "interval": "10s",
+                              "maxPublishesPerSecond": %d}}
+                    """.formatted(device, line.uri(), PUBLISHES_PER_SECOND), dir);
+            try (Agent agent = Agent.start(config, port, Clock.systemUTC())) {
+                Await.until("a backlog of 4000 readings", WAIT, () -> agent.status().lastSeq() >= 4_000);
+                long backlog = agent.status().lastSeq();
+                line.setRefusing(false);
+                Await.until("the replay's first batch and a live snapshot", WAIT,
+                        () -> cloud.receivedOn(topics.live()).size() >= 1 && cloud.receivedOn(topics.telemetry())
+                                .stream().anyMatch(m -> decode(m).firstSeq() == 1));
+                // the broker may hand QoS 0 and QoS 1 messages of different topics on in either order (MQTT orders
+                // them per topic and QoS only): what the unit did is read from the times it wrote into each
+                LiveSnapshot snapshot = LiveSnapshot.decode(cloud.receivedOn(topics.live()).get(0).payload());
+                TelemetryBatch firstBatch = cloud.receivedOn(topics.telemetry()).stream().map(AgentBacklogIT::decode)
+                        .filter(b -> b.firstSeq() == 1).findFirst().orElseThrow();
+                assertTrue(snapshot.atMillis() <= firstBatch.sentAtMillis(), "the snapshot was made at "
+                        + snapshot.atMillis() + ", after the replay's first batch (" + firstBatch.sentAtMillis() + ")");
+                assertEquals(CHANNELS, snapshot.readings().size(), snapshot.toString());
+                long lastAcceptedSample = (backlog - 1) / CHANNELS + 1;
+                for (LiveSnapshot.Reading r : snapshot.readings()) {
+                    long sample = (long) Math.floor(r.value() / 1000);
+                    assertTrue(sample >= lastAcceptedSample, r + " is from sample " + sample + ", older than sample "
+                            + lastAcceptedSample + " accepted before the line came back");
+                }
+            }
+        }
+    }
+
+    private static TelemetryBatch decode(CloudSubscriber.Received m) {
+        try {
+            return TelemetryBatchCodec.decode(m.payload());
+        } catch (com.oviron.callidus.cloud.MalformedMessageException e) {
+            throw new AssertionError("a telemetry message that does not decode: " + e.getMessage(), e);
         }
     }
 }

@@ -94,6 +94,9 @@ public final class TelemetrySync implements AutoCloseable {
     }
 
     private volatile java.util.function.BooleanSupplier gate = () -> true;
+    private volatile Runnable beforeReplay = () -> { };
+    /** Whether {@link #beforeReplay} ran for the backlog of this session (the sync's thread only). */
+    private boolean beforeReplayRan;
 
     public TelemetrySync(TelemetryOutbox outbox, MqttConnection link, Topics topics, SyncSettings settings,
                          ScheduledExecutorService executor, Clock clock) {
@@ -112,7 +115,10 @@ public final class TelemetrySync implements AutoCloseable {
         link.addListener(new ConnectionListener() {
             @Override
             public void connected() {
-                executor.execute(TelemetrySync.this::pump);
+                executor.execute(() -> {
+                    beforeReplayRan = false;
+                    pump();
+                });
             }
 
             @Override
@@ -132,6 +138,15 @@ public final class TelemetrySync implements AutoCloseable {
      */
     public void setGate(java.util.function.BooleanSupplier allowed) {
         this.gate = allowed;
+    }
+
+    /**
+     * What runs on the sync's thread just before the first batch of a backlog's replay is published, once per
+     * session and once per backlog: the agent publishes a live snapshot there, so that after an outage the cloud
+     * gets the current values before the past. An exception it throws is logged, and the replay goes on.
+     */
+    public void setBeforeReplay(Runnable beforeReplay) {
+        this.beforeReplay = java.util.Objects.requireNonNull(beforeReplay, "beforeReplay");
     }
 
     /** Asks for an immediate check of the outbox (for example after new readings were stored). */
@@ -223,6 +238,16 @@ public final class TelemetrySync implements AutoCloseable {
     private int batchReadings() throws StoreException {
         long waiting = outbox.lastSeq() - (nextSeq - 1);
         noteBacklog(waiting);
+        if (!catchingUp) {
+            beforeReplayRan = false; // a later backlog of the same session gets its own
+        } else if (!beforeReplayRan) {
+            beforeReplayRan = true;
+            try {
+                beforeReplay.run();
+            } catch (RuntimeException e) {
+                Logger.warn("sync: what runs before a replay failed error={}", String.valueOf(e));
+            }
+        }
         return settings.growsForBacklog() ? sizer.readingsFor(waiting) : settings.batchMaxReadings();
     }
 

@@ -442,6 +442,45 @@ class TelemetrySyncTest {
         assertEquals(1, sync.backlogsAnnounced(), "one backlog, one line");
     }
 
+    @Test
+    void what_runs_before_a_replay_goes_ahead_of_its_first_batch_once_per_backlog_and_per_session() throws Exception {
+        startSync(10, 2);
+        sync.setBeforeReplay(() -> link.publish(topics.live(), new byte[] {1}, 0, false));
+        store(5);
+        link.connect();
+        awaitPublishes(1);
+        assertEquals(topics.telemetry(), link.publishes().get(0).topic(), "five readings are no backlog");
+        link.publishes().get(0).ack();
+        Await.until("caught up", WAIT, () -> sync.stats().acknowledgedSeq() == 5);
+
+        store(1_000); // a hundred batches' worth: an outage's backlog
+        sync.syncSoon();
+        awaitPublishes(4);
+        List<String> topicsSent = link.publishes().stream().map(FakeMqttConnection.Publish::topic).toList();
+        assertEquals(List.of(topics.telemetry(), topics.live(), topics.telemetry(), topics.telemetry()),
+                topicsSent.subList(0, 4), "the hook ran before the backlog's first batch");
+
+        link.disconnect("cable pulled"); // the backlog is still there on the next session: the hook runs again
+        link.connect();
+        awaitPublishes(7);
+        topicsSent = link.publishes().stream().map(FakeMqttConnection.Publish::topic).toList();
+        assertEquals(List.of(topics.live(), topics.telemetry(), topics.telemetry()), topicsSent.subList(4, 7));
+        assertEquals(2, topicsSent.stream().filter(topics.live()::equals).count(), "once per session: " + topicsSent);
+    }
+
+    @Test
+    void a_hook_that_throws_does_not_stop_the_replay() throws Exception {
+        startSync(10, 2);
+        sync.setBeforeReplay(() -> {
+            throw new IllegalStateException("live view broken");
+        });
+        store(1_000);
+        link.connect();
+        awaitPublishes(2);
+        assertEquals(topics.telemetry(), link.publishes().get(0).topic());
+        assertTrue(sync.replayingBacklog());
+    }
+
     /** A growing sync whose ticker waits an hour, connected and ticked once: the test ticks it. */
     private void startTickedSync(int batchMax) throws Exception {
         sync = new TelemetrySync(outbox, link, topics, new SyncSettings(batchMax, 4, Duration.ofHours(1), 0,
