@@ -75,6 +75,36 @@ class ClusterScriptOptionsTest {
                 other.output);
     }
 
+    @Test
+    void a_root_must_hold_a_rabbitmq_server_and_is_chosen_when_the_cluster_is_made() throws Exception {
+        Path empty = java.nio.file.Files.createDirectories(dir.resolve("not-a-root"));
+        Result none = run("start", "--root", empty.toString(), "--dir", dir.resolve("c").toString());
+        assertEquals(1, none.code, none.output);
+        assertTrue(none.output.contains("no rabbitmq-server in " + empty + " (" + empty
+                + "/usr/lib/rabbitmq/bin/rabbitmq-server missing): tools/rabbitmq-cluster make-root " + empty),
+                none.output);
+        Result notStart = run("start-node", "1", "--root", empty.toString(), "--dir", dir.toString());
+        assertEquals(1, notStart.code, notStart.output);
+        assertTrue(notStart.output.contains("--root goes with start"), notStart.output);
+        Result noFolder = run("start", "--dir", dir.toString(), "--root");
+        assertEquals(1, noFolder.code, noFolder.output);
+        assertTrue(noFolder.output.contains("--root needs a folder"), noFolder.output);
+    }
+
+    @Test
+    void make_root_does_not_write_into_a_folder_that_holds_something_else() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("notes.txt"), "mine");
+        Result r = run("make-root", dir.toString());
+        assertEquals(1, r.code, r.output);
+        assertTrue(r.output.contains(dir + " exists and is not empty (nor a root with rabbitmq-server)"), r.output);
+        Result suite = run("make-root", dir.toString(), "--suite", "Trixie 13");
+        assertEquals(1, suite.code, suite.output);
+        assertTrue(suite.output.contains("--suite must be a Debian suite name such as trixie"), suite.output);
+        Result notMake = run("start", "--suite", "trixie", "--dir", dir.toString());
+        assertEquals(1, notMake.code, notMake.output);
+        assertTrue(notMake.output.contains("--suite goes with make-root"), notMake.output);
+    }
+
     private record Result(int code, String output) {
     }
 
