@@ -47,13 +47,7 @@ class AgentBacklogIT {
              CloudSubscriber cloud = new CloudSubscriber(broker.uri(), "cloud-backlog", topics.telemetry(),
                      topics.live())) {
             broker.stop();
-            AgentConfig config = AgentConfigLoader.parse("""
-                    {"device": {"id": "%s"}, "hal": {"source": "simulator", "samplePeriod": "20ms"},
-                     "store": {"path": "agent.db", "groupCommitDelay": "100ms"},
-                     "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "300ms"},
-                     "sync": {"batchMaxReadings": 50, "catchUpMaxReadings": 50, "inFlightWindow": 4, "interval": "200ms",
-                              "maxPublishesPerSecond": %d}}
-                    """.formatted(DEVICE, broker.uri(), PUBLISHES_PER_SECOND), dir);
+            AgentConfig config = config(DEVICE, broker.uri(), "200ms");
             try (Agent agent = Agent.start(config, port, Clock.systemUTC())) {
                 Await.until("a backlog of 4000 readings", WAIT, () -> agent.status().lastSeq() >= 4_000);
                 long backlog = agent.status().lastSeq(); // accepted while the broker was down
@@ -110,13 +104,7 @@ class AgentBacklogIT {
                      topics.live())) {
             line.setRefusing(true); // the unit's line is down, the cloud's is not: it misses nothing the unit sends
             // a long sync interval: the periodic snapshot cannot be the one that comes first
-            AgentConfig config = AgentConfigLoader.parse("""
-                    {"device": {"id": "%s"}, "hal": {"source": "simulator", "samplePeriod": "20ms"},
-                     "store": {"path": "agent.db", "groupCommitDelay": "100ms"},
-                     "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "300ms"},
-                     "sync": {"batchMaxReadings": 50, "catchUpMaxReadings": 50, "inFlightWindow": 4, "interval": "10s",
-                              "maxPublishesPerSecond": %d}}
-                    """.formatted(device, line.uri(), PUBLISHES_PER_SECOND), dir);
+            AgentConfig config = config(device, line.uri(), "10s");
             try (Agent agent = Agent.start(config, port, Clock.systemUTC())) {
                 Await.until("a backlog of 4000 readings", WAIT, () -> agent.status().lastSeq() >= 4_000);
                 long backlog = agent.status().lastSeq();
@@ -140,6 +128,17 @@ class AgentBacklogIT {
                 }
             }
         }
+    }
+
+    /** 500 readings a second, batches of 50 at 4 a second: a backlog of 4,000 lasts 20 s to replay. */
+    private AgentConfig config(String device, String brokerUri, String syncInterval) throws Exception {
+        return AgentConfigLoader.parse("""
+                {"device": {"id": "%s"}, "hal": {"source": "simulator", "samplePeriod": "20ms"},
+                 "store": {"path": "agent.db", "groupCommitDelay": "100ms"},
+                 "mqtt": {"allowPlainTcp": true, "brokerUri": "%s", "reconnectMin": "100ms", "reconnectMax": "300ms"},
+                 "sync": {"batchMaxReadings": 50, "catchUpMaxReadings": 50, "inFlightWindow": 4, "interval": "%s",
+                          "maxPublishesPerSecond": %d}}
+                """.formatted(device, brokerUri, syncInterval, PUBLISHES_PER_SECOND), dir);
     }
 
     private static TelemetryBatch decode(CloudSubscriber.Received m) {
