@@ -83,13 +83,7 @@ class AgentBacklogIT {
                 // one accepted before the broker came back (reading n is of sample (n - 1) / 10 + 1)
                 LiveSnapshot snapshot = LiveSnapshot.decode(arrived.get(first).payload());
                 assertEquals(LiveSnapshot.SNAPSHOT, snapshot.kind());
-                assertEquals(CHANNELS, snapshot.readings().size(), snapshot.toString());
-                long lastAcceptedSample = (backlog - 1) / CHANNELS + 1;
-                for (LiveSnapshot.Reading r : snapshot.readings()) {
-                    long sample = (long) Math.floor(r.value() / 1000);
-                    assertTrue(sample >= lastAcceptedSample, r + " is from sample " + sample + ", older than sample "
-                            + lastAcceptedSample + " the backlog ends with");
-                }
+                assertCurrent(snapshot, backlog);
             }
         }
     }
@@ -119,13 +113,7 @@ class AgentBacklogIT {
                         .filter(b -> b.firstSeq() == 1).findFirst().orElseThrow();
                 assertTrue(snapshot.atMillis() <= firstBatch.sentAtMillis(), "the snapshot was made at "
                         + snapshot.atMillis() + ", after the replay's first batch (" + firstBatch.sentAtMillis() + ")");
-                assertEquals(CHANNELS, snapshot.readings().size(), snapshot.toString());
-                long lastAcceptedSample = (backlog - 1) / CHANNELS + 1;
-                for (LiveSnapshot.Reading r : snapshot.readings()) {
-                    long sample = (long) Math.floor(r.value() / 1000);
-                    assertTrue(sample >= lastAcceptedSample, r + " is from sample " + sample + ", older than sample "
-                            + lastAcceptedSample + " accepted before the line came back");
-                }
+                assertCurrent(snapshot, backlog);
             }
         }
     }
@@ -139,6 +127,20 @@ class AgentBacklogIT {
                  "sync": {"batchMaxReadings": 50, "catchUpMaxReadings": 50, "inFlightWindow": 4, "interval": "%s",
                           "maxPublishesPerSecond": %d}}
                 """.formatted(device, brokerUri, syncInterval, PUBLISHES_PER_SECOND), dir);
+    }
+
+    /**
+     * One value per channel, each from a sample at least as new as the last one accepted while offline (the scripted
+     * port numbers its samples in the values: reading n is of sample (n - 1) / 10 + 1).
+     */
+    private static void assertCurrent(LiveSnapshot snapshot, long lastAcceptedSeq) {
+        assertEquals(CHANNELS, snapshot.readings().size(), snapshot.toString());
+        long lastAcceptedSample = (lastAcceptedSeq - 1) / CHANNELS + 1;
+        for (LiveSnapshot.Reading r : snapshot.readings()) {
+            long sample = (long) Math.floor(r.value() / 1000);
+            assertTrue(sample >= lastAcceptedSample, r + " is from sample " + sample + ", older than sample "
+                    + lastAcceptedSample + ", the last accepted while the unit was offline");
+        }
     }
 
     private static TelemetryBatch decode(CloudSubscriber.Received m) {

@@ -15,6 +15,8 @@ import org.tinylog.Logger;
  */
 final class ReconnectTimer {
     private static final int RETRIES_PER_WARNING = 10;
+    private static final String RETRY_LOG =
+            "mqtt {} broker={} protocol={} attempt={} retryInMs={} next={} nextProtocol={}";
 
     private final Backoff backoff;
     private final ScheduledExecutorService executor;
@@ -38,13 +40,12 @@ final class ReconnectTimer {
         // a long outage must not flood the log: the first failure, a new cause, then every 10th are warnings
         boolean newCause = !reason.equals(lastReason);
         lastReason = reason;
-        String message = "mqtt {} broker={} protocol={} attempt={} retryInMs={} next={} nextProtocol={}";
         Object[] args = {reason, from.uri(), from.protocolName(), attempt + 1, delay.toMillis(), next.uri(),
                 next.protocolName()};
         if (attempt % RETRIES_PER_WARNING == 0 || newCause) {
-            Logger.warn(message, args);
+            Logger.warn(RETRY_LOG, args);
         } else {
-            Logger.debug(message, args);
+            Logger.debug(RETRY_LOG, args);
         }
         attempt++;
         pending = executor.schedule(connect, delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -59,8 +60,8 @@ final class ReconnectTimer {
             return;
         }
         lastReason = reason;
-        Logger.info("mqtt {} broker={} protocol={} attempt={} retryInMs=0 next={} nextProtocol={}", reason, from.uri(),
-                from.protocolName(), attempt + 1, next.uri(), next.protocolName());
+        Logger.info(RETRY_LOG, reason, from.uri(), from.protocolName(), attempt + 1, 0, next.uri(),
+                next.protocolName());
         pending = executor.schedule(connect, 0, TimeUnit.MILLISECONDS);
     }
 
