@@ -95,8 +95,10 @@ public final class TelemetrySync implements AutoCloseable {
 
     private volatile java.util.function.BooleanSupplier gate = () -> true;
     private volatile Runnable beforeReplay = () -> { };
-    /** Whether {@link #beforeReplay} ran for the backlog of this session (the sync's thread only). */
-    private boolean beforeReplayRan;
+    /** Sessions of the link that ended since the start: the current session's number. */
+    private final java.util.concurrent.atomic.AtomicLong sessionsEnded = new java.util.concurrent.atomic.AtomicLong();
+    /** The session in which {@link #beforeReplay} ran for the current backlog, -1 for none (the sync's thread only). */
+    private long beforeReplayRanIn = -1;
 
     public TelemetrySync(TelemetryOutbox outbox, MqttConnection link, Topics topics, SyncSettings settings,
                          ScheduledExecutorService executor, Clock clock) {
@@ -115,16 +117,16 @@ public final class TelemetrySync implements AutoCloseable {
         link.addListener(new ConnectionListener() {
             @Override
             public void connected() {
-                executor.execute(() -> {
-                    beforeReplayRan = false;
-                    pump();
-                });
+                executor.execute(TelemetrySync.this::pump);
             }
 
             @Override
             public void disconnected(String reason) {
                 // whether the drop refused a batch is the connection's to say: it fails that publish with a
                 // PublishRefusedException before it tells its listeners
+                // counted here, on the link's thread, before any next session exists: a pump of the next session
+                // sees it, whatever tasks of this one are still queued on the sync's thread
+                sessionsEnded.incrementAndGet();
                 executor.execute(TelemetrySync.this::forgetInFlight);
             }
         });
@@ -238,10 +240,11 @@ public final class TelemetrySync implements AutoCloseable {
     private int batchReadings() throws StoreException {
         long waiting = outbox.lastSeq() - (nextSeq - 1);
         noteBacklog(waiting);
+        long session = sessionsEnded.get();
         if (!catchingUp) {
-            beforeReplayRan = false; // a later backlog of the same session gets its own
-        } else if (!beforeReplayRan) {
-            beforeReplayRan = true;
+            beforeReplayRanIn = -1; // a later backlog of the same session gets its own
+        } else if (beforeReplayRanIn != session) {
+            beforeReplayRanIn = session;
             try {
                 beforeReplay.run();
             } catch (RuntimeException e) {
